@@ -1,0 +1,40 @@
+"""Key builders: everything an organisation owns sits under ORG#<org_id>."""
+
+# Sorts below every character a name may contain (names refuse control characters), so
+# "A" sorts before "A B" exactly as the tuple (department, name, service_id) does.
+SEPARATOR = "\x01"
+
+ORG_SK = "ORG"
+ORGS_INDEX_PK = "ORGS"
+SERVICE_SK = "SERVICE"
+SUMMARY_PREFIX = "SUMMARY#"
+COMPONENT_PREFIX = "COMPONENT#"
+ASSESSMENT_PREFIX = "ASSESSMENT#"
+
+
+def org_pk(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+def service_pk(org_id: str, service_id: str) -> str:
+    return f"ORG#{org_id}#SVC#{service_id}"
+
+
+def services_index_pk(org_id: str) -> str:
+    return f"ORG#{org_id}#SERVICES"
+
+
+def services_index_sk(department: str, name: str, service_id: str) -> str:
+    return SEPARATOR.join((department, name, service_id))
+
+
+def summary_sk(service_id: str) -> str:
+    return SUMMARY_PREFIX + service_id
+
+
+def component_sk(component_id: str) -> str:
+    return COMPONENT_PREFIX + component_id
+
+
+def assessment_sk(assessment_id: str) -> str:
+    return ASSESSMENT_PREFIX + assessment_id

@@ -1,0 +1,120 @@
+"""PynamoDB models of the single table. They never leave adapters/.
+
+PynamoDB reads Meta when a class is defined, so the table name and region come from the
+environment at import (tests set it first) with defaults; see docs/data-model.md for the keys."""
+
+from pynamodb.attributes import JSONAttribute, MapAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib import config
+
+GSI1 = "gsi1"
+
+
+class _Meta:
+    table_name = config.table_name()
+    region = config.region()
+
+
+class ByGsi1(GlobalSecondaryIndex):
+    """Lists in a defined order: organisations by id, an organisation's services by
+    department, name and id."""
+
+    class Meta:
+        index_name = GSI1
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class _Item(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    created = JSONAttribute()
+    updated = JSONAttribute()
+
+
+class OrgItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_gsi1 = ByGsi1()
+    org_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    peer_group = UnicodeAttribute(null=True)
+    declaration_signed_on = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute()
+
+
+class ServiceItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_gsi1 = ByGsi1()
+    org_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    department = UnicodeAttribute()
+    owner_email = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    phase = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute()
+
+
+class SummaryItem(Model):
+    """The per-service read model: identity, the components' lock-in inputs and the latest score."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    department = UnicodeAttribute()
+    owner_email = UnicodeAttribute()
+    # component_id -> JSON of the component record; updated one key at a time so that
+    # concurrent writes to different components never lose each other.
+    components = MapAttribute(default=dict)
+    latest_assessment_id = UnicodeAttribute(null=True)
+    latest = JSONAttribute(null=True)
+
+
+class ComponentItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    component_id = UnicodeAttribute()
+    spec = JSONAttribute()
+    etag = UnicodeAttribute()
+
+
+class AssessmentItem(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    assessment_id = UnicodeAttribute()
+    framework_id = UnicodeAttribute()
+    answers = JSONAttribute()
+    score = JSONAttribute()
+    lock_in = JSONAttribute()
+    submitted = JSONAttribute()
+
+
+ALL_MODELS = (OrgItem, ServiceItem, SummaryItem, ComponentItem, AssessmentItem)

@@ -1,0 +1,498 @@
+"""The Store port over one DynamoDB table through PynamoDB: GetItem, Query and
+TransactWriteItems only. Infrastructure errors become domain errors here."""
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import size
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import config
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.models import (
+    AssessmentItem,
+    ComponentItem,
+    OrgItem,
+    ServiceItem,
+    SummaryItem,
+)
+from chalicelib.domain import codec
+from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite, Unavailable
+from chalicelib.domain.model import (
+    Assessment,
+    Component,
+    LatestAssessment,
+    Organisation,
+    Service,
+    ServiceSummary,
+)
+from chalicelib.services.components import component_etag
+from chalicelib.services.organisations import org_etag
+from chalicelib.services.ports import Page
+from chalicelib.services.registry import service_etag
+
+THROTTLING = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+}
+
+
+class DynamoStore:
+    def __init__(self, connection: Connection | None = None):
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=config.region())
+        return self._connection
+
+    # organisations ---------------------------------------------------------------------------
+
+    def get_org(self, org_id: str) -> Organisation | None:
+        item = self._get(OrgItem, keys.org_pk(org_id), keys.ORG_SK)
+        return _org(item) if item else None
+
+    def save_org(self, org: Organisation, expected: Organisation | None) -> None:
+        item = OrgItem(
+            pk=keys.org_pk(org.org_id),
+            sk=keys.ORG_SK,
+            gsi1pk=keys.ORGS_INDEX_PK,
+            gsi1sk=org.org_id,
+            org_id=org.org_id,
+            name=org.name,
+            peer_group=org.peer_group,
+            declaration_signed_on=org.declaration_signed_on.isoformat() if org.declaration_signed_on else None,
+            etag=org_etag(org),
+            created=codec.stamp_to_dict(org.created),
+            updated=codec.stamp_to_dict(org.updated),
+        )
+        if expected is None:
+            condition, on_fail = OrgItem.pk.does_not_exist(), AlreadyExists
+        else:
+            condition, on_fail = OrgItem.etag == org_etag(expected), StaleWrite
+        with self._transaction() as tx:
+            tx.put(item, condition, on_fail)
+
+    def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]:
+        start = None
+        if cursor is not None:
+            org_id = _decode_cursor(cursor)
+            start = _key(keys.org_pk(org_id), keys.ORG_SK) | _gsi1(keys.ORGS_INDEX_PK, org_id)
+        items, last = self._page(OrgItem.by_gsi1.query(keys.ORGS_INDEX_PK, limit=limit, page_size=limit, last_evaluated_key=start), OrgItem)
+        return Page([_org(i) for i in items], _encode_cursor(last["gsi1sk"]["S"]) if last else None)
+
+    # services --------------------------------------------------------------------------------
+
+    def create_service(self, service: Service, summary: ServiceSummary) -> None:
+        with self._transaction() as tx:
+            tx.check(OrgItem, keys.org_pk(service.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
+            tx.put(_service_item(service), ServiceItem.pk.does_not_exist(), AlreadyExists)
+            tx.put(_summary_item(summary), SummaryItem.pk.does_not_exist(), AlreadyExists)
+
+    def get_service(self, org_id: str, service_id: str) -> Service | None:
+        item = self._get(ServiceItem, keys.service_pk(org_id, service_id), keys.SERVICE_SK)
+        return _service(item) if item else None
+
+    def list_services(self, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
+        index_pk = keys.services_index_pk(org_id)
+        start = None
+        if cursor is not None:
+            index_sk = _decode_cursor(cursor)
+            service_id = index_sk.rsplit(keys.SEPARATOR, 1)[-1]
+            start = _key(keys.service_pk(org_id, service_id), keys.SERVICE_SK) | _gsi1(index_pk, index_sk)
+        query = ServiceItem.by_gsi1.query(index_pk, limit=limit, page_size=limit, last_evaluated_key=start)
+        items, last = self._page(query, ServiceItem)
+        return Page([_service(i) for i in items], _encode_cursor(last["gsi1sk"]["S"]) if last else None)
+
+    def update_service(self, service: Service, expected: Service) -> None:
+        with self._transaction() as tx:
+            tx.put(_service_item(service), ServiceItem.etag == service_etag(expected), StaleWrite)
+            tx.update(
+                SummaryItem(pk=keys.org_pk(service.org_id), sk=keys.summary_sk(service.service_id)),
+                [
+                    SummaryItem.name.set(service.name),
+                    SummaryItem.department.set(service.department),
+                    SummaryItem.owner_email.set(service.owner_email),
+                ],
+                SummaryItem.pk.exists(),
+                NotFound,
+            )
+
+    def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
+        item = self._get(SummaryItem, keys.org_pk(org_id), keys.summary_sk(service_id))
+        return _summary(item) if item else None
+
+    def list_summaries(self, org_id: str) -> list[ServiceSummary]:
+        query = SummaryItem.query(
+            keys.org_pk(org_id), SummaryItem.sk.startswith(keys.SUMMARY_PREFIX), consistent_read=True
+        )
+        with self._errors():
+            return [_summary(item) for item in query]
+
+    # components ------------------------------------------------------------------------------
+
+    def list_components(self, org_id: str, service_id: str) -> list[Component]:
+        query = ComponentItem.query(
+            keys.service_pk(org_id, service_id), ComponentItem.sk.startswith(keys.COMPONENT_PREFIX), consistent_read=True
+        )
+        with self._errors():
+            return [_component(item) for item in query]
+
+    def put_component(self, component: Component, expected: Component | None, max_components: int) -> None:
+        summary = SummaryItem(pk=keys.org_pk(component.org_id), sk=keys.summary_sk(component.service_id))
+        if expected is None:
+            item_condition, on_fail = ComponentItem.pk.does_not_exist(), AlreadyExists
+            summary_condition = SummaryItem.pk.exists() & (size(SummaryItem.components) < max_components)
+        else:
+            item_condition, on_fail = ComponentItem.etag == component_etag(expected), StaleWrite
+            summary_condition = SummaryItem.pk.exists()
+        # A failed summary condition means the service went or filled up since it was read:
+        # StaleWrite makes the use case read it again and decide.
+        with self._transaction() as tx:
+            tx.put(_component_item(component), item_condition, on_fail)
+            tx.update(
+                summary,
+                [SummaryItem.components[component.component_id].set(_component_json(component))],
+                summary_condition,
+                StaleWrite,
+            )
+
+    def delete_component(self, expected: Component) -> None:
+        item = ComponentItem(
+            pk=keys.service_pk(expected.org_id, expected.service_id), sk=keys.component_sk(expected.component_id)
+        )
+        summary = SummaryItem(pk=keys.org_pk(expected.org_id), sk=keys.summary_sk(expected.service_id))
+        with self._transaction() as tx:
+            tx.delete(item, ComponentItem.etag == component_etag(expected), StaleWrite)
+            tx.update(
+                summary, [SummaryItem.components[expected.component_id].remove()], SummaryItem.pk.exists(), StaleWrite
+            )
+
+    # assessments -----------------------------------------------------------------------------
+
+    def add_assessment(self, assessment: Assessment, latest: LatestAssessment) -> bool:
+        item = _assessment_item(assessment)
+        summary = SummaryItem(pk=keys.org_pk(assessment.org_id), sk=keys.summary_sk(assessment.service_id))
+        newer_than_latest = SummaryItem.pk.exists() & (
+            SummaryItem.latest_assessment_id.does_not_exist()
+            | (SummaryItem.latest_assessment_id < assessment.assessment_id)
+        )
+        try:
+            with self._transaction() as tx:
+                tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
+                tx.update(
+                    summary,
+                    [
+                        SummaryItem.latest_assessment_id.set(assessment.assessment_id),
+                        SummaryItem.latest.set(codec.latest_to_dict(latest)),
+                    ],
+                    newer_than_latest,
+                    StaleWrite,
+                )
+            return True
+        except StaleWrite:
+            pass
+        # A newer assessment landed first (or the service went): keep this one in the history
+        # without letting it replace the newer summary.
+        with self._transaction() as tx:
+            tx.check(SummaryItem, summary.pk, summary.sk, SummaryItem.pk.exists(), NotFound)
+            tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
+        return False
+
+    def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None:
+        item = self._get(AssessmentItem, keys.service_pk(org_id, service_id), keys.assessment_sk(assessment_id))
+        return _assessment(item) if item else None
+
+    def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
+        pk = keys.service_pk(org_id, service_id)
+        start = _key(pk, keys.assessment_sk(_decode_cursor(cursor))) if cursor is not None else None
+        query = AssessmentItem.query(
+            pk,
+            AssessmentItem.sk.startswith(keys.ASSESSMENT_PREFIX),
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        items, last = self._page(query, AssessmentItem)
+        cursor_out = _encode_cursor(last["sk"]["S"].removeprefix(keys.ASSESSMENT_PREFIX)) if last else None
+        return Page([_assessment(i) for i in items], cursor_out)
+
+    # plumbing --------------------------------------------------------------------------------
+
+    def _get(self, model, pk: str, sk: str):
+        with self._errors():
+            try:
+                return model.get(pk, sk, consistent_read=True)
+            except model.DoesNotExist:
+                return None
+
+    def _page(self, query, model) -> tuple[list, dict | None]:
+        """Exactly one Query request: the first page, however many items it holds."""
+        with self._errors():
+            raw = next(query.page_iter, None)
+        if raw is None:
+            return [], None
+        items = [model.from_raw_data(i) for i in raw.get("Items", [])]
+        return items, raw.get("LastEvaluatedKey")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except PynamoDBException as e:
+            if e.cause_response_code in THROTTLING:
+                raise Unavailable("The store is busy; try again shortly.") from e
+            if e.cause_response_code == "ValidationException" and "ExclusiveStartKey" in (e.cause_response_message or ""):
+                raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from e
+            raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator["_Transaction"]:
+        """One TransactWriteItems. Each operation names the domain error its failed condition
+        means; a conflict with another transaction is a StaleWrite."""
+        tx = _Transaction(TransactWrite(connection=self.connection))
+        try:
+            with self._errors(), tx.write:
+                yield tx
+        except TransactWriteError as e:
+            for index, reason in enumerate(e.cancellation_reasons or []):
+                if reason is None:
+                    continue
+                if reason.code == "ConditionalCheckFailed":
+                    error = tx.on_fail(index)
+                    raise error(_condition_detail(error)) from e
+                if reason.code == "TransactionConflict":
+                    raise StaleWrite("Another request changed the same records.") from e
+                if reason.code in THROTTLING:
+                    raise Unavailable("The store is busy; try again shortly.") from e
+            raise
+
+
+class _Transaction:
+    """PynamoDB sends condition checks, deletes, puts and updates in that order; keeping each
+    operation's error beside it maps a cancellation reason back to its meaning."""
+
+    def __init__(self, write: TransactWrite):
+        self.write = write
+        self._on_fail: dict[str, list[type]] = {"check": [], "delete": [], "put": [], "update": []}
+
+    def check(self, model, pk: str, sk: str, condition, on_fail: type) -> None:
+        self.write.condition_check(model, pk, sk, condition=condition)
+        self._on_fail["check"].append(on_fail)
+
+    def delete(self, item, condition, on_fail: type) -> None:
+        self.write.delete(item, condition=condition)
+        self._on_fail["delete"].append(on_fail)
+
+    def put(self, item, condition, on_fail: type) -> None:
+        self.write.save(item, condition=condition)
+        self._on_fail["put"].append(on_fail)
+
+    def update(self, item, actions, condition, on_fail: type) -> None:
+        self.write.update(item, actions=actions, condition=condition)
+        self._on_fail["update"].append(on_fail)
+
+    def on_fail(self, index: int) -> type:
+        ordered = [*self._on_fail["check"], *self._on_fail["delete"], *self._on_fail["put"], *self._on_fail["update"]]
+        return ordered[index]
+
+
+def _condition_detail(error: type) -> str:
+    return {
+        AlreadyExists: "It already exists.",
+        StaleWrite: "It changed since it was read.",
+        NotFound: "The record it belongs to does not exist.",
+    }[error]
+
+
+# cursors ---------------------------------------------------------------------------------------
+
+
+def _encode_cursor(sort_value: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([sort_value]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    """Cursors carry only the sort position; the partition always comes from the request, so a
+    cursor cannot reach another organisation's items."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        (value,) = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(value, str) or not value:
+            raise ValueError
+        return value
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from None
+
+
+def _key(pk: str, sk: str) -> dict:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _gsi1(pk: str, sk: str) -> dict:
+    return {"gsi1pk": {"S": pk}, "gsi1sk": {"S": sk}}
+
+
+# items <-> records -----------------------------------------------------------------------------
+
+
+def _org(item: OrgItem) -> Organisation:
+    return Organisation(
+        org_id=item.org_id,
+        name=item.name,
+        peer_group=item.peer_group,
+        declaration_signed_on=date.fromisoformat(item.declaration_signed_on) if item.declaration_signed_on else None,
+        created=codec.stamp_from_dict(item.created),
+        updated=codec.stamp_from_dict(item.updated),
+    )
+
+
+def _service_item(service: Service) -> ServiceItem:
+    return ServiceItem(
+        pk=keys.service_pk(service.org_id, service.service_id),
+        sk=keys.SERVICE_SK,
+        gsi1pk=keys.services_index_pk(service.org_id),
+        gsi1sk=keys.services_index_sk(service.department, service.name, service.service_id),
+        org_id=service.org_id,
+        service_id=service.service_id,
+        name=service.name,
+        department=service.department,
+        owner_email=service.owner_email,
+        description=service.description,
+        phase=service.phase,
+        etag=service_etag(service),
+        created=codec.stamp_to_dict(service.created),
+        updated=codec.stamp_to_dict(service.updated),
+    )
+
+
+def _service(item: ServiceItem) -> Service:
+    return Service(
+        org_id=item.org_id,
+        service_id=item.service_id,
+        name=item.name,
+        department=item.department,
+        owner_email=item.owner_email,
+        description=item.description,
+        phase=item.phase,
+        created=codec.stamp_from_dict(item.created),
+        updated=codec.stamp_from_dict(item.updated),
+    )
+
+
+def _component_json(component: Component) -> str:
+    return json.dumps(
+        {
+            "spec": codec.spec_to_dict(component.spec),
+            "created": codec.stamp_to_dict(component.created),
+            "updated": codec.stamp_to_dict(component.updated),
+        },
+        separators=(",", ":"),
+    )
+
+
+def _component_from_json(org_id: str, service_id: str, component_id: str, text: str) -> Component:
+    data = json.loads(text)
+    return Component(
+        org_id,
+        service_id,
+        component_id,
+        codec.spec_from_dict(data["spec"]),
+        codec.stamp_from_dict(data["created"]),
+        codec.stamp_from_dict(data["updated"]),
+    )
+
+
+def _component_item(component: Component) -> ComponentItem:
+    return ComponentItem(
+        pk=keys.service_pk(component.org_id, component.service_id),
+        sk=keys.component_sk(component.component_id),
+        org_id=component.org_id,
+        service_id=component.service_id,
+        component_id=component.component_id,
+        spec=codec.spec_to_dict(component.spec),
+        etag=component_etag(component),
+        created=codec.stamp_to_dict(component.created),
+        updated=codec.stamp_to_dict(component.updated),
+    )
+
+
+def _component(item: ComponentItem) -> Component:
+    return Component(
+        item.org_id,
+        item.service_id,
+        item.component_id,
+        codec.spec_from_dict(item.spec),
+        codec.stamp_from_dict(item.created),
+        codec.stamp_from_dict(item.updated),
+    )
+
+
+def _summary_item(summary: ServiceSummary) -> SummaryItem:
+    return SummaryItem(
+        pk=keys.org_pk(summary.org_id),
+        sk=keys.summary_sk(summary.service_id),
+        org_id=summary.org_id,
+        service_id=summary.service_id,
+        name=summary.name,
+        department=summary.department,
+        owner_email=summary.owner_email,
+        components={cid: _component_json(c) for cid, c in summary.components.items()},
+        latest_assessment_id=summary.latest.assessment_id if summary.latest else None,
+        latest=codec.latest_to_dict(summary.latest) if summary.latest else None,
+    )
+
+
+def _summary(item: SummaryItem) -> ServiceSummary:
+    raw_components = item.components.as_dict() if item.components else {}
+    return ServiceSummary(
+        org_id=item.org_id,
+        service_id=item.service_id,
+        name=item.name,
+        department=item.department,
+        owner_email=item.owner_email,
+        components={
+            cid: _component_from_json(item.org_id, item.service_id, cid, text) for cid, text in raw_components.items()
+        },
+        latest=codec.latest_from_dict(item.latest) if item.latest else None,
+    )
+
+
+def _assessment_item(assessment: Assessment) -> AssessmentItem:
+    return AssessmentItem(
+        pk=keys.service_pk(assessment.org_id, assessment.service_id),
+        sk=keys.assessment_sk(assessment.assessment_id),
+        org_id=assessment.org_id,
+        service_id=assessment.service_id,
+        assessment_id=assessment.assessment_id,
+        framework_id=assessment.framework_id,
+        answers=[codec.answer_to_dict(a) for a in assessment.answers],
+        score=codec.score_to_dict(assessment.score),
+        lock_in=codec.lock_in_to_dict(assessment.lock_in),
+        submitted=codec.stamp_to_dict(assessment.submitted),
+    )
+
+
+def _assessment(item: AssessmentItem) -> Assessment:
+    return Assessment(
+        org_id=item.org_id,
+        service_id=item.service_id,
+        assessment_id=item.assessment_id,
+        framework_id=item.framework_id,
+        answers=tuple(codec.answer_from_dict(a) for a in item.answers),
+        score=codec.score_from_dict(item.score),
+        lock_in=codec.lock_in_from_dict(item.lock_in),
+        submitted=codec.stamp_from_dict(item.submitted),
+    )

@@ -1,0 +1,14 @@
+"""Settings, read from the environment when first needed (never at import of the app)."""
+
+import os
+
+DEFAULT_TABLE_NAME = "ldd-tracker"
+DEFAULT_REGION = "eu-west-2"
+
+
+def table_name() -> str:
+    return os.environ.get("TABLE_NAME", DEFAULT_TABLE_NAME)
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION

@@ -1,0 +1,1 @@
+"""Pure domain: records, scoring, lock-in rules and scorecards. Standard library only."""

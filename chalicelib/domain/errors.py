@@ -1,0 +1,58 @@
+"""Domain errors. The HTTP edge maps each type (never its message) to one status code."""
+
+
+class DomainError(Exception):
+    """Base class; `detail` is safe to show to the caller."""
+
+    title = "Error"
+
+    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+
+class AlreadyExists(DomainError):
+    title = "Already exists"
+
+
+class Conflict(DomainError):
+    """The write lost a race that retrying did not resolve."""
+
+    title = "Conflict"
+
+
+class StaleWrite(DomainError):
+    """An If-Match precondition did not hold."""
+
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    title = "Precondition required"
+
+
+class Invalid(DomainError):
+    """The request is well-formed but its content breaks a rule; `errors` names the fields."""
+
+    title = "Validation failed"
+
+
+class Forbidden(DomainError):
+    title = "Forbidden"
+
+
+class Unavailable(DomainError):
+    """The store still throttles after retries."""
+
+    title = "Service unavailable"
+
+
+class BadRequest(DomainError):
+    """A malformed query parameter or cursor (400)."""
+
+    title = "Bad request"

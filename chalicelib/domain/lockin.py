@@ -1,0 +1,126 @@
+"""Lock-in flags raised from component records. Severities, messages, references and thresholds
+are catalogue data (LockInPolicy); the conditions are here. Flags that depend on today's date
+are evaluated when read, so callers pass `today`."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from chalicelib.domain.catalogue import LockInPolicy
+from chalicelib.domain.clock import add_months, add_years
+from chalicelib.domain.model import ComponentSpec, Flag, LockIn
+
+_SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+def component_flags(
+    component_id: str, spec: ComponentSpec, policy: LockInPolicy, open_formats: frozenset[str], today: date
+) -> list[Flag]:
+    codes = []
+    if not (spec.interfaces.open_api and spec.interfaces.api_documented):
+        codes.append("NO_OPEN_API")
+    if spec.interfaces.api_extra_charge:
+        codes.append("API_EXTRA_CHARGE")
+    if not spec.data.free_bulk_export:
+        codes.append("NO_FREE_BULK_EXPORT")
+    if not any(f in open_formats for f in spec.data.export_formats):
+        codes.append("PROPRIETARY_DATA_ONLY")
+    if not spec.exit_plan.exists:
+        codes.append("NO_EXIT_PLAN")
+    elif spec.exit_plan.last_reviewed is None or spec.exit_plan.last_reviewed < add_months(
+        today, -policy.exit_plan_review_months
+    ):
+        codes.append("EXIT_PLAN_STALE")
+    contract = spec.contract
+    if contract is not None:
+        if contract.end > add_years(contract.start, policy.long_contract_years):
+            codes.append("LONG_CONTRACT")
+        if contract.auto_renew:
+            codes.append("AUTO_RENEWAL")
+        if not spec.exit_plan.exists and today <= contract.end <= add_months(today, policy.expiry_window_months):
+            codes.append("EXPIRY_WITHOUT_EXIT_PLAN")
+    if spec.customisation == "heavy":
+        codes.append("HEAVY_CUSTOMISATION")
+    if spec.kind == "bespoke" and spec.source_code != "open":
+        codes.append("CLOSED_BESPOKE")
+    fields = {
+        "supplier": spec.supplier,
+        "product": spec.product,
+        "component_id": component_id,
+        "contract_start": contract.start.isoformat() if contract else "",
+        "contract_end": contract.end.isoformat() if contract else "",
+        "last_reviewed": spec.exit_plan.last_reviewed.isoformat() if spec.exit_plan.last_reviewed else "never",
+        "months": policy.exit_plan_review_months,
+        "years": policy.long_contract_years,
+    }
+    fields_for = {"EXPIRY_WITHOUT_EXIT_PLAN": {**fields, "months": policy.expiry_window_months}}
+    return [_flag(policy, code, component_id, fields_for.get(code, fields)) for code in codes]
+
+
+def service_lock_in(
+    components: dict[str, ComponentSpec], policy: LockInPolicy, open_formats: frozenset[str], today: date
+) -> LockIn:
+    flags: list[Flag] = []
+    for component_id in sorted(components):
+        flags.extend(component_flags(component_id, components[component_id], policy, open_formats, today))
+    if not components:
+        flags.append(_flag(policy, "NO_COMPONENTS_RECORDED", None, {}))
+    return LockIn(risk_of(flags), tuple(flags))
+
+
+def risk_of(flags: Iterable[Flag]) -> str:
+    """none without flags, otherwise the highest severity; critical with two or more high flags."""
+    flags = list(flags)
+    if not flags:
+        return "none"
+    if sum(1 for f in flags if f.severity == "high") >= 2:
+        return "critical"
+    return max((f.severity for f in flags), key=_SEVERITY_RANK.__getitem__)
+
+
+def supplier_concentration(
+    suppliers_by_service: dict[str, set[str]], display_names: dict[str, str], policy: LockInPolicy
+) -> list[Flag]:
+    """Organisation-level flags: a supplier (case-insensitive key) behind more than the set share
+    of the organisation's services, once it has at least the set number of services.
+
+    `suppliers_by_service` maps each service to its suppliers' case-folded keys; services without
+    components count in the denominator."""
+    total = len(suppliers_by_service)
+    if total == 0 or total < policy.supplier_concentration_min_services:
+        return []
+    counts: dict[str, int] = {}
+    for suppliers in suppliers_by_service.values():
+        for key in suppliers:
+            counts[key] = counts.get(key, 0) + 1
+    flags = []
+    for key, services in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        share = services / total
+        if share > policy.supplier_concentration_share:
+            fields = {
+                "supplier": display_names[key],
+                "share_percent": f"{100 * share:.0f}",
+                "services": f"{services} of {total}",
+            }
+            flags.append(
+                _flag(policy, "SUPPLIER_CONCENTRATION", None, fields, supplier=display_names[key], share=round(share, 4))
+            )
+    return flags
+
+
+def _flag(policy: LockInPolicy, code: str, component_id: str | None, fields: dict, **extra) -> Flag:
+    rule = policy.rules[code]
+    return Flag(
+        code=code,
+        severity=rule.severity,
+        component_id=component_id,
+        message=rule.message.format_map(_Fields(fields)),
+        reference=rule.reference,
+        **extra,
+    )
+
+
+class _Fields(dict):
+    """Message fields; a field a template names but this flag lacks renders empty, not as an error."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -1,0 +1,231 @@
+"""The tracker's records. Everything an organisation owns carries its org_id; every write carries
+who made it and when."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+
+PHASES = ("discovery", "alpha", "beta", "live", "retiring")
+COMPONENT_KINDS = ("saas", "cots", "bespoke", "open_source", "in_house")
+HOSTINGS = ("public_cloud", "supplier_hosted", "on_premises")
+CUSTOMISATIONS = ("none", "configuration", "heavy")
+SOURCE_CODE = ("open", "escrow", "closed")
+MAX_COMPONENTS_PER_SERVICE = 50
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a write: a person (subject, email) or an integration. Anonymous until sign-in exists."""
+
+    subject: str | None = None
+    email: str | None = None
+    integration_id: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        if self.integration_id:
+            return f"integration:{self.integration_id}"
+        return self.email or self.subject
+
+
+ANONYMOUS = Actor()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    at: datetime
+    by: Actor
+
+
+@dataclass(frozen=True)
+class Organisation:
+    org_id: str
+    name: str
+    peer_group: str | None
+    declaration_signed_on: date | None
+    created: Stamp
+    updated: Stamp
+
+
+@dataclass(frozen=True)
+class Service:
+    org_id: str
+    service_id: str
+    name: str
+    department: str
+    owner_email: str
+    description: str | None
+    phase: str | None
+    created: Stamp
+    updated: Stamp
+
+    def editable_fields(self) -> dict:
+        return {
+            "name": self.name,
+            "department": self.department,
+            "owner_email": self.owner_email,
+            "description": self.description,
+            "phase": self.phase,
+        }
+
+
+EDITABLE_SERVICE_FIELDS = ("name", "department", "owner_email", "description", "phase")
+
+
+@dataclass(frozen=True)
+class Contract:
+    start: date
+    end: date
+    auto_renew: bool
+    annual_cost_gbp: float
+
+
+@dataclass(frozen=True)
+class Interfaces:
+    open_api: bool
+    api_documented: bool
+    api_extra_charge: bool
+
+
+@dataclass(frozen=True)
+class DataExport:
+    export_formats: tuple[str, ...]
+    free_bulk_export: bool
+    open_standards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExitPlan:
+    exists: bool
+    last_reviewed: date | None
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """The technology a service runs on, as the client describes it (the PUT body)."""
+
+    supplier: str
+    product: str
+    kind: str
+    hosting: str
+    contract: Contract | None
+    interfaces: Interfaces
+    data: DataExport
+    exit_plan: ExitPlan
+    customisation: str
+    source_code: str
+
+
+@dataclass(frozen=True)
+class Component:
+    org_id: str
+    service_id: str
+    component_id: str
+    spec: ComponentSpec
+    created: Stamp
+    updated: Stamp
+
+
+@dataclass(frozen=True)
+class Evidence:
+    url: str
+    title: str | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: str
+    rating: str
+    notes: str | None = None
+    justification: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrincipleScore:
+    principle_id: str
+    score: Fraction | None
+    answered: int
+    applicable: int
+
+
+@dataclass(frozen=True)
+class Contribution:
+    question_id: str
+    rating: str
+    weight: int
+    points: Fraction | None
+    max_points: int | None
+
+
+@dataclass(frozen=True)
+class Score:
+    """Exact values; only what is reported is rounded (domain.scoring.report_number)."""
+
+    overall: Fraction
+    level: int
+    level_name: str
+    principles: tuple[PrincipleScore, ...]
+    contributions: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    severity: str
+    component_id: str | None
+    message: str
+    reference: str
+    supplier: str | None = None
+    share: float | None = None
+
+
+@dataclass(frozen=True)
+class LockIn:
+    risk: str
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    org_id: str
+    service_id: str
+    assessment_id: str
+    framework_id: str
+    answers: tuple[Answer, ...]
+    score: Score
+    lock_in: LockIn
+    submitted: Stamp
+
+    def evidence_expires_on(self) -> date | None:
+        """The earliest valid_until any evidence cites: the day after it, the assessment is stale."""
+        dates = [e.valid_until for a in self.answers for e in a.evidence if e.valid_until]
+        return min(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class LatestAssessment:
+    """What a service's summary keeps of its latest assessment, enough to judge it when read."""
+
+    assessment_id: str
+    framework_id: str
+    submitted_at: datetime
+    score: Score
+    evidence_expires_on: date | None
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """The per-service read model behind both scorecards, kept current on every write."""
+
+    org_id: str
+    service_id: str
+    name: str
+    department: str
+    owner_email: str
+    components: dict[str, Component] = field(default_factory=dict)
+    latest: LatestAssessment | None = None
+
+    def component_specs(self) -> dict[str, ComponentSpec]:
+        return {cid: c.spec for cid, c in self.components.items()}

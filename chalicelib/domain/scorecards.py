@@ -1,0 +1,202 @@
+"""Scorecards for one service and for a whole organisation, computed from service summaries.
+
+Pure functions of the summaries, the catalogue and today's date: staleness, expiry and
+date-dependent lock-in flags are judged at read time."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+
+from chalicelib.domain.catalogue import Framework
+from chalicelib.domain.clock import add_months, london_date
+from chalicelib.domain.lockin import risk_of, service_lock_in, supplier_concentration
+from chalicelib.domain.model import Flag, LatestAssessment, LockIn, Score, ServiceSummary
+
+RISKS = ("none", "low", "medium", "high", "critical")
+TOP_SUPPLIERS = 10
+STALE_AFTER_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class ServiceScorecard:
+    service_id: str
+    name: str
+    department: str
+    assessment_id: str | None
+    assessed_at: datetime | None
+    stale: bool
+    score: Score | None
+    lock_in: LockIn
+
+    @property
+    def status(self) -> str:
+        return "assessed" if self.score else "not_assessed"
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    department: str
+    services: int
+    services_assessed: int
+    average_score: Fraction | None
+
+
+@dataclass(frozen=True)
+class SupplierLine:
+    supplier: str
+    services: int
+    components: int
+
+
+@dataclass(frozen=True)
+class ExpiringContract:
+    service_id: str
+    component_id: str
+    supplier: str
+    end: date
+    exit_plan: bool
+
+
+@dataclass(frozen=True)
+class OrgScorecard:
+    org_id: str
+    services: tuple[ServiceScorecard, ...]
+    average_score: Fraction | None
+    principles: tuple[tuple[str, Fraction | None], ...]
+    levels: dict[str, int]
+    departments: tuple[DepartmentLine, ...]
+    by_risk: dict[str, int]
+    flags: tuple[Flag, ...]
+    top_suppliers: tuple[SupplierLine, ...]
+    expiring_contracts: tuple[ExpiringContract, ...]
+
+    @property
+    def services_assessed(self) -> int:
+        return sum(1 for s in self.services if s.score)
+
+
+def is_stale(latest: LatestAssessment | None, today: date) -> bool:
+    """Submitted more than 12 months ago, or citing evidence whose valid_until has passed."""
+    if latest is None:
+        return False
+    if london_date(latest.submitted_at) < add_months(today, -STALE_AFTER_MONTHS):
+        return True
+    return latest.evidence_expires_on is not None and latest.evidence_expires_on < today
+
+
+def service_scorecard(summary: ServiceSummary, framework: Framework, today: date) -> ServiceScorecard:
+    latest = summary.latest
+    return ServiceScorecard(
+        service_id=summary.service_id,
+        name=summary.name,
+        department=summary.department,
+        assessment_id=latest.assessment_id if latest else None,
+        assessed_at=latest.submitted_at if latest else None,
+        stale=is_stale(latest, today),
+        score=latest.score if latest else None,
+        lock_in=service_lock_in(summary.component_specs(), framework.lock_in, framework.open_format_ids(), today),
+    )
+
+
+def _mean(values: list[Fraction]) -> Fraction | None:
+    return sum(values, Fraction(0)) / len(values) if values else None
+
+
+def org_scorecard(
+    org_id: str, summaries: list[ServiceSummary], framework: Framework, today: date, department: str | None = None
+) -> OrgScorecard:
+    if department is not None:
+        summaries = [s for s in summaries if s.department == department]
+    summaries = sorted(summaries, key=lambda s: (s.department, s.name, s.service_id))
+    cards = tuple(service_scorecard(s, framework, today) for s in summaries)
+    assessed = [c for c in cards if c.score]
+
+    principles = tuple(
+        (
+            p.principle_id,
+            _mean(
+                [
+                    ps.score
+                    for c in assessed
+                    for ps in c.score.principles
+                    if ps.principle_id == p.principle_id and ps.score is not None
+                ]
+            ),
+        )
+        for p in framework.principles
+    )
+    levels = {lv.name: 0 for lv in framework.levels}
+    for card in assessed:
+        levels[card.score.level_name] = levels.get(card.score.level_name, 0) + 1
+
+    departments = []
+    for name in sorted({c.department for c in cards}):
+        mine = [c for c in cards if c.department == name]
+        scored = [c.score.overall for c in mine if c.score]
+        departments.append(DepartmentLine(name, len(mine), len(scored), _mean(scored)))
+
+    by_risk = {risk: 0 for risk in RISKS}
+    for card in cards:
+        by_risk[card.lock_in.risk] += 1
+
+    return OrgScorecard(
+        org_id=org_id,
+        services=cards,
+        average_score=_mean([c.score.overall for c in assessed]),
+        principles=principles,
+        levels=levels,
+        departments=tuple(departments),
+        by_risk=by_risk,
+        flags=tuple(_concentration(summaries, framework)),
+        top_suppliers=tuple(_top_suppliers(summaries)),
+        expiring_contracts=tuple(_expiring(summaries, framework, today)),
+    )
+
+
+def _supplier_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _display_names(summaries: list[ServiceSummary]) -> dict[str, str]:
+    """Suppliers are grouped case-insensitively and shown as first entered (oldest component
+    record first; ties by service and component id so the choice is stable)."""
+    names: dict[str, str] = {}
+    entries = [
+        (c.created.at, s.service_id, cid, c.spec.supplier) for s in summaries for cid, c in s.components.items()
+    ]
+    for *_, supplier in sorted(entries):
+        names.setdefault(_supplier_key(supplier), supplier.strip())
+    return names
+
+
+def _concentration(summaries: list[ServiceSummary], framework: Framework) -> list[Flag]:
+    suppliers_by_service = {
+        s.service_id: {_supplier_key(c.spec.supplier) for c in s.components.values()} for s in summaries
+    }
+    return supplier_concentration(suppliers_by_service, _display_names(summaries), framework.lock_in)
+
+
+def _top_suppliers(summaries: list[ServiceSummary]) -> list[SupplierLine]:
+    names = _display_names(summaries)
+    services: dict[str, set[str]] = {}
+    components: dict[str, int] = {}
+    for summary in summaries:
+        for component in summary.components.values():
+            key = _supplier_key(component.spec.supplier)
+            services.setdefault(key, set()).add(summary.service_id)
+            components[key] = components.get(key, 0) + 1
+    lines = [SupplierLine(names[k], len(services[k]), components[k]) for k in services]
+    lines.sort(key=lambda line: (-line.services, -line.components, line.supplier.casefold()))
+    return lines[:TOP_SUPPLIERS]
+
+
+def _expiring(summaries: list[ServiceSummary], framework: Framework, today: date) -> list[ExpiringContract]:
+    horizon = add_months(today, framework.lock_in.expiry_window_months)
+    rows = [
+        ExpiringContract(s.service_id, cid, c.spec.supplier, c.spec.contract.end, c.spec.exit_plan.exists)
+        for s in summaries
+        for cid, c in s.components.items()
+        if c.spec.contract is not None and today <= c.spec.contract.end <= horizon
+    ]
+    rows.sort(key=lambda r: (r.end, r.service_id, r.component_id))
+    return rows

@@ -1,0 +1,53 @@
+"""Submitting and reading self-assessments. Assessments never change once submitted."""
+
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.lockin import service_lock_in
+from chalicelib.domain.model import Actor, Answer, Assessment, LatestAssessment
+from chalicelib.domain.scoring import score_assessment
+from chalicelib.services.context import Context
+from chalicelib.services.ports import Page
+
+
+class AssessmentService:
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+
+    def submit(self, org_id: str, service_id: str, framework_id: str, answers: list[Answer], actor: Actor) -> Assessment:
+        framework = self._ctx.framework(framework_id)
+        summary = self._ctx.summary_or_404(org_id, service_id)
+        score = score_assessment(framework, answers)
+        current = self._ctx.current_framework
+        lock_in = service_lock_in(
+            summary.component_specs(), current.lock_in, current.open_format_ids(), self._ctx.clock.today()
+        )
+        assessment = Assessment(
+            org_id=org_id,
+            service_id=service_id,
+            assessment_id=self._ctx.new_id(),
+            framework_id=framework.framework_id,
+            answers=tuple(answers),
+            score=score,
+            lock_in=lock_in,
+            submitted=self._ctx.stamp(actor),
+        )
+        latest = LatestAssessment(
+            assessment_id=assessment.assessment_id,
+            framework_id=assessment.framework_id,
+            submitted_at=assessment.submitted.at,
+            score=score,
+            evidence_expires_on=assessment.evidence_expires_on(),
+        )
+        self._ctx.store.add_assessment(assessment, latest)
+        return assessment
+
+    def get(self, org_id: str, service_id: str, assessment_id: str) -> Assessment:
+        assessment = self._ctx.store.get_assessment(org_id, service_id, assessment_id)
+        if assessment is None:
+            raise NotFound(f"Assessment {assessment_id!r} was not found for service {service_id!r}.")
+        return assessment
+
+    def list(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
+        page = self._ctx.store.list_assessments(org_id, service_id, limit, cursor)
+        if not page.items and cursor is None:
+            self._ctx.summary_or_404(org_id, service_id)
+        return page

@@ -1,0 +1,55 @@
+"""What every use case is built with: the store, the clock, the catalogue and an id factory."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from chalicelib.domain.catalogue import Framework
+from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, StaleWrite
+from chalicelib.domain.model import Actor, Stamp
+from chalicelib.services.ports import Clock, IdFactory, Store
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Context:
+    store: Store
+    clock: Clock
+    catalogue: dict[str, Framework]
+    new_id: IdFactory
+
+    def stamp(self, actor: Actor) -> Stamp:
+        return Stamp(self.clock.now(), actor)
+
+    @property
+    def current_framework(self) -> Framework:
+        return next(f for f in self.catalogue.values() if f.current)
+
+    def framework(self, framework_id: str, field: str = "framework_id") -> Framework:
+        """For a request body naming a framework: an unknown one is a validation failure."""
+        try:
+            return self.catalogue[framework_id]
+        except KeyError:
+            raise Invalid(f"Unknown framework {framework_id!r}.", {field: [f"unknown framework {framework_id!r}"]}) from None
+
+    def summary_or_404(self, org_id: str, service_id: str):
+        summary = self.store.get_summary(org_id, service_id)
+        if summary is None:
+            raise NotFound(f"Service {service_id!r} was not found in organisation {org_id!r}.")
+        return summary
+
+
+RACE_ATTEMPTS = 3
+
+
+def with_retries(attempt: Callable[[], T], conditional: bool, what: str) -> T:
+    """Run read-then-conditional-write `attempt`; a lost race is retried unless the client made the
+    write conditional (If-Match), in which case it is the client's 412 to resolve."""
+    for _ in range(RACE_ATTEMPTS):
+        try:
+            return attempt()
+        except (AlreadyExists, StaleWrite):
+            if conditional:
+                raise StaleWrite(f"{what} changed since you read it; read it again and retry.") from None
+    raise Conflict(f"{what} is being changed by other requests; try again.")

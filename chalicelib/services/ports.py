@@ -1,0 +1,89 @@
+"""What the use cases need from the outside world. The DynamoDB adapter and the in-memory fake
+(tests/fakes.py) both implement Store, and tests/contract proves they behave alike."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Generic, Protocol, TypeVar
+
+from chalicelib.domain.model import (
+    Assessment,
+    Component,
+    LatestAssessment,
+    Organisation,
+    Service,
+    ServiceSummary,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def today(self) -> date: ...
+
+
+IdFactory = Callable[[], str]
+
+
+class Store(Protocol):
+    """One method per access pattern (docs/data-model.md). Writes that touch several items are
+    atomic. Conditional writes raise AlreadyExists or StaleWrite; an unknown parent raises
+    NotFound; a malformed cursor raises BadRequest."""
+
+    # organisations
+    def get_org(self, org_id: str) -> Organisation | None: ...
+
+    def save_org(self, org: Organisation, expected: Organisation | None) -> None:
+        """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
+        the stored content still equals `expected` (StaleWrite)."""
+
+    def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]: ...
+
+    # services and their summaries
+    def create_service(self, service: Service, summary: ServiceSummary) -> None:
+        """NotFound when the organisation does not exist."""
+
+    def get_service(self, org_id: str, service_id: str) -> Service | None: ...
+
+    def list_services(self, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
+        """Ordered by department, name, service_id."""
+
+    def update_service(self, service: Service, expected: Service) -> None:
+        """Replace the service (StaleWrite unless it still equals `expected`) and copy its name,
+        department and owner into the summary, atomically."""
+
+    def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None: ...
+
+    def list_summaries(self, org_id: str) -> list[ServiceSummary]:
+        """Every service summary of the organisation, in pages of the store's choosing."""
+
+    # components
+    def list_components(self, org_id: str, service_id: str) -> list[Component]: ...
+
+    def put_component(self, component: Component, expected: Component | None, max_components: int) -> None:
+        """Create when `expected` is None (AlreadyExists if present; Invalid if the service
+        already has `max_components`), otherwise replace only if unchanged since `expected`
+        (StaleWrite); the summary's copy changes in the same transaction. NotFound without the
+        service."""
+
+    def delete_component(self, expected: Component) -> None:
+        """StaleWrite if the component changed or went since it was read."""
+
+    # assessments
+    def add_assessment(self, assessment: Assessment, latest: LatestAssessment) -> bool:
+        """Store the assessment and, unless the summary already holds a newer one, make it the
+        service's latest, atomically. Returns whether it became the latest. NotFound without
+        the service."""
+
+    def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None: ...
+
+    def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
+        """Newest first."""
