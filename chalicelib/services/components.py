@@ -43,6 +43,12 @@ class ComponentService:
 
         return with_retries(attempt, if_match is not None, f"Component {component_id!r}")
 
+    def get(self, org_id: str, service_id: str, component_id: str) -> Component:
+        component = self._ctx.summary_or_404(org_id, service_id).components.get(component_id)
+        if component is None:
+            raise NotFound(f"Component {component_id!r} was not found in service {service_id!r}.")
+        return component
+
     def list(self, org_id: str, service_id: str) -> list[Component]:
         components = self._ctx.store.list_components(org_id, service_id)
         if not components:
@@ -51,11 +57,7 @@ class ComponentService:
 
     def delete(self, org_id: str, service_id: str, component_id: str) -> None:
         def attempt():
-            summary = self._ctx.summary_or_404(org_id, service_id)
-            existing = summary.components.get(component_id)
-            if existing is None:
-                raise NotFound(f"Component {component_id!r} was not found in service {service_id!r}.")
-            self._ctx.store.delete_component(existing)
+            self._ctx.store.delete_component(self.get(org_id, service_id, component_id))
 
         with_retries(attempt, False, f"Component {component_id!r}")
 

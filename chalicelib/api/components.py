@@ -1,0 +1,67 @@
+"""The technology a service runs on."""
+
+from chalice import Blueprint, Response
+
+from chalicelib.api import presenters
+from chalicelib.api.http import if_match, json_response, load_body, route
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.codec import spec_from_dict
+from chalicelib.domain.errors import Invalid
+from chalicelib.domain.model import ANONYMOUS
+from chalicelib.schemas import requests, responses
+from chalicelib.schemas.fields import COMPONENT_SLUG
+from chalicelib.services.components import component_etag
+
+bp = Blueprint(__name__)
+COMPONENTS = "/orgs/{org_id}/services/{service_id}/components"
+COMPONENT = COMPONENTS + "/{component_id}"
+
+
+def _shown(component):
+    return responses.ComponentOut().dump(presenters.component(component, use_cases().components.flags(component)))
+
+
+@route(
+    bp,
+    COMPONENT,
+    "PUT",
+    "Record or replace a component (If-Match optional) and see its lock-in flags",
+    "components",
+    body=requests.ComponentIn,
+    response=responses.ComponentOut,
+    status=201,
+    also=(200, 400, 404, 409, 412, 413, 415, 422),
+    headers=({"name": "If-Match", "required": False},),
+)
+def put_component(org_id, service_id, component_id):
+    if not COMPONENT_SLUG.match(component_id):
+        raise Invalid(
+            "component_id must be a slug: lowercase letters, digits and hyphens, at most 63 characters.",
+            {"component_id": ["must match ^[a-z0-9][a-z0-9-]{0,62}$"]},
+        )
+    request = bp.current_request
+    spec = spec_from_dict(load_body(request, requests.ComponentIn()))
+    component, created = use_cases().components.put(
+        org_id, service_id, component_id, spec, ANONYMOUS, if_match(request)
+    )
+    headers = {"ETag": component_etag(component)}
+    if created:
+        headers["Location"] = f"/orgs/{org_id}/services/{service_id}/components/{component_id}"
+    return json_response(_shown(component), 201 if created else 200, headers)
+
+
+@route(bp, COMPONENTS, "GET", "List a service's components", "components", response=responses.ComponentList, also=(404,))
+def list_components(org_id, service_id):
+    return {"items": [_shown(c) for c in use_cases().components.list(org_id, service_id)]}
+
+
+@route(bp, COMPONENT, "GET", "Read one component (with its ETag)", "components", response=responses.ComponentOut, also=(404,))
+def get_component(org_id, service_id, component_id):
+    component = use_cases().components.get(org_id, service_id, component_id)
+    return json_response(_shown(component), headers={"ETag": component_etag(component)})
+
+
+@route(bp, COMPONENT, "DELETE", "Remove a component", "components", status=204, also=(404, 409))
+def delete_component(org_id, service_id, component_id):
+    use_cases().components.delete(org_id, service_id, component_id)
+    return Response(body="", status_code=204)

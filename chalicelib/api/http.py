@@ -1,0 +1,140 @@
+"""HTTP edge helpers: route registration (which also feeds /openapi.json), body parsing with the
+request schemas, list parameters, ETags and CSV."""
+
+import csv
+import functools
+import io
+import json
+from dataclasses import dataclass, field
+
+from chalice import Blueprint, Response
+from marshmallow import Schema, ValidationError
+
+from chalicelib.api.problems import flatten, from_domain_error, problem
+from chalicelib.domain.errors import BadRequest, DomainError
+
+MAX_BODY_BYTES = 256 * 1024
+JSON_TYPES = ["application/json", "application/merge-patch+json"]
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What /openapi.json says about one route."""
+
+    path: str
+    method: str
+    summary: str
+    tag: str
+    body: type[Schema] | None = None
+    response: type[Schema] | None = None
+    status: int = 200
+    also: tuple[int, ...] = ()  # other statuses: 2xx reuse `response`, 4xx/5xx are problems
+    query: tuple[dict, ...] = ()
+    headers: tuple[dict, ...] = ()
+    produces: tuple[str, ...] = ("application/json",)
+    response_headers: dict = field(default_factory=dict)
+
+
+ROUTES: list[RouteDoc] = []
+
+
+def route(bp: Blueprint, path: str, method: str, summary: str, tag: str, **doc):
+    """Register a view on `bp`, turning domain and validation errors into problem details."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def handle(**params):
+            try:
+                return view(**params)
+            except DomainError as error:
+                return from_domain_error(error)
+            except ValidationError as error:
+                return problem(422, "The request body is not valid.", flatten(error.messages))
+            except BodyTooLarge:
+                return problem(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
+
+        ROUTES.append(RouteDoc(path=path, method=method, summary=summary, tag=tag, **doc))
+        content_types = JSON_TYPES if method in ("POST", "PUT", "PATCH") else None
+        options = {"content_types": content_types} if content_types else {}
+        bp.route(path, methods=[method], **options)(handle)
+        return handle
+
+    return decorator
+
+
+def load_body(request, schema: Schema) -> dict:
+    """Parse and validate a JSON object body: 413 too large, 400 malformed, 422 invalid."""
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyTooLarge()
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise BadRequest(f"The request body is not valid JSON: {e}.") from None
+    if not isinstance(data, dict):
+        raise ValidationError({"body": ["must be a JSON object"]})
+    return schema.load(data)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def list_params(request) -> tuple[int, str | None]:
+    params = request.query_params or {}
+    raw_limit = params.get("limit")
+    limit = DEFAULT_LIMIT
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+            raise BadRequest("limit must be a whole number from 1 to 100.", {"limit": ["must be 1-100"]})
+        limit = int(raw_limit)
+    cursor = params.get("cursor")
+    if cursor is not None and not cursor:
+        raise BadRequest("cursor must not be empty.", {"cursor": ["must not be empty"]})
+    return limit, cursor
+
+
+def if_match(request) -> str | None:
+    return request.headers.get("if-match")
+
+
+def page(items: list, next_cursor: str | None) -> dict:
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
+    return Response(
+        body=out.getvalue(),
+        status_code=200,
+        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_cell(value) -> str:
+    """Cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+PAGINATION = (
+    {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+    {"name": "cursor", "schema": {"type": "string"}, "description": "next_cursor from the previous page."},
+)

@@ -1,0 +1,84 @@
+"""The OpenAPI 3.1 document, generated from the route table and the marshmallow schemas."""
+
+import re
+from functools import cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from chalicelib.api.http import ROUTES, RouteDoc
+from chalicelib.api.problems import PROBLEM_JSON
+from chalicelib.schemas import responses
+
+PATH_PARAMETERS = {
+    "org_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}$"},
+    "component_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"},
+}
+_STORE_FREE_TAGS = {"meta", "catalogue"}
+
+
+def _describe(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase
+
+
+def _operation(doc: RouteDoc) -> dict:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(name, {"type": "string"})}
+        for name in re.findall(r"{(\w+)}", doc.path)
+    ]
+    parameters += [{"in": "query", "required": False, **q} for q in doc.query]
+    parameters += [{"in": "header", "schema": {"type": "string"}, **h} for h in doc.headers]
+    operation = {
+        "summary": doc.summary,
+        "tags": [doc.tag],
+        "operationId": f"{doc.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', doc.path.lower()).strip('_')}",
+        "parameters": parameters,
+        "responses": {},
+    }
+    if doc.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": doc.body} for media in ("application/json", "application/merge-patch+json")}
+            if doc.method == "PATCH"
+            else {"application/json": {"schema": doc.body}},
+        }
+    for status in (doc.status, *doc.also, *(() if doc.tag in _STORE_FREE_TAGS else (503,))):
+        if status == 204:
+            operation["responses"]["204"] = {"description": "No Content"}
+        elif status < 400:
+            content = {}
+            for media in doc.produces:
+                if media == "text/csv":
+                    content[media] = {"schema": {"type": "string"}}
+                else:
+                    content[media] = {"schema": doc.response} if doc.response else {"schema": {"type": "object"}}
+            operation["responses"][str(status)] = {"description": _describe(status), "content": content}
+        else:
+            operation["responses"][str(status)] = {
+                "description": _describe(status),
+                "content": {PROBLEM_JSON: {"schema": "Problem"}},
+            }
+    return operation
+
+
+@cache
+def document() -> dict:
+    spec = APISpec(
+        title="Local Digital Declaration compliance tracker",
+        version="1.0.0",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "Services, components, self-assessments, scores, lock-in flags and scorecards "
+            "for a council that has signed the Local Digital Declaration."
+        },
+    )
+    spec.components.schema("Problem", schema=responses.Problem)
+    paths: dict[str, dict] = {}
+    for doc in ROUTES:
+        paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

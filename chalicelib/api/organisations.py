@@ -1,0 +1,54 @@
+"""Organisations."""
+
+from chalice import Blueprint
+
+from chalicelib.api import presenters
+from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.errors import Invalid
+from chalicelib.domain.model import ANONYMOUS
+from chalicelib.schemas import requests, responses
+from chalicelib.schemas.fields import SLUG
+from chalicelib.services.organisations import org_etag
+
+bp = Blueprint(__name__)
+ORG = "/orgs/{org_id}"
+
+
+@route(
+    bp,
+    ORG,
+    "PUT",
+    "Create or replace an organisation",
+    "organisations",
+    body=requests.OrganisationIn,
+    response=responses.OrganisationOut,
+    status=201,
+    also=(200, 400, 409, 412, 413, 415, 422),
+    headers=({"name": "If-Match", "required": False},),
+)
+def put_org(org_id):
+    if not SLUG.match(org_id):
+        raise Invalid(
+            "org_id must be a slug: lowercase letters, digits and hyphens, 2-63 characters.",
+            {"org_id": ["must match ^[a-z0-9][a-z0-9-]{1,62}$"]},
+        )
+    fields = load_body(bp.current_request, requests.OrganisationIn())
+    org, created = use_cases().organisations.put(org_id, fields, ANONYMOUS, if_match(bp.current_request))
+    headers = {"ETag": org_etag(org)}
+    if created:
+        headers["Location"] = f"/orgs/{org_id}"
+    return json_response(responses.OrganisationOut().dump(presenters.organisation(org)), 201 if created else 200, headers)
+
+
+@route(bp, "/orgs", "GET", "List organisations", "organisations", response=responses.OrganisationPage, also=(400,), query=PAGINATION)
+def list_orgs():
+    limit, cursor = list_params(bp.current_request)
+    result = use_cases().organisations.list(limit, cursor)
+    return responses.OrganisationPage().dump(page([presenters.organisation(o) for o in result.items], result.next_cursor))
+
+
+@route(bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,))
+def get_org(org_id):
+    org = use_cases().organisations.get(org_id)
+    return json_response(responses.OrganisationOut().dump(presenters.organisation(org)), headers={"ETag": org_etag(org)})

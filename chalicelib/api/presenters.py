@@ -1,0 +1,201 @@
+"""Domain records as the JSON the API promises (schemas/responses.py), numbers rounded for
+reporting only here."""
+
+from chalicelib.domain.catalogue import Framework
+from chalicelib.domain.codec import answer_to_dict, iso_instant, spec_to_dict
+from chalicelib.domain.model import Assessment, Component, Flag, LockIn, Organisation, Score, Service
+from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
+from chalicelib.domain.scoring import report_number
+from chalicelib.services.components import component_etag
+
+
+def framework_summary(framework: Framework) -> dict:
+    return {
+        "framework_id": framework.framework_id,
+        "title": framework.title,
+        "version": framework.version,
+        "current": framework.current,
+    }
+
+
+def framework(framework: Framework) -> dict:
+    policy = framework.lock_in
+    return {
+        **framework_summary(framework),
+        "published": framework.published,
+        "sources": list(framework.sources),
+        "principles": [vars(p) for p in framework.principles],
+        "questions": [
+            {**vars(q), "references": [vars(r) for r in q.references]} for q in framework.questions
+        ],
+        "levels": [
+            {"level": lv.level, "name": lv.name, "min_score": lv.min_score, "gates": [vars(g) for g in lv.gates]}
+            for lv in framework.levels
+        ],
+        "export_formats": [vars(f) for f in framework.export_formats],
+        "lock_in": {
+            "rules": [
+                {"code": r.code, "severity": r.severity, "reference": r.reference} for r in policy.rules.values()
+            ],
+            "thresholds": {
+                "exit_plan_review_months": policy.exit_plan_review_months,
+                "long_contract_years": policy.long_contract_years,
+                "expiry_window_months": policy.expiry_window_months,
+                "supplier_concentration_share": policy.supplier_concentration_share,
+                "supplier_concentration_min_services": policy.supplier_concentration_min_services,
+            },
+        },
+    }
+
+
+def organisation(org: Organisation) -> dict:
+    return {
+        "org_id": org.org_id,
+        "name": org.name,
+        "peer_group": org.peer_group,
+        "declaration_signed_on": org.declaration_signed_on.isoformat() if org.declaration_signed_on else None,
+        "created_at": iso_instant(org.created.at),
+        "updated_at": iso_instant(org.updated.at),
+    }
+
+
+def service(svc: Service) -> dict:
+    return {
+        "service_id": svc.service_id,
+        "org_id": svc.org_id,
+        **svc.editable_fields(),
+        "created_at": iso_instant(svc.created.at),
+        "updated_at": iso_instant(svc.updated.at),
+    }
+
+
+def flag(f: Flag) -> dict:
+    shown = {
+        "code": f.code,
+        "severity": f.severity,
+        "component_id": f.component_id,
+        "message": f.message,
+        "reference": f.reference,
+    }
+    if f.supplier is not None:
+        shown.update(supplier=f.supplier, share=f.share)
+    return shown
+
+
+def lock_in(value: LockIn) -> dict:
+    return {"risk": value.risk, "flags": [flag(f) for f in value.flags]}
+
+
+def component(c: Component, flags: list[Flag]) -> dict:
+    return {
+        "component_id": c.component_id,
+        "service_id": c.service_id,
+        **spec_to_dict(c.spec),
+        "etag": component_etag(c),
+        "created_at": iso_instant(c.created.at),
+        "updated_at": iso_instant(c.updated.at),
+        "flags": [flag(f) for f in flags],
+    }
+
+
+def score(s: Score) -> dict:
+    return {
+        "overall": report_number(s.overall),
+        "level": {"level": s.level, "name": s.level_name},
+        "principles": [
+            {
+                "principle_id": p.principle_id,
+                "score": report_number(p.score),
+                "answered": p.answered,
+                "applicable": p.applicable,
+            }
+            for p in s.principles
+        ],
+        "contributions": [
+            {
+                "question_id": c.question_id,
+                "rating": c.rating,
+                "weight": c.weight,
+                "points": report_number(c.points),
+                "max_points": c.max_points,
+            }
+            for c in s.contributions
+        ],
+    }
+
+
+def assessment(a: Assessment) -> dict:
+    return {
+        "assessment_id": a.assessment_id,
+        "service_id": a.service_id,
+        "framework_id": a.framework_id,
+        "submitted_at": iso_instant(a.submitted.at),
+        "submitted_by": a.submitted.by.label,
+        "score": score(a.score),
+        "lock_in": lock_in(a.lock_in),
+        "answers": [answer_to_dict(x) for x in a.answers],
+    }
+
+
+def service_scorecard(card: ServiceScorecard) -> dict:
+    return {
+        "service_id": card.service_id,
+        "name": card.name,
+        "status": card.status,
+        "assessment_id": card.assessment_id,
+        "assessed_at": iso_instant(card.assessed_at) if card.assessed_at else None,
+        "stale": card.stale,
+        "score": score(card.score) if card.score else None,
+        "lock_in": lock_in(card.lock_in),
+    }
+
+
+def scorecard_row(card: ServiceScorecard) -> dict:
+    return {
+        "service_id": card.service_id,
+        "name": card.name,
+        "department": card.department,
+        "status": card.status,
+        "score": report_number(card.score.overall) if card.score else None,
+        "level": {"level": card.score.level, "name": card.score.level_name} if card.score else None,
+        "lock_in_risk": card.lock_in.risk,
+        "assessed_at": iso_instant(card.assessed_at) if card.assessed_at else None,
+        "stale": card.stale,
+    }
+
+
+def org_scorecard(card: OrgScorecard, department: str | None) -> dict:
+    return {
+        "org_id": card.org_id,
+        "department": department,
+        "services_total": len(card.services),
+        "services_assessed": card.services_assessed,
+        "average_score": report_number(card.average_score),
+        "principles": [{"principle_id": pid, "average": report_number(avg)} for pid, avg in card.principles],
+        "levels": card.levels,
+        "departments": [
+            {
+                "department": d.department,
+                "services": d.services,
+                "services_assessed": d.services_assessed,
+                "average_score": report_number(d.average_score),
+            }
+            for d in card.departments
+        ],
+        "lock_in": {
+            "by_risk": card.by_risk,
+            "flags": [flag(f) for f in card.flags],
+            "top_suppliers": [vars(s) for s in card.top_suppliers],
+            "expiring_contracts": [
+                {
+                    "service_id": e.service_id,
+                    "component_id": e.component_id,
+                    "supplier": e.supplier,
+                    "end": e.end.isoformat(),
+                    "exit_plan": e.exit_plan,
+                }
+                for e in card.expiring_contracts
+            ],
+        },
+        "services": [scorecard_row(s) for s in card.services],
+    }

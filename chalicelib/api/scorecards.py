@@ -1,0 +1,56 @@
+"""Scorecards for digital leadership: one service, or the whole organisation (JSON or CSV)."""
+
+from chalice import Blueprint
+
+from chalicelib.api import presenters
+from chalicelib.api.http import csv_response, route
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.errors import BadRequest
+from chalicelib.schemas import responses
+
+bp = Blueprint(__name__)
+CSV_COLUMNS = ["service_id", "name", "department", "status", "score", "level", "lock_in_risk", "assessed_at", "stale"]
+
+
+@route(
+    bp,
+    "/orgs/{org_id}/services/{service_id}/scorecard",
+    "GET",
+    "A service's latest score, staleness and current lock-in",
+    "scorecards",
+    response=responses.ServiceScorecardOut,
+    also=(404,),
+)
+def service_scorecard(org_id, service_id):
+    card = use_cases().scorecards.for_service(org_id, service_id)
+    return responses.ServiceScorecardOut().dump(presenters.service_scorecard(card))
+
+
+@route(
+    bp,
+    "/orgs/{org_id}/scorecard",
+    "GET",
+    "The organisation's scorecard (?format=csv or Accept: text/csv for one row per service)",
+    "scorecards",
+    response=responses.OrgScorecardOut,
+    also=(400, 404),
+    query=(
+        {"name": "department", "schema": {"type": "string"}, "description": "Narrow to one department."},
+        {"name": "format", "schema": {"type": "string", "enum": ["json", "csv"]}},
+    ),
+    produces=("application/json", "text/csv"),
+)
+def org_scorecard(org_id):
+    request = bp.current_request
+    params = request.query_params or {}
+    wanted = params.get("format")
+    if wanted not in (None, "json", "csv"):
+        raise BadRequest("format must be json or csv.", {"format": ["must be json or csv"]})
+    as_csv = wanted == "csv" or (wanted is None and "text/csv" in (request.headers.get("accept") or ""))
+    department = params.get("department")
+    card = use_cases().scorecards.for_org(org_id, department)
+    body = presenters.org_scorecard(card, department)
+    if as_csv:
+        rows = [{**row, "level": row["level"]["name"] if row["level"] else None} for row in body["services"]]
+        return csv_response(rows, CSV_COLUMNS, f"{org_id}-scorecard.csv")
+    return responses.OrgScorecardOut().dump(body)

@@ -1,0 +1,75 @@
+"""An organisation's services."""
+
+from chalice import Blueprint
+
+from chalicelib.api import presenters
+from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.model import ANONYMOUS
+from chalicelib.schemas import requests, responses
+from chalicelib.services.registry import service_etag
+
+bp = Blueprint(__name__)
+SERVICES = "/orgs/{org_id}/services"
+SERVICE = SERVICES + "/{service_id}"
+
+
+def _one(service, status=200, extra=None):
+    headers = {"ETag": service_etag(service), **(extra or {})}
+    return json_response(responses.ServiceOut().dump(presenters.service(service)), status, headers)
+
+
+@route(
+    bp,
+    SERVICES,
+    "POST",
+    "Register a service",
+    "services",
+    body=requests.ServiceIn,
+    response=responses.ServiceOut,
+    status=201,
+    also=(400, 404, 413, 415, 422),
+)
+def create_service(org_id):
+    fields = load_body(bp.current_request, requests.ServiceIn())
+    service = use_cases().services.create(org_id, fields, ANONYMOUS)
+    return _one(service, 201, {"Location": f"/orgs/{org_id}/services/{service.service_id}"})
+
+
+@route(
+    bp,
+    SERVICES,
+    "GET",
+    "List services, by department, name and id",
+    "services",
+    response=responses.ServicePage,
+    also=(400, 404),
+    query=PAGINATION,
+)
+def list_services(org_id):
+    limit, cursor = list_params(bp.current_request)
+    result = use_cases().services.list(org_id, limit, cursor)
+    return responses.ServicePage().dump(page([presenters.service(s) for s in result.items], result.next_cursor))
+
+
+@route(bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,))
+def get_service(org_id, service_id):
+    return _one(use_cases().services.get(org_id, service_id))
+
+
+@route(
+    bp,
+    SERVICE,
+    "PATCH",
+    "Edit a service (JSON merge patch; If-Match required)",
+    "services",
+    body=requests.ServicePatch,
+    response=responses.ServiceOut,
+    also=(400, 404, 412, 413, 415, 422, 428),
+    headers=({"name": "If-Match", "required": True},),
+)
+def patch_service(org_id, service_id):
+    request = bp.current_request
+    patch = load_body(request, requests.ServicePatch())
+    service = use_cases().services.patch(org_id, service_id, patch, ANONYMOUS, if_match(request))
+    return _one(service)

@@ -1,0 +1,101 @@
+"""Request bodies. Unknown fields are refused (marshmallow's default), and so are wrong types."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from chalicelib.domain.catalogue import RATINGS
+from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, HOSTINGS, PHASES, SOURCE_CODE
+from chalicelib.schemas.fields import HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
+
+MAX_EVIDENCE = 10
+MAX_ANSWERS = 200
+MAX_FORMATS = 50
+
+
+class OrganisationIn(Schema):
+    name = Name(required=True)
+    peer_group = Name(allow_none=True, load_default=None)
+    declaration_signed_on = StrictDate(allow_none=True, load_default=None)
+
+
+class ServiceIn(Schema):
+    name = Name(required=True)
+    department = Name(required=True)
+    owner_email = fields.Email(required=True, validate=validate.Length(max=254))
+    description = Text(allow_none=True, load_default=None)
+    phase = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(PHASES))
+
+
+class ServicePatch(Schema):
+    """A JSON merge patch: a field set to null is removed (refused for required fields)."""
+
+    name = Name(allow_none=True)
+    department = Name(allow_none=True)
+    owner_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    description = Text(allow_none=True)
+    phase = fields.String(allow_none=True, validate=validate.OneOf(PHASES))
+
+
+class ContractIn(Schema):
+    start = StrictDate(required=True)
+    end = StrictDate(required=True)
+    auto_renew = StrictBoolean(required=True)
+    annual_cost_gbp = StrictNumber(required=True, validate=validate.Range(min=0, max=1e12))
+
+    @validates_schema
+    def _ends_after_start(self, data, **kwargs):
+        if data["end"] < data["start"]:
+            raise ValidationError("the contract cannot end before it starts", field_name="end")
+
+
+class InterfacesIn(Schema):
+    open_api = StrictBoolean(required=True, metadata={"description": "An API the council may use for the system's significant functions."})
+    api_documented = StrictBoolean(required=True, metadata={"description": "That API's documentation is available to the council."})
+    api_extra_charge = StrictBoolean(required=True)
+
+
+class DataIn(Schema):
+    export_formats = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        required=True,
+        validate=validate.Length(max=MAX_FORMATS),
+        metadata={"description": "Format ids from the catalogue's export_formats."},
+    )
+    free_bulk_export = StrictBoolean(required=True)
+    open_standards = fields.List(Name(), load_default=list, validate=validate.Length(max=MAX_FORMATS))
+
+
+class ExitPlanIn(Schema):
+    exists = StrictBoolean(required=True)
+    last_reviewed = StrictDate(allow_none=True, load_default=None)
+
+
+class ComponentIn(Schema):
+    supplier = Name(required=True)
+    product = Name(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(COMPONENT_KINDS))
+    hosting = fields.String(required=True, validate=validate.OneOf(HOSTINGS))
+    contract = fields.Nested(ContractIn, allow_none=True, load_default=None)
+    interfaces = fields.Nested(InterfacesIn, required=True)
+    data = fields.Nested(DataIn, required=True)
+    exit_plan = fields.Nested(ExitPlanIn, required=True)
+    customisation = fields.String(required=True, validate=validate.OneOf(CUSTOMISATIONS))
+    source_code = fields.String(required=True, validate=validate.OneOf(SOURCE_CODE))
+
+
+class EvidenceIn(Schema):
+    url = HttpUrl(required=True)
+    title = Name(allow_none=True, load_default=None)
+    valid_until = StrictDate(allow_none=True, load_default=None)
+
+
+class AnswerIn(Schema):
+    question_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    rating = fields.String(required=True, validate=validate.OneOf(RATINGS))
+    notes = Text(allow_none=True, load_default=None)
+    justification = Text(allow_none=True, load_default=None, metadata={"description": "Required when not_applicable."})
+    evidence = fields.List(fields.Nested(EvidenceIn), load_default=list, validate=validate.Length(max=MAX_EVIDENCE))
+
+
+class AssessmentIn(Schema):
+    framework_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(min=1, max=MAX_ANSWERS))
