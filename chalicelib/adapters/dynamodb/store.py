@@ -88,8 +88,9 @@ class DynamoStore:
         if cursor is not None:
             org_id = _decode_cursor(cursor)
             start = _key(keys.org_pk(org_id), keys.ORG_SK) | _gsi1(keys.ORGS_INDEX_PK, org_id)
-        items, last = self._page(OrgItem.by_gsi1.query(keys.ORGS_INDEX_PK, limit=limit, page_size=limit, last_evaluated_key=start), OrgItem)
-        return Page([_org(i) for i in items], _encode_cursor(last["gsi1sk"]["S"]) if last else None)
+        query = OrgItem.by_gsi1.query(keys.ORGS_INDEX_PK, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+        items, more = self._page(query, OrgItem, limit)
+        return Page([_org(i) for i in items], _encode_cursor(items[-1].gsi1sk) if more else None)
 
     # services --------------------------------------------------------------------------------
 
@@ -110,9 +111,9 @@ class DynamoStore:
             index_sk = _decode_cursor(cursor)
             service_id = index_sk.rsplit(keys.SEPARATOR, 1)[-1]
             start = _key(keys.service_pk(org_id, service_id), keys.SERVICE_SK) | _gsi1(index_pk, index_sk)
-        query = ServiceItem.by_gsi1.query(index_pk, limit=limit, page_size=limit, last_evaluated_key=start)
-        items, last = self._page(query, ServiceItem)
-        return Page([_service(i) for i in items], _encode_cursor(last["gsi1sk"]["S"]) if last else None)
+        query = ServiceItem.by_gsi1.query(index_pk, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+        items, more = self._page(query, ServiceItem, limit)
+        return Page([_service(i) for i in items], _encode_cursor(items[-1].gsi1sk) if more else None)
 
     def update_service(self, service: Service, expected: Service) -> None:
         with self._transaction() as tx:
@@ -221,13 +222,12 @@ class DynamoStore:
             AssessmentItem.sk.startswith(keys.ASSESSMENT_PREFIX),
             scan_index_forward=False,
             consistent_read=True,
-            limit=limit,
-            page_size=limit,
+            limit=limit + 1,
+            page_size=limit + 1,
             last_evaluated_key=start,
         )
-        items, last = self._page(query, AssessmentItem)
-        cursor_out = _encode_cursor(last["sk"]["S"].removeprefix(keys.ASSESSMENT_PREFIX)) if last else None
-        return Page([_assessment(i) for i in items], cursor_out)
+        items, more = self._page(query, AssessmentItem, limit)
+        return Page([_assessment(i) for i in items], _encode_cursor(items[-1].assessment_id) if more else None)
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -238,14 +238,14 @@ class DynamoStore:
             except model.DoesNotExist:
                 return None
 
-    def _page(self, query, model) -> tuple[list, dict | None]:
-        """Exactly one Query request: the first page, however many items it holds."""
+    def _page(self, query, model, limit: int) -> tuple[list, bool]:
+        """Exactly one Query request, asked for limit + 1 items: up to `limit` items and whether
+        more follow (also when DynamoDB's 1 MB page ended the response early)."""
         with self._errors():
-            raw = next(query.page_iter, None)
-        if raw is None:
-            return [], None
+            raw = next(query.page_iter, None) or {}
         items = [model.from_raw_data(i) for i in raw.get("Items", [])]
-        return items, raw.get("LastEvaluatedKey")
+        more = len(items) > limit or (bool(items) and "LastEvaluatedKey" in raw)
+        return items[:limit], more
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

@@ -1,0 +1,136 @@
+"""An in-memory Store for fast unit tests of the use cases. tests/contract runs the same suite
+against it and the DynamoDB adapter, so the two cannot drift apart silently."""
+
+import base64
+import binascii
+import copy
+import json
+from dataclasses import replace
+
+from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
+from chalicelib.services.ports import Page
+
+
+class InMemoryStore:
+    def __init__(self):
+        self.orgs = {}
+        self.services = {}  # (org_id, service_id) -> Service
+        self.summaries = {}  # (org_id, service_id) -> ServiceSummary
+        self.components = {}  # (org_id, service_id, component_id) -> Component
+        self.assessments = {}  # (org_id, service_id, assessment_id) -> Assessment
+
+    # organisations
+    def get_org(self, org_id):
+        return self.orgs.get(org_id)
+
+    def save_org(self, org, expected):
+        current = self.orgs.get(org.org_id)
+        if expected is None and current is not None:
+            raise AlreadyExists("It already exists.")
+        if expected is not None and current != expected:
+            raise StaleWrite("It changed since it was read.")
+        self.orgs[org.org_id] = org
+
+    def list_orgs(self, limit, cursor):
+        return _page(sorted(self.orgs.values(), key=lambda o: o.org_id), lambda o: o.org_id, limit, cursor)
+
+    # services
+    def create_service(self, service, summary):
+        if service.org_id not in self.orgs:
+            raise NotFound("The record it belongs to does not exist.")
+        key = (service.org_id, service.service_id)
+        if key in self.services:
+            raise AlreadyExists("It already exists.")
+        self.services[key] = service
+        self.summaries[key] = copy.deepcopy(summary)
+
+    def get_service(self, org_id, service_id):
+        return self.services.get((org_id, service_id))
+
+    def list_services(self, org_id, limit, cursor):
+        mine = sorted(
+            (s for (o, _), s in self.services.items() if o == org_id),
+            key=lambda s: (s.department, s.name, s.service_id),
+        )
+        return _page(mine, lambda s: "\x01".join((s.department, s.name, s.service_id)), limit, cursor)
+
+    def update_service(self, service, expected):
+        key = (service.org_id, service.service_id)
+        if self.services.get(key) != expected:
+            raise StaleWrite("It changed since it was read.")
+        self.services[key] = service
+        summary = self.summaries[key]
+        self.summaries[key] = replace(
+            summary, name=service.name, department=service.department, owner_email=service.owner_email
+        )
+
+    def get_summary(self, org_id, service_id):
+        return copy.deepcopy(self.summaries.get((org_id, service_id)))
+
+    def list_summaries(self, org_id):
+        return [copy.deepcopy(s) for (o, _), s in sorted(self.summaries.items()) if o == org_id]
+
+    # components
+    def list_components(self, org_id, service_id):
+        return [c for (o, s, _), c in sorted(self.components.items()) if (o, s) == (org_id, service_id)]
+
+    def put_component(self, component, expected, max_components):
+        key = (component.org_id, component.service_id, component.component_id)
+        summary = self.summaries.get(key[:2])
+        current = self.components.get(key)
+        if expected is None and current is not None:
+            raise AlreadyExists("It already exists.")
+        if expected is not None and current != expected:
+            raise StaleWrite("It changed since it was read.")
+        if summary is None or (expected is None and len(summary.components) >= max_components):
+            raise StaleWrite("It changed since it was read.")
+        self.components[key] = component
+        summary.components[component.component_id] = component
+
+    def delete_component(self, expected):
+        key = (expected.org_id, expected.service_id, expected.component_id)
+        if self.components.get(key) != expected:
+            raise StaleWrite("It changed since it was read.")
+        del self.components[key]
+        del self.summaries[key[:2]].components[expected.component_id]
+
+    # assessments
+    def add_assessment(self, assessment, latest):
+        key = (assessment.org_id, assessment.service_id)
+        summary = self.summaries.get(key)
+        if summary is None:
+            raise NotFound("The record it belongs to does not exist.")
+        if (*key, assessment.assessment_id) in self.assessments:
+            raise AlreadyExists("It already exists.")
+        self.assessments[(*key, assessment.assessment_id)] = assessment
+        if summary.latest is None or summary.latest.assessment_id < assessment.assessment_id:
+            self.summaries[key] = replace(summary, latest=latest)
+            return True
+        return False
+
+    def get_assessment(self, org_id, service_id, assessment_id):
+        return self.assessments.get((org_id, service_id, assessment_id))
+
+    def list_assessments(self, org_id, service_id, limit, cursor):
+        mine = sorted(
+            (a for (o, s, _), a in self.assessments.items() if (o, s) == (org_id, service_id)),
+            key=lambda a: a.assessment_id,
+            reverse=True,
+        )
+        return _page(mine, lambda a: a.assessment_id, limit, cursor, descending=True)
+
+
+def _page(items, position, limit, cursor, descending=False):
+    if cursor is not None:
+        try:
+            (after,) = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
+            if not isinstance(after, str) or not after:
+                raise ValueError
+        except (ValueError, TypeError, binascii.Error):
+            raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from None
+        items = [i for i in items if (position(i) < after if descending else position(i) > after)]
+    chosen = items[:limit]
+    more = len(items) > limit
+    next_cursor = base64.urlsafe_b64encode(json.dumps([position(chosen[-1])]).encode()).decode() if more else None
+    return Page(chosen, next_cursor)
+
