@@ -13,7 +13,7 @@ from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.components import ComponentService
 from chalicelib.services.context import Context
 from chalicelib.services.organisations import OrganisationService
-from chalicelib.services.ports import Clock, Store
+from chalicelib.services.ports import Clock, IdFactory, Store
 from chalicelib.services.registry import ServiceRegistry
 from chalicelib.services.scorecards import ScorecardService
 
@@ -29,7 +29,7 @@ class UseCases:
     scorecards: ScorecardService
 
 
-def build(store: Store | None = None, clock: Clock | None = None) -> UseCases:
+def build(store: Store | None = None, clock: Clock | None = None, new_id: IdFactory | None = None) -> UseCases:
     if store is None:
         from chalicelib.adapters.dynamodb.store import DynamoStore  # botocore loads only when needed
 
@@ -37,7 +37,8 @@ def build(store: Store | None = None, clock: Clock | None = None) -> UseCases:
     clock = clock or SystemClock()
     catalogue = load_catalogue()
     # ULIDs from the injected clock, so ids sort by creation time even for back-dated demo data.
-    ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=lambda: str(ULID.from_datetime(clock.now())))
+    new_id = new_id or (lambda: str(ULID.from_datetime(clock.now())))
+    ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=new_id)
     return UseCases(
         context=ctx,
         catalogue=CatalogueService(catalogue),

@@ -1,0 +1,15 @@
+from tests.api.conftest import assessment_body, body, component_body, table_items
+
+
+def test_a_service_is_registered_described_assessed_and_scored(client, org, service_id, requests_made):
+    base = f"/orgs/{org}/services/{service_id}"
+    assert client.put(f"{base}/components/casebook", component_body()).status_code == 201
+    with requests_made() as ops:
+        submitted = client.post(f"{base}/assessments", assessment_body(client))
+    assert submitted.status_code == 201, submitted.body
+    assert len(ops) <= 3
+    card = body(client.get(f"{base}/scorecard"))
+    assert card["status"] == "assessed"
+    assert card["score"]["overall"] == 100.0
+    assert card["lock_in"]["risk"] == "none"
+    assert len(table_items()) == 5  # organisation, service, summary, component, assessment

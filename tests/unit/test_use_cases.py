@@ -1,0 +1,162 @@
+"""The use cases on the in-memory store: orchestration, preconditions and races."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib import bootstrap
+from chalicelib.domain.clock import FixedClock
+from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRequired, StaleWrite
+from chalicelib.domain.model import ANONYMOUS, Answer
+from chalicelib.services.registry import service_etag
+from tests.fakes import InMemoryStore
+from tests.unit.builders import component_spec, contract, exit_plan
+
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store():
+    return InMemoryStore()
+
+
+@pytest.fixture
+def app(store, clock):
+    return bootstrap.build(store=store, clock=clock)
+
+
+@pytest.fixture
+def service(app):
+    app.organisations.put("testshire", {"name": "Testshire"}, ANONYMOUS)
+    return app.services.create(
+        "testshire", {"name": "Parking", "department": "Environment", "owner_email": "o@t.example"}, ANONYMOUS
+    )
+
+
+def all_green(app):
+    return [Answer(q.question_id, "green") for q in app.context.current_framework.questions]
+
+
+def test_organisation_put_creates_then_replaces_keeping_its_creation_stamp(app, clock):
+    _, created = app.organisations.put("testshire", {"name": "Testshire"}, ANONYMOUS)
+    clock.instant = NOW + timedelta(days=1)
+    org, created_again = app.organisations.put("testshire", {"name": "Testshire Council"}, ANONYMOUS)
+    assert (created, created_again) == (True, False)
+    assert org.created.at == NOW and org.updated.at == NOW + timedelta(days=1)
+
+
+def test_organisation_put_with_a_stale_if_match_changes_nothing(app):
+    app.organisations.put("testshire", {"name": "Testshire"}, ANONYMOUS)
+    with pytest.raises(StaleWrite):
+        app.organisations.put("testshire", {"name": "Lost"}, ANONYMOUS, if_match='"old"')
+    assert app.organisations.get("testshire").name == "Testshire"
+
+
+def test_a_service_in_an_unknown_organisation_is_not_found(app, store):
+    with pytest.raises(NotFound):
+        app.services.create("nowhere", {"name": "X", "department": "Y", "owner_email": "a@b.example"}, ANONYMOUS)
+    assert store.services == {}
+
+
+def test_patch_needs_the_etag_read_and_keeps_the_summary_in_step(app, service, store):
+    with pytest.raises(PreconditionRequired):
+        app.services.patch("testshire", service.service_id, {"name": "New"}, ANONYMOUS, None)
+    with pytest.raises(StaleWrite):
+        app.services.patch("testshire", service.service_id, {"name": "New"}, ANONYMOUS, '"other"')
+    with pytest.raises(Invalid) as invalid:
+        app.services.patch("testshire", service.service_id, {"name": None}, ANONYMOUS, service_etag(service))
+    assert invalid.value.errors == {"name": ["may not be null"]}
+    updated = app.services.patch(
+        "testshire", service.service_id, {"department": "Highways", "description": None}, ANONYMOUS, service_etag(service)
+    )
+    assert updated.department == "Highways"
+    assert store.get_summary("testshire", service.service_id).department == "Highways"
+
+
+def test_submitting_scores_and_snapshots_the_lock_in_at_that_moment(app, service):
+    app.components.put("testshire", service.service_id, "crm", component_spec(customisation="heavy"), ANONYMOUS, None)
+    assessment = app.assessments.submit("testshire", service.service_id, "ldd-2018", all_green(app), ANONYMOUS)
+    assert assessment.score.overall == 100
+    assert [f.code for f in assessment.lock_in.flags] == ["HEAVY_CUSTOMISATION"]
+    card = app.scorecards.for_service("testshire", service.service_id)
+    assert card.assessment_id == assessment.assessment_id
+
+
+def test_submitting_to_an_unknown_framework_or_service_writes_nothing(app, service, store):
+    with pytest.raises(Invalid) as invalid:
+        app.assessments.submit("testshire", service.service_id, "ldd-2099", all_green(app), ANONYMOUS)
+    assert "framework_id" in invalid.value.errors
+    with pytest.raises(NotFound):
+        app.assessments.submit("testshire", "missing", "ldd-2018", all_green(app), ANONYMOUS)
+    assert store.assessments == {}
+
+
+def test_an_older_submission_that_lands_late_stays_in_history_but_not_in_the_summary(store, clock):
+    # Ids sort by creation; hand out the newer id first, as when two submissions race.
+    ids = iter(["S1", "02", "01"])
+    app = bootstrap.build(store=store, clock=clock, new_id=lambda: next(ids))
+    app.organisations.put("testshire", {"name": "Testshire"}, ANONYMOUS)
+    app.services.create("testshire", {"name": "P", "department": "E", "owner_email": "o@t.example"}, ANONYMOUS)
+    app.assessments.submit("testshire", "S1", "ldd-2018", all_green(app), ANONYMOUS)
+    app.assessments.submit("testshire", "S1", "ldd-2018", all_green(app), ANONYMOUS)
+    assert store.get_summary("testshire", "S1").latest.assessment_id == "02"
+    assert [a.assessment_id for a in app.assessments.list("testshire", "S1", 10, None).items] == ["02", "01"]
+
+
+def test_component_if_match_must_name_the_current_version(app, service):
+    crm, created = app.components.put("testshire", service.service_id, "crm", component_spec(), ANONYMOUS, None)
+    assert created
+    with pytest.raises(StaleWrite):
+        app.components.put("testshire", service.service_id, "new", component_spec(), ANONYMOUS, '"x"')
+    with pytest.raises(StaleWrite):
+        app.components.put("testshire", service.service_id, "crm", component_spec(), ANONYMOUS, '"x"')
+
+
+def test_component_checks_formats_and_contract_dates_against_the_catalogue(app, service, store):
+    bad = component_spec(
+        data=component_spec().data.__class__(("csv", "floppy-disk"), True, ()),
+        contract=contract(date(2026, 1, 1), date(2025, 1, 1)),
+    )
+    with pytest.raises(Invalid) as invalid:
+        app.components.put("testshire", service.service_id, "crm", bad, ANONYMOUS, None)
+    assert set(invalid.value.errors) == {"data.export_formats.1", "contract.end"}
+    assert store.components == {}
+
+
+def test_the_fifty_first_component_is_refused(app, service):
+    for n in range(50):
+        app.components.put("testshire", service.service_id, f"c{n}", component_spec(), ANONYMOUS, None)
+    with pytest.raises(Invalid) as invalid:
+        app.components.put("testshire", service.service_id, "c50", component_spec(), ANONYMOUS, None)
+    assert "component_id" in invalid.value.errors
+    # Replacing one of the fifty is still allowed.
+    app.components.put("testshire", service.service_id, "c0", component_spec(supplier="New"), ANONYMOUS, None)
+
+
+class _AlwaysLosesTheRace(InMemoryStore):
+    def put_component(self, component, expected, max_components):
+        raise StaleWrite("It changed since it was read.")
+
+
+def test_a_write_that_keeps_losing_races_is_a_conflict_not_a_silent_overwrite(clock):
+    app = bootstrap.build(store=_AlwaysLosesTheRace(), clock=clock)
+    app.organisations.put("testshire", {"name": "Testshire"}, ANONYMOUS)
+    svc = app.services.create("testshire", {"name": "P", "department": "E", "owner_email": "o@t.example"}, ANONYMOUS)
+    with pytest.raises(Conflict):
+        app.components.put("testshire", svc.service_id, "crm", component_spec(), ANONYMOUS, None)
+    with pytest.raises(StaleWrite):
+        app.components.put("testshire", svc.service_id, "crm", component_spec(), ANONYMOUS, '"any"')
+
+
+def test_date_dependent_flags_are_judged_on_the_day_they_are_read(app, service, clock):
+    expiring = component_spec(contract=contract(date(2025, 1, 1), date(2028, 1, 31)), exit_plan=exit_plan(False, None))
+    app.components.put("testshire", service.service_id, "crm", expiring, ANONYMOUS, None)
+    codes = lambda: [f.code for f in app.scorecards.for_service("testshire", service.service_id).lock_in.flags]  # noqa: E731
+    assert "EXPIRY_WITHOUT_EXIT_PLAN" not in codes()
+    clock.instant = datetime(2026, 8, 1, 12, 0, tzinfo=timezone.utc)
+    assert "EXPIRY_WITHOUT_EXIT_PLAN" in codes()
