@@ -6,10 +6,8 @@ from chalicelib.api import presenters
 from chalicelib.api.http import if_match, json_response, load_body, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import spec_from_dict
-from chalicelib.domain.errors import Invalid
 from chalicelib.domain.model import ANONYMOUS
 from chalicelib.schemas import requests, responses
-from chalicelib.schemas.fields import COMPONENT_SLUG
 from chalicelib.services.components import component_etag
 
 bp = Blueprint(__name__)
@@ -32,13 +30,9 @@ def _shown(component):
     status=201,
     also=(200, 400, 404, 409, 412, 413, 415, 422),
     headers=({"name": "If-Match", "required": False},),
+    chosen_id="component_id",
 )
 def put_component(org_id, service_id, component_id):
-    if not COMPONENT_SLUG.match(component_id):
-        raise Invalid(
-            "component_id must be a slug: lowercase letters, digits and hyphens, at most 63 characters.",
-            {"component_id": ["must match ^[a-z0-9][a-z0-9-]{0,62}$"]},
-        )
     request = bp.current_request
     spec = spec_from_dict(load_body(request, requests.ComponentIn()))
     component, created = use_cases().components.put(

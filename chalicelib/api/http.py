@@ -5,13 +5,15 @@ import csv
 import functools
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from chalice import Blueprint, Response
 from marshmallow import Schema, ValidationError
 
 from chalicelib.api.problems import flatten, from_domain_error, problem
-from chalicelib.domain.errors import BadRequest, DomainError
+from chalicelib.domain.errors import BadRequest, DomainError, Invalid, NotFound
+from chalicelib.schemas.fields import COMPONENT_SLUG, SLUG, ULID
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_TYPES = ["application/json", "application/merge-patch+json"]
@@ -39,13 +41,30 @@ class RouteDoc:
 ROUTES: list[RouteDoc] = []
 
 
-def route(bp: Blueprint, path: str, method: str, summary: str, tag: str, **doc):
-    """Register a view on `bp`, turning domain and validation errors into problem details."""
+# What a well-formed identifier in a path looks like. Anything else names nothing (404), except
+# where the request chooses the identifier (PUT of an organisation or component): then it is 422.
+PATH_PATTERNS = {"org_id": SLUG, "service_id": ULID, "assessment_id": ULID, "component_id": COMPONENT_SLUG}
+
+
+def _check_path(params: dict, chosen: str | None) -> None:
+    for name, value in params.items():
+        pattern = PATH_PATTERNS.get(name)
+        if pattern is None or pattern.match(value):
+            continue
+        if name == chosen:
+            raise Invalid(f"{name} is not a valid identifier.", {name: [f"must match {pattern.pattern}"]})
+        raise NotFound(f"No resource has the {name} {value!r}.")
+
+
+def route(bp: Blueprint, path: str, method: str, summary: str, tag: str, chosen_id: str | None = None, **doc):
+    """Register a view on `bp`, turning domain and validation errors into problem details.
+    `chosen_id` names the path parameter this request chooses (it is created if absent)."""
 
     def decorator(view):
         @functools.wraps(view)
         def handle(**params):
             try:
+                _check_path(params, chosen_id)
                 return view(**params)
             except DomainError as error:
                 return from_domain_error(error)
@@ -72,6 +91,8 @@ def load_body(request, schema: Schema) -> dict:
         data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as e:
         raise BadRequest(f"The request body is not valid JSON: {e}.") from None
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ValidationError({"body": ["must be a JSON object"]})
     return schema.load(data)
@@ -90,7 +111,7 @@ def list_params(request) -> tuple[int, str | None]:
     raw_limit = params.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise BadRequest("limit must be a whole number from 1 to 100.", {"limit": ["must be 1-100"]})
         limit = int(raw_limit)
     cursor = params.get("cursor")

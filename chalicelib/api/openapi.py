@@ -6,14 +6,11 @@ from functools import cache
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from chalicelib.api.http import ROUTES, RouteDoc
+from chalicelib.api.http import PATH_PATTERNS, ROUTES, RouteDoc
 from chalicelib.api.problems import PROBLEM_JSON
 from chalicelib.schemas import responses
 
-PATH_PARAMETERS = {
-    "org_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}$"},
-    "component_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"},
-}
+PATH_PARAMETERS = {name: {"type": "string", "pattern": pattern.pattern} for name, pattern in PATH_PATTERNS.items()}
 _STORE_FREE_TAGS = {"meta", "catalogue"}
 
 

@@ -5,10 +5,8 @@ from chalice import Blueprint
 from chalicelib.api import presenters
 from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.errors import Invalid
 from chalicelib.domain.model import ANONYMOUS
 from chalicelib.schemas import requests, responses
-from chalicelib.schemas.fields import SLUG
 from chalicelib.services.organisations import org_etag
 
 bp = Blueprint(__name__)
@@ -26,13 +24,9 @@ ORG = "/orgs/{org_id}"
     status=201,
     also=(200, 400, 409, 412, 413, 415, 422),
     headers=({"name": "If-Match", "required": False},),
+    chosen_id="org_id",
 )
 def put_org(org_id):
-    if not SLUG.match(org_id):
-        raise Invalid(
-            "org_id must be a slug: lowercase letters, digits and hyphens, 2-63 characters.",
-            {"org_id": ["must match ^[a-z0-9][a-z0-9-]{1,62}$"]},
-        )
     fields = load_body(bp.current_request, requests.OrganisationIn())
     org, created = use_cases().organisations.put(org_id, fields, ANONYMOUS, if_match(bp.current_request))
     headers = {"ETag": org_etag(org)}

@@ -11,6 +11,9 @@ TEXT_MAX = 4000
 URL_MAX = 2000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 COMPONENT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+# Calendar arithmetic (contract + 4 years, today - 12 months) stays inside Python's dates.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -80,6 +83,9 @@ class StrictDate(fields.Date):
     """An ISO 8601 calendar date, YYYY-MM-DD."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValidationError("must be a date, YYYY-MM-DD")
-        return super()._deserialize(value, attr, data, **kwargs)
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise ValidationError(f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return day

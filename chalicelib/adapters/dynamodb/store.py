@@ -332,6 +332,7 @@ def _decode_cursor(cursor: str) -> str:
         (value,) = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         if not isinstance(value, str) or not value:
             raise ValueError
+        value.encode("utf-8")  # a lone surrogate cannot be sent to DynamoDB
         return value
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from None
