@@ -123,9 +123,10 @@ class InMemoryStore:
 def _page(items, position, limit, cursor, descending=False):
     if cursor is not None:
         try:
-            (after,) = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
-            if not isinstance(after, str) or not after:
+            decoded = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
+            if not isinstance(decoded, list) or len(decoded) != 1 or not isinstance(decoded[0], str) or not decoded[0]:
                 raise ValueError
+            after = decoded[0]
         except (ValueError, TypeError, binascii.Error):
             raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from None
         items = [i for i in items if (position(i) < after if descending else position(i) > after)]

@@ -121,7 +121,9 @@ def list_params(request) -> tuple[int, str | None]:
 
 
 def if_match(request) -> str | None:
-    return request.headers.get("if-match")
+    """The entity tag in If-Match; an empty header counts as none."""
+    value = (request.headers.get("if-match") or "").strip()
+    return value or None
 
 
 def page(items: list, next_cursor: str | None) -> dict:
@@ -157,5 +159,5 @@ def _csv_cell(value) -> str:
 
 PAGINATION = (
     {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-    {"name": "cursor", "schema": {"type": "string"}, "description": "next_cursor from the previous page."},
+    {"name": "cursor", "schema": {"type": "string", "minLength": 1}, "description": "next_cursor from the previous page."},
 )

@@ -15,6 +15,9 @@ ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 # Calendar arithmetic (contract + 4 years, today - 12 months) stays inside Python's dates.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The same rules as JSON Schema patterns, so that /openapi.json says what is accepted.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f/?#]+[^\s\x00-\x1f\x7f]*$"
 
 
 def _no_control_characters(value: str) -> None:
@@ -34,6 +37,7 @@ class Name(fields.String):
         kwargs.setdefault(
             "validate", [validate.Length(min=1, max=NAME_MAX), _not_blank, _no_control_characters]
         )
+        kwargs.setdefault("metadata", {}).setdefault("pattern", NAME_PATTERN)
         super().__init__(**kwargs)
 
 
@@ -47,6 +51,10 @@ class Text(fields.String):
 
 class HttpUrl(fields.String):
     """An absolute http(s) URL of at most 2,000 characters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).update(pattern=URL_PATTERN, maxLength=URL_MAX, format="uri")
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

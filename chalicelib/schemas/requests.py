@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chalicelib.domain.catalogue import RATINGS
+from chalicelib.frameworks import current_framework
 from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, HOSTINGS, PHASES, SOURCE_CODE
 from chalicelib.schemas.fields import HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
 
@@ -55,7 +56,11 @@ class InterfacesIn(Schema):
 
 class DataIn(Schema):
     export_formats = fields.List(
-        fields.String(validate=validate.Length(min=1, max=64)),
+        # The catalogue decides which ids exist (a 422 names an unknown one); listed here for the document.
+        fields.String(
+            validate=validate.Length(min=1, max=64),
+            metadata={"enum": sorted(f.format_id for f in current_framework().export_formats)},
+        ),
         required=True,
         validate=validate.Length(max=MAX_FORMATS),
         metadata={"description": "Format ids from the catalogue's export_formats."},

@@ -329,9 +329,10 @@ def _decode_cursor(cursor: str) -> str:
     cursor cannot reach another organisation's items."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        (value,) = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        if not isinstance(value, str) or not value:
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(decoded, list) or len(decoded) != 1 or not isinstance(decoded[0], str) or not decoded[0]:
             raise ValueError
+        value = decoded[0]
         value.encode("utf-8")  # a lone surrogate cannot be sent to DynamoDB
         return value
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
