@@ -10,7 +10,6 @@ import os
 import tempfile
 import threading
 from base64 import b64encode
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,7 +50,8 @@ class LocalTables:
             fd, temporary = tempfile.mkstemp(prefix=f".{FILE_NAME}.", suffix=".tmp", dir=self.directory)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(document, f, separators=(",", ":"), default=_json_default)
+                    # dumps, not dump: the C encoder only serves whole-string encoding.
+                    f.write(json.dumps(document, separators=(",", ":"), default=_json_default))
                     f.flush()
                     os.fsync(f.fileno())
                 os.replace(temporary, self.path)
@@ -70,7 +70,7 @@ class LocalTables:
         backend = dynamodb_backends[self.account_id][self.region]
         tables = {}
         for name, table in list(backend.tables.items()):
-            tables[name] = [item.to_json()["Attributes"] for item in _all_items(table)]
+            tables[name] = _table_items(table)
         return tables
 
     # restoring -------------------------------------------------------------------------------
@@ -109,15 +109,16 @@ class LocalTables:
             _unlink_quietly(leftover)
 
 
-def _all_items(table) -> Iterator:
-    # Readers on other threads may add an empty bucket to moto's defaultdict while we iterate
-    # (a GetItem of a missing key does); writers are held off by the lock. Retry on that race.
+def _table_items(table) -> list[dict]:
+    # Writes are held off by the lock, but a reader on another thread may still add an empty
+    # bucket to moto's defaultdict while we iterate (a GetItem of a missing key does), and a
+    # GET could in principle write (a security audit record): retry on that race.
     for _ in range(100):
         try:
-            return iter(table.all_items())
-        except RuntimeError:
+            return [item.to_json()["Attributes"] for item in table.all_items()]
+        except RuntimeError:  # "dictionary changed size during iteration"
             continue
-    return iter(table.all_items())
+    return [item.to_json()["Attributes"] for item in table.all_items()]
 
 
 def _json_default(value):

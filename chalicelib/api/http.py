@@ -65,7 +65,8 @@ def route(bp: Blueprint, path: str, method: str, summary: str, tag: str, chosen_
         def handle(**params):
             try:
                 _check_path(params, chosen_id)
-                return view(**params)
+                result = view(**params)
+                return result if isinstance(result, Response) else json_response(result)
             except DomainError as error:
                 return from_domain_error(error)
             except ValidationError as error:

@@ -88,7 +88,11 @@ class StrictNumber(fields.Float):
 
 
 class StrictDate(fields.Date):
-    """An ISO 8601 calendar date, YYYY-MM-DD."""
+    """An ISO 8601 calendar date, YYYY-MM-DD, from 1900 to 2999."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("pattern", r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$")
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):

@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from chalicelib.domain.catalogue import RATINGS
-from chalicelib.frameworks import current_framework
+from chalicelib.frameworks import current_framework, load_catalogue
 from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, HOSTINGS, PHASES, SOURCE_CODE
 from chalicelib.schemas.fields import HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
 
@@ -102,5 +102,7 @@ class AnswerIn(Schema):
 
 
 class AssessmentIn(Schema):
-    framework_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    framework_id = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"enum": sorted(load_catalogue())}
+    )
     answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(min=1, max=MAX_ANSWERS))

@@ -1,0 +1,5 @@
+"""Entry point of `python -m devserver` (what `make run` calls)."""
+
+from devserver.server import main
+
+raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The dev server's HTTP handler: Chalice's local handler, plus what the API contract needs from
+a server (every method reaches the app, HEAD has no body) and local durability (a successful
+write is saved before it is acknowledged)."""
+
+import logging
+import traceback
+from contextlib import nullcontext
+from http.server import BaseHTTPRequestHandler
+
+from chalice.local import ChaliceRequestHandler, LocalGatewayException
+
+from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
+from devserver.persistence import LocalTables
+
+log = logging.getLogger("devserver")
+
+# Requests that change nothing; every other method (including unknown ones, which the app
+# refuses) runs under the write lock and, when it succeeds, is saved before it is answered.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class BadRequestBody(ValueError):
+    pass
+
+
+class DevRequestHandler(ChaliceRequestHandler):
+    def __init__(self, request, client_address, server, app_object, config, gateway: ProblemGateway, tables: LocalTables):
+        # One gateway for every connection (Chalice builds one per connection); it holds no
+        # per-request state, and the app's current_request is thread-local under LocalChalice.
+        self.local_gateway = gateway
+        self._tables = tables
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def __getattr__(self, name: str):
+        # BaseHTTPRequestHandler answers 501 to a method it has no do_<METHOD> for; the contract
+        # says never 501: such a method reaches the app (405 with Allow) or the gateway (404).
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def _handle(self) -> None:
+        try:
+            headers, body = self._read_request()
+        except BadRequestBody as e:
+            self.close_connection = True
+            self._respond(400, {"Content-Type": PROBLEM_JSON}, problem(400, "Bad Request", str(e)))
+            return
+        method = self._dispatch_method()
+        writes = method not in SAFE_METHODS
+        with self._tables.lock if writes else nullcontext():
+            status, out_headers, out_body = self._call_gateway(method, headers, body)
+            if writes and status < 400:
+                try:
+                    self._tables.save()
+                except Exception:
+                    log.error("Could not save the local data:\n%s", traceback.format_exc())
+                    status, out_headers = 500, {"Content-Type": PROBLEM_JSON}
+                    out_body = problem(
+                        500,
+                        "Internal Server Error",
+                        f"The change could not be saved to {self._tables.path}; it will be lost when the server stops.",
+                    )
+        self._respond(status, out_headers, out_body)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _handle
+
+    def _dispatch_method(self) -> str:
+        """HEAD runs the GET view (its body is then left out) unless the route defines HEAD."""
+        if self.command != "HEAD":
+            return self.command
+        methods = self.local_gateway.route_methods(self.path)
+        return "GET" if "GET" in methods and "HEAD" not in methods else "HEAD"
+
+    def _call_gateway(self, method: str, headers: dict, body: bytes | None) -> tuple[int, dict, bytes | str | None]:
+        try:
+            response = self.local_gateway.handle_request(method=method, path=self.path, headers=headers, body=body)
+        except LocalGatewayException as e:
+            return e.CODE, dict(e.headers), e.body
+        except Exception:
+            log.error("Unhandled error for %s %s:\n%s", method, self.path, traceback.format_exc())
+            return 500, {"Content-Type": PROBLEM_JSON}, problem(500, "Internal Server Error", "Unexpected error.")
+        out_headers = {**response["headers"], **response["multiValueHeaders"]}
+        response = self._handle_binary(response)
+        return response["statusCode"], out_headers, response["body"]
+
+    def _read_request(self) -> tuple[dict, bytes | None]:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            body = self._read_chunked()
+        else:
+            try:
+                length = int(self.headers.get("Content-Length", "0"))
+            except ValueError:
+                raise BadRequestBody("Content-Length is not a number.") from None
+            if length < 0:
+                raise BadRequestBody("Content-Length is negative.")
+            body = self.rfile.read(length) if length else None
+        return dict(self.headers), body
+
+    def _read_chunked(self) -> bytes:
+        chunks = []
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise BadRequestBody("Malformed chunked body.") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(8)
+
+    def _respond(self, status: int, headers: dict, body: bytes | str | None) -> None:
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        body = body or b""
+        content_type = None
+        for name in list(headers):
+            lowered = name.lower()
+            if lowered == "content-type":
+                content_type = headers.pop(name)
+            elif lowered in ("content-length", "transfer-encoding"):
+                headers.pop(name)
+        self.send_response(status)
+        if status not in _NO_BODY_STATUSES:
+            if body or content_type:
+                self.send_header("Content-Type", content_type or "application/json")
+            # For HEAD too: the length the GET body would have.
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            for item in value if isinstance(value, list) else [value]:
+                self.send_header(name, item)
+        self.end_headers()
+        if self.command != "HEAD" and status not in _NO_BODY_STATUSES and body:
+            self.wfile.write(body)

@@ -1,0 +1,191 @@
+"""`python -m devserver`: the whole app on a laptop, in one process and with no AWS account.
+
+moto's DynamoDB runs in a thread on 127.0.0.1; the table is created, the saved items are loaded
+back, the demo organisation is seeded once, and the Chalice app is served with chalice.local.
+Every successful write is saved under .local/ (LDD_LOCAL_DIR) before it is answered."""
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from functools import partial
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_REGION = "eu-west-2"
+DEFAULT_ACCOUNT_ID = "123456789012"
+SHUTDOWN_WAIT_SECONDS = 10
+
+
+def main() -> int:
+    try:
+        port = int(os.environ.get("PORT") or DEFAULT_PORT)
+    except ValueError:
+        print(f"PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
+        return 2
+    local_dir = Path(os.environ.get("LDD_LOCAL_DIR") or PROJECT_DIR / ".local").resolve()
+    # Until the server is up nothing has been acknowledged (the demo is saved in one atomic
+    # write at the end of seeding), so a signal may simply end the process.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_quietly)
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    # moto's request log would drown the app's own; its errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    for chatty in ("botocore", "boto3", "pynamodb"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+    # All of this must happen before botocore clients or PynamoDB models exist: PynamoDB reads
+    # its Meta (table name, region) when the model classes are defined, and clients read
+    # credentials and AWS_ENDPOINT_URL_DYNAMODB when they are created.
+    _fake_aws_environment()
+    if str(PROJECT_DIR) not in sys.path:
+        sys.path.insert(0, str(PROJECT_DIR))
+    config = _chalice_config()
+
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+    moto.start()
+    endpoint = "http://%s:%d" % moto.get_host_and_port()
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    # moto's thread is a daemon and its data is in the snapshot: it ends with the process
+    # (stopping it first only costs its half-second poll interval).
+    return _serve(config, port, local_dir, endpoint)
+
+
+def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
+    import boto3
+
+    from chalicelib import config as settings
+    from chalicelib.adapters.dynamodb.store import DynamoStore
+    from chalicelib.adapters.dynamodb.tables import create_tables
+    from devserver.demo import ORG_ID, seed_demo
+    from devserver.persistence import CorruptSnapshot, LocalTables
+
+    create_tables()
+    tables = LocalTables(local_dir, os.environ["MOTO_ACCOUNT_ID"], settings.region())
+    tables.directory.mkdir(parents=True, exist_ok=True)
+    tables.remove_stale_temporaries()
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=settings.region())
+    try:
+        restored = tables.restore(client)
+    except CorruptSnapshot as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    seeded = seed_demo(store=DynamoStore())
+    if seeded or not tables.path.exists():
+        # One save after seeding: a crash while seeding leaves no half-seeded demo behind, and
+        # the next start seeds again from scratch.
+        tables.save()
+
+    app = _load_app()
+    if app is None:
+        return 1
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+
+    from devserver.gateway import ProblemGateway
+    from devserver.handler import DevRequestHandler
+
+    # What chalice.local.create_local_server does: make the app's current_request thread-local,
+    # since the server answers each connection on its own thread.
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
+    gateway = ProblemGateway(app, config)
+    handler = partial(DevRequestHandler, gateway=gateway, tables=tables)
+    try:
+        server = LocalDevServer(app, config, HOST, port, handler_cls=handler)
+    except OSError as e:
+        print(f"error: cannot listen on {HOST}:{port}: {e}", file=sys.stderr)
+        return 1
+    url = "http://%s:%d" % server.server.server_address[:2]
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    serving = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    serving.start()
+    _banner(url, tables.path, restored, seeded, ORG_ID)
+    while not stop.wait(0.5):
+        pass
+
+    print("Stopping...", flush=True)
+    server.shutdown()
+    # Let a write that is already running finish and be saved before the process goes.
+    if tables.lock.acquire(timeout=SHUTDOWN_WAIT_SECONDS):
+        tables.lock.release()
+    server.server.server_close()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _exit_quietly(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def _fake_aws_environment() -> None:
+    """Fake credentials and a region where none are set: the embedded store accepts any."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
+    # moto files data under the account the request names; fixing it here means the saved
+    # snapshot is read from the same account whatever the credentials look like.
+    os.environ.setdefault("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+    # A profile or this switch would send PynamoDB somewhere other than the embedded store.
+    os.environ.pop("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", None)
+
+
+def _chalice_config():
+    """The project's Chalice config for the stage (CHALICE_STAGE, else `local` if the config
+    defines it, else `dev`); its environment variables are applied where the shell has not set
+    them, before the app is imported."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.config import Config
+
+    config_file = PROJECT_DIR / ".chalice" / "config.json"
+    stages = {}
+    if config_file.exists():
+        stages = json.loads(config_file.read_text(encoding="utf-8")).get("stages", {})
+    stage = os.environ.get("CHALICE_STAGE") or ("local" if "local" in stages else "dev")
+    try:
+        config = CLIFactory(str(PROJECT_DIR)).create_config_obj(chalice_stage_name=stage)
+    except RuntimeError:
+        config = Config.create(chalice_stage=stage, project_dir=str(PROJECT_DIR), app_name="ldd-tracker")
+    scoped = config.scope(stage, "api_handler")
+    for name, value in (scoped.environment_variables or {}).items():
+        os.environ.setdefault(name, str(value))
+    return scoped
+
+
+def _load_app():
+    try:
+        import app as app_module
+    except ModuleNotFoundError as e:
+        if e.name != "app":
+            raise
+        print(f"error: {PROJECT_DIR / 'app.py'} does not exist yet", file=sys.stderr)
+        return None
+    return app_module.app
+
+
+def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str) -> None:
+    demo = "seeded" if seeded else "already present"
+    print(
+        f"""
+LDD tracker local server: {url}
+  data: {data_file} ({restored} items restored; demo organisation {org_id} {demo})
+
+Try:
+  curl {url}/health
+  curl {url}/frameworks/ldd-2018
+  curl {url}/orgs/{org_id}/scorecard
+  curl '{url}/orgs/{org_id}/scorecard?format=csv'
+  curl {url}/orgs/{org_id}/services
+
+Ctrl-C stops the server; your data stays in {data_file.parent}.
+""",
+        flush=True,
+    )
