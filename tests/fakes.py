@@ -1,13 +1,12 @@
 """An in-memory Store for fast unit tests of the use cases. tests/contract runs the same suite
-against it and the DynamoDB adapter, so the two cannot drift apart silently."""
+against it and the DynamoDB adapter, so the two cannot drift apart silently. It shares the
+adapter's cursor format, which is part of what a client sees."""
 
-import base64
-import binascii
 import copy
-import json
 from dataclasses import replace
 
-from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
+from chalicelib.adapters.cursors import decode_cursor, encode_cursor
+from chalicelib.domain.errors import AlreadyExists, NotFound, StaleWrite
 from chalicelib.services.ports import Page
 
 
@@ -122,16 +121,10 @@ class InMemoryStore:
 
 def _page(items, position, limit, cursor, descending=False):
     if cursor is not None:
-        try:
-            decoded = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
-            if not isinstance(decoded, list) or len(decoded) != 1 or not isinstance(decoded[0], str) or not decoded[0]:
-                raise ValueError
-            after = decoded[0]
-        except (ValueError, TypeError, binascii.Error):
-            raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from None
+        after = decode_cursor(cursor)
         items = [i for i in items if (position(i) < after if descending else position(i) > after)]
     chosen = items[:limit]
     more = len(items) > limit
-    next_cursor = base64.urlsafe_b64encode(json.dumps([position(chosen[-1])]).encode()).decode() if more else None
+    next_cursor = encode_cursor(position(chosen[-1])) if more else None
     return Page(chosen, next_cursor)
 

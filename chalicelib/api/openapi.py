@@ -26,7 +26,7 @@ def _operation(doc: RouteDoc) -> dict:
         for name in re.findall(r"{(\w+)}", doc.path)
     ]
     parameters += [{"in": "query", "required": False, **q} for q in doc.query]
-    parameters += [{"in": "header", "schema": {"type": "string"}, **h} for h in doc.headers]
+    parameters += [{"in": "header", "schema": {"type": "string", "minLength": 1}, **h} for h in doc.headers]
     operation = {
         "summary": doc.summary,
         "tags": [doc.tag],

@@ -1,8 +1,6 @@
 """The Store port over one DynamoDB table through PynamoDB: GetItem, Query and
 TransactWriteItems only. Infrastructure errors become domain errors here."""
 
-import base64
-import binascii
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +12,7 @@ from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
+from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import (
     AssessmentItem,
@@ -86,11 +85,11 @@ class DynamoStore:
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]:
         start = None
         if cursor is not None:
-            org_id = _decode_cursor(cursor)
+            org_id = decode_cursor(cursor)
             start = _key(keys.org_pk(org_id), keys.ORG_SK) | _gsi1(keys.ORGS_INDEX_PK, org_id)
         query = OrgItem.by_gsi1.query(keys.ORGS_INDEX_PK, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
         items, more = self._page(query, OrgItem, limit)
-        return Page([_org(i) for i in items], _encode_cursor(items[-1].gsi1sk) if more else None)
+        return Page([_org(i) for i in items], encode_cursor(items[-1].gsi1sk) if more else None)
 
     # services --------------------------------------------------------------------------------
 
@@ -108,12 +107,12 @@ class DynamoStore:
         index_pk = keys.services_index_pk(org_id)
         start = None
         if cursor is not None:
-            index_sk = _decode_cursor(cursor)
+            index_sk = decode_cursor(cursor)
             service_id = index_sk.rsplit(keys.SEPARATOR, 1)[-1]
             start = _key(keys.service_pk(org_id, service_id), keys.SERVICE_SK) | _gsi1(index_pk, index_sk)
         query = ServiceItem.by_gsi1.query(index_pk, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
         items, more = self._page(query, ServiceItem, limit)
-        return Page([_service(i) for i in items], _encode_cursor(items[-1].gsi1sk) if more else None)
+        return Page([_service(i) for i in items], encode_cursor(items[-1].gsi1sk) if more else None)
 
     def update_service(self, service: Service, expected: Service) -> None:
         with self._transaction() as tx:
@@ -216,7 +215,7 @@ class DynamoStore:
 
     def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
         pk = keys.service_pk(org_id, service_id)
-        start = _key(pk, keys.assessment_sk(_decode_cursor(cursor))) if cursor is not None else None
+        start = _key(pk, keys.assessment_sk(decode_cursor(cursor))) if cursor is not None else None
         query = AssessmentItem.query(
             pk,
             AssessmentItem.sk.startswith(keys.ASSESSMENT_PREFIX),
@@ -227,7 +226,7 @@ class DynamoStore:
             last_evaluated_key=start,
         )
         items, more = self._page(query, AssessmentItem, limit)
-        return Page([_assessment(i) for i in items], _encode_cursor(items[-1].assessment_id) if more else None)
+        return Page([_assessment(i) for i in items], encode_cursor(items[-1].assessment_id) if more else None)
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -315,28 +314,6 @@ def _condition_detail(error: type) -> str:
         StaleWrite: "It changed since it was read.",
         NotFound: "The record it belongs to does not exist.",
     }[error]
-
-
-# cursors ---------------------------------------------------------------------------------------
-
-
-def _encode_cursor(sort_value: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([sort_value]).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    """Cursors carry only the sort position; the partition always comes from the request, so a
-    cursor cannot reach another organisation's items."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        if not isinstance(decoded, list) or len(decoded) != 1 or not isinstance(decoded[0], str) or not decoded[0]:
-            raise ValueError
-        value = decoded[0]
-        value.encode("utf-8")  # a lone surrogate cannot be sent to DynamoDB
-        return value
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]}) from None
 
 
 def _key(pk: str, sk: str) -> dict:
