@@ -1,0 +1,334 @@
+"""/openapi.json: an OpenAPI 3.1 document of every route the app serves, whose schemas describe
+what the API really sends and accepts.
+
+openapi_spec_validator is not installed in the project's venv, so the document's structure is
+checked here; every JSON body of a quick tour is validated against the documented schema with
+jsonschema (Draft 2020-12, the dialect of OpenAPI 3.1)."""
+
+import json
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.api.conftest import assessment_body, body, component_body, org_body, service_body
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+PROBLEM_JSON = "application/problem+json"
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200, response.body
+    return body(response)
+
+
+def app_routes() -> dict[str, set[str]]:
+    from app import app
+
+    return {path: set(entries) for path, entries in app.routes.items()}
+
+
+def walk(node, where="#"):
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            yield from walk(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from walk(value, f"{where}/{i}")
+
+
+def resolve(spec, ref: str):
+    assert ref.startswith("#/"), ref
+    node = spec
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        assert isinstance(node, dict) and part in node, f"unresolvable $ref {ref}"
+        node = node[part]
+    return node
+
+
+def validator(spec, schema) -> Draft202012Validator:
+    """A validator for `schema` whose "#/components/..." refs resolve against the document."""
+    rooted = {**schema, "components": spec.get("components", {})}
+    return Draft202012Validator(rooted, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def errors_of(spec, schema, instance) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:300]}"
+        for e in validator(spec, schema).iter_errors(instance)
+    ]
+
+
+# -- the document ------------------------------------------------------------------------------
+
+
+def test_it_is_an_openapi_3_1_document(spec):
+    assert spec["openapi"] == "3.1.0"
+    assert spec["info"]["title"] and spec["info"]["version"]
+    assert isinstance(spec["paths"], dict) and spec["paths"]
+    assert isinstance(spec["components"]["schemas"], dict)
+
+
+def test_every_route_and_method_is_documented_and_nothing_else(spec):
+    served = {(path, method.lower()) for path, methods in app_routes().items() for method in methods}
+    documented = {
+        (path, method) for path, item in spec["paths"].items() for method in item if method in HTTP_METHODS
+    }
+    assert served - documented == set(), "routes the document leaves out"
+    assert documented - served == set(), "operations the app does not serve"
+    # and the contract's routes are among them
+    for path, method in [
+        ("/health", "get"),
+        ("/openapi.json", "get"),
+        ("/frameworks", "get"),
+        ("/frameworks/{framework_id}", "get"),
+        ("/orgs", "get"),
+        ("/orgs/{org_id}", "put"),
+        ("/orgs/{org_id}", "get"),
+        ("/orgs/{org_id}/services", "post"),
+        ("/orgs/{org_id}/services", "get"),
+        ("/orgs/{org_id}/services/{service_id}", "get"),
+        ("/orgs/{org_id}/services/{service_id}", "patch"),
+        ("/orgs/{org_id}/services/{service_id}/components", "get"),
+        ("/orgs/{org_id}/services/{service_id}/components/{component_id}", "put"),
+        ("/orgs/{org_id}/services/{service_id}/components/{component_id}", "get"),
+        ("/orgs/{org_id}/services/{service_id}/components/{component_id}", "delete"),
+        ("/orgs/{org_id}/services/{service_id}/assessments", "post"),
+        ("/orgs/{org_id}/services/{service_id}/assessments", "get"),
+        ("/orgs/{org_id}/services/{service_id}/assessments/{assessment_id}", "get"),
+        ("/orgs/{org_id}/services/{service_id}/scorecard", "get"),
+        ("/orgs/{org_id}/scorecard", "get"),
+    ]:
+        assert (path, method) in documented, (path, method)
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
+
+
+def test_each_operation_is_complete(spec):
+    operation_ids = []
+    for path, method, operation in operations(spec):
+        where = f"{method.upper()} {path}"
+        operation_ids.append(operation.get("operationId"))
+        responses = operation.get("responses")
+        assert isinstance(responses, dict) and responses, f"{where} has no responses"
+        assert any(code.startswith("2") for code in responses), f"{where} has no success response"
+        for code, response in responses.items():
+            assert re.fullmatch(r"[1-5]\d\d|[1-5]XX|default", code), f"{where}: {code}"
+            assert isinstance(response.get("description"), str), f"{where} {code} has no description"
+            if code[0] in "45":
+                assert PROBLEM_JSON in response.get("content", {}), f"{where} {code} is not a problem"
+                schema = response["content"][PROBLEM_JSON]["schema"]
+                assert schema.get("$ref") == "#/components/schemas/Problem", f"{where} {code}: {schema}"
+        # path parameters: exactly the template's, each required
+        declared = {p["name"] for p in operation.get("parameters", []) + spec["paths"][path].get("parameters", []) if p["in"] == "path"}
+        assert declared == set(re.findall(r"{(\w+)}", path)), where
+        for parameter in operation.get("parameters", []):
+            assert parameter["in"] in ("path", "query", "header", "cookie"), where
+            assert "schema" in parameter or "content" in parameter, where
+            if parameter["in"] == "path":
+                assert parameter.get("required") is True, where
+    assert None not in operation_ids
+    assert len(operation_ids) == len(set(operation_ids)), "operationIds are not unique"
+
+
+def test_request_bodies_reference_schemas_that_exist(spec):
+    schemas = spec["components"]["schemas"]
+    bodies = {}
+    for path, method, operation in operations(spec):
+        if method in ("post", "put", "patch"):
+            request_body = operation.get("requestBody")
+            assert request_body, f"{method.upper()} {path} documents no request body"
+            content = request_body["content"]
+            assert "application/json" in content, f"{method.upper()} {path}"
+            if method == "patch":
+                assert "application/merge-patch+json" in content, path
+            for media in content.values():
+                ref = media["schema"].get("$ref", "")
+                assert ref.startswith("#/components/schemas/"), f"{method.upper()} {path}: {media['schema']}"
+                assert ref.rsplit("/", 1)[1] in schemas, f"{method.upper()} {path}: {ref} is missing"
+            bodies[(method, path)] = content["application/json"]["schema"]["$ref"]
+    assert len(bodies) == 5  # PUT org, POST service, PATCH service, PUT component, POST assessment
+
+
+def test_every_ref_resolves_and_every_schema_is_valid_json_schema(spec):
+    refs = [(where, node["$ref"]) for where, node in walk(spec) if isinstance(node.get("$ref"), str)]
+    assert refs
+    for where, ref in refs:
+        resolve(spec, ref)
+    for name, schema in spec["components"]["schemas"].items():
+        Draft202012Validator.check_schema(schema)
+
+
+def test_the_documented_statuses_include_the_contracts(spec):
+    def codes(path, method):
+        return set(spec["paths"][path][method]["responses"])
+
+    service = "/orgs/{org_id}/services/{service_id}"
+    assert {"200", "201"} <= codes("/orgs/{org_id}", "put")
+    assert {"201", "404", "422"} <= codes("/orgs/{org_id}/services", "post")
+    assert {"200", "412", "428", "422", "404"} <= codes(service, "patch")
+    assert {"200", "201", "412", "422"} <= codes(service + "/components/{component_id}", "put")
+    assert "204" in codes(service + "/components/{component_id}", "delete")
+    assert {"201", "422", "404"} <= codes(service + "/assessments", "post")
+    for path in ("/orgs", "/orgs/{org_id}/services", service + "/assessments"):
+        assert "400" in codes(path, "get"), path
+    scorecard = spec["paths"]["/orgs/{org_id}/scorecard"]["get"]
+    assert {"application/json", "text/csv"} <= set(scorecard["responses"]["200"]["content"])
+    assert "400" in scorecard["responses"]
+
+
+# -- what the API sends matches what the document says ----------------------------------------
+
+
+def template_of(spec, path: str) -> str:
+    path = path.split("?", 1)[0]
+    matches = [
+        template
+        for template in spec["paths"]
+        if re.fullmatch(re.sub(r"\\{\w+\\}", "[^/]+", re.escape(template)), path)
+    ]
+    literal = [t for t in matches if t == path]
+    assert len(literal or matches) == 1, (path, matches)
+    return (literal or matches)[0]
+
+
+def response_schema(spec, method: str, path: str, status: int, media: str):
+    template = template_of(spec, path)
+    responses = spec["paths"][template][method.lower()]["responses"]
+    assert str(status) in responses, f"{method} {template} does not document {status}"
+    content = responses[str(status)].get("content", {})
+    assert media in content, f"{method} {template} {status} does not document {media}"
+    return content[media]["schema"]
+
+
+def test_every_json_body_of_a_tour_matches_its_documented_schema(client, spec, clock):
+    org = "tour"
+    calls = []
+
+    def call(method, path, payload=None, headers=None, expect=None):
+        response = client.request(method, path, body=payload, headers=headers)
+        if expect is not None:
+            assert response.status_code == expect, (method, path, response.status_code, response.body)
+        calls.append((method, path, response))
+        return response
+
+    call("GET", "/health", expect=200)
+    call("GET", "/frameworks", expect=200)
+    call("GET", "/frameworks/ldd-2018", expect=200)
+    call("PUT", f"/orgs/{org}", org_body(), expect=201)
+    call("PUT", f"/orgs/{org}", org_body(peer_group=None, declaration_signed_on=None), expect=200)
+    call("GET", "/orgs", expect=200)
+    call("GET", "/orgs?limit=1", expect=200)
+    call("GET", f"/orgs/{org}", expect=200)
+    created = call("POST", f"/orgs/{org}/services", service_body(description="Permits", phase="live"), expect=201)
+    service_id = body(created)["service_id"]
+    other = body(call("POST", f"/orgs/{org}/services", service_body(name="Bins"), expect=201))["service_id"]
+    base = f"/orgs/{org}/services/{service_id}"
+    call("GET", f"/orgs/{org}/services", expect=200)
+    call("GET", f"/orgs/{org}/services?limit=1", expect=200)
+    call("GET", f"/orgs/{org}/services/{other}/scorecard", expect=200)  # not assessed: nulls
+    call("GET", f"/orgs/{org}/scorecard", expect=200)  # nothing assessed yet
+    patched = call("PATCH", base, {"description": None}, headers={"If-Match": created.headers["ETag"]}, expect=200)
+    assert patched
+    call("GET", base, expect=200)
+    call("PUT", f"{base}/components/casebook", component_body(), expect=201)
+    call(
+        "PUT",
+        f"{base}/components/legacy",
+        component_body(
+            supplier="ACME LTD",
+            contract=None,
+            interfaces={"open_api": False, "api_documented": False, "api_extra_charge": True},
+            exit_plan={"exists": False, "last_reviewed": None},
+        ),
+        expect=201,
+    )
+    call("PUT", f"{base}/components/casebook", component_body(product="Casebook 2"), expect=200)
+    call("GET", f"{base}/components", expect=200)
+    call("GET", f"{base}/components/legacy", expect=200)
+    document = assessment_body(client, P1_Q2="amber", P2_Q1="red", P4_Q4="not_applicable")
+    document["answers"][0]["notes"] = "Reviewed with the service team."
+    document["answers"][0]["evidence"] = [
+        {"url": "https://evidence.example/report", "title": "Report", "valid_until": "2027-01-31"},
+        {"url": "http://evidence.example/undated"},
+    ]
+    assessment = call("POST", f"{base}/assessments", document, expect=201)
+    call("GET", f"{base}/assessments", expect=200)
+    call("GET", f"{base}/assessments?limit=1", expect=200)
+    call("GET", f"{base}/assessments/{body(assessment)['assessment_id']}", expect=200)
+    call("GET", f"{base}/scorecard", expect=200)
+    # enough services behind one supplier for an organisation-level flag, with supplier and share
+    for i in range(4):
+        extra = body(call("POST", f"/orgs/{org}/services", service_body(name=f"Extra {i}", department="Digital"), expect=201))
+        if i < 1:
+            call("PUT", f"/orgs/{org}/services/{extra['service_id']}/components/crm", component_body(), expect=201)
+    scorecard = call("GET", f"/orgs/{org}/scorecard", expect=200)
+    assert body(scorecard)["lock_in"]["flags"], "the tour meant to include an organisation-level flag"
+    call("GET", f"/orgs/{org}/scorecard?department=Environment", expect=200)
+    call("DELETE", f"{base}/components/legacy", expect=204)
+    # errors, which must be documented problems too
+    call("GET", "/orgs/nowhere", expect=404)
+    call("POST", f"/orgs/{org}/services", service_body(extra=1), expect=422)
+    call("PATCH", base, {"name": "x"}, expect=428)
+    call("PATCH", base, {"name": "x"}, headers={"If-Match": '"stale"'}, expect=412)
+    call("GET", f"/orgs/{org}/services?limit=0", expect=400)
+    call("PUT", f"{base}/components/new", component_body(), headers={"If-Match": '"x"'}, expect=412)
+    call("GET", f"/orgs/{org}/scorecard?format=xml", expect=400)
+
+    failures = []
+    for method, path, response in calls:
+        if response.status_code == 204:
+            assert not response.body
+            continue
+        media = "application/json" if response.status_code < 400 else PROBLEM_JSON
+        try:
+            schema = response_schema(spec, method, path, response.status_code, media)
+        except AssertionError as error:
+            failures.append(f"{method} {path}: {error}")
+            continue
+        for problem in errors_of(spec, schema, body(response)):
+            failures.append(f"{method} {path} {response.status_code}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_bodies_the_api_accepts_match_the_documented_request_schemas(client, spec):
+    def request_schema(method, template, media="application/json"):
+        return spec["paths"][template][method]["requestBody"]["content"][media]["schema"]
+
+    service = "/orgs/{org_id}/services/{service_id}"
+    samples = [
+        ("put", "/orgs/{org_id}", org_body()),
+        ("put", "/orgs/{org_id}", {"name": "Minimal"}),
+        ("post", "/orgs/{org_id}/services", service_body(description="d", phase="alpha")),
+        ("patch", service, {"description": None, "phase": "live"}),
+        ("put", service + "/components/{component_id}", component_body()),
+        ("put", service + "/components/{component_id}", component_body(contract=None)),
+        (
+            "put",
+            service + "/components/{component_id}",
+            component_body(data={"export_formats": ["open-referral-uk", "xlsx"], "free_bulk_export": True, "open_standards": ["BS7666"]}),
+        ),
+        ("post", service + "/assessments", assessment_body(client, P1_Q1="not_applicable", P1_Q2="amber")),
+    ]
+    failures = []
+    for method, template, sample in samples:
+        for problem in errors_of(spec, request_schema(method, template), sample):
+            failures.append(f"{method.upper()} {template}: {problem}")
+    assert not failures, "\n".join(failures)
+    # and what the API refuses, the document refuses too (unknown fields, wrong types)
+    assert errors_of(spec, request_schema("post", "/orgs/{org_id}/services"), service_body(extra=1))
+    assert errors_of(spec, request_schema("put", service + "/components/{component_id}"), component_body(kind="cloud"))
+    assert errors_of(
+        spec,
+        request_schema("put", service + "/components/{component_id}"),
+        json.loads(json.dumps(component_body(interfaces={"open_api": "true", "api_documented": True, "api_extra_charge": False}))),
+    )
