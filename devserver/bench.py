@@ -1,0 +1,551 @@
+"""`make bench` (python -m devserver.bench): DynamoDB requests and in-process latency per route over
+moto, the import time of `app`, and the organisation scorecard at 10, 100 and 1,000 services.
+
+It only reports: no thresholds (tests/api/test_request_budgets.py enforces the request budgets).
+Latencies are in-process medians over moto's in-memory DynamoDB: they compare routes and sizes
+on one machine, they are not what API Gateway and DynamoDB would show."""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPETITIONS = 30
+IMPORT_RUNS = 5
+SCORECARD_SIZES = (10, 100, 1_000)
+SECONDS_PER_SCORECARD_ROW = 12.0  # fewer repetitions where one call is slow (1,000 services)
+FRAMEWORK_ID = "ldd-2018"
+
+# What the app sees: fake credentials, a region, the table name of .chalice/config.json, and no
+# endpoint override (moto intercepts botocore in process).
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_SESSION_TOKEN": "bench",
+    "AWS_DEFAULT_REGION": "eu-west-2",
+    "AWS_REGION": "eu-west-2",
+    "TABLE_NAME": "ldd-tracker",
+}
+
+
+def _fake_aws_environment() -> dict[str, str]:
+    env = {**os.environ, **FAKE_AWS}
+    env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+    env.pop("AWS_ENDPOINT_URL", None)
+    env.pop("AWS_PROFILE", None)
+    return env
+
+
+# Counting DynamoDB requests -----------------------------------------------------------------------
+
+
+class DynamoSpy:
+    """Wraps botocore's BaseClient._make_api_call (every client goes through it) and records the
+    DynamoDB operation names made inside `recording()`."""
+
+    def __init__(self):
+        self._ops: list[str] | None = None
+
+    def install(self) -> None:
+        import botocore.client
+
+        original = botocore.client.BaseClient._make_api_call
+        spy = self
+
+        def _make_api_call(client, operation_name, api_params):
+            if spy._ops is not None and client.meta.service_model.service_name == "dynamodb":
+                spy._ops.append(operation_name)
+            return original(client, operation_name, api_params)
+
+        botocore.client.BaseClient._make_api_call = _make_api_call
+
+    @contextmanager
+    def recording(self):
+        self._ops = []
+        try:
+            yield self._ops
+        finally:
+            self._ops = None
+
+
+SPY = DynamoSpy()
+
+
+# Seeding --------------------------------------------------------------------------------------------
+
+
+def _ticking_clock(start: datetime):
+    """A clock one millisecond later at each reading, so ids made from it (ULIDs) sort in the
+    order they were made even within one real millisecond."""
+    from chalicelib.domain.clock import FixedClock
+
+    class TickingClock(FixedClock):
+        def now(self) -> datetime:
+            self.instant += timedelta(milliseconds=1)
+            return self.instant
+
+    return TickingClock(start)
+
+
+SUPPLIERS = [f"Bench Supplier {chr(ord('A') + n)} Ltd" for n in range(12)]
+DEPARTMENTS = ["Adults", "Children", "Environment", "Housing", "Revenues", "Customer Services"]
+
+
+def component_body(variant: int = 0, slot: int = 0, today: date | None = None) -> dict:
+    today = today or date.today()
+    start = today - timedelta(days=200 + 30 * (variant % 12))
+    return {
+        "supplier": SUPPLIERS[(variant + slot * 5) % len(SUPPLIERS)],
+        "product": f"Product {variant % 17}-{slot}",
+        "kind": ("saas", "cots", "bespoke")[slot % 3],
+        "hosting": ("public_cloud", "supplier_hosted", "on_premises")[(variant + slot) % 3],
+        "contract": {
+            "start": start.isoformat(),
+            "end": (start + timedelta(days=365 * (1 + variant % 6))).isoformat(),
+            "auto_renew": variant % 4 == 0,
+            "annual_cost_gbp": 5_000 + 1_000 * (variant % 40),
+        },
+        "interfaces": {"open_api": variant % 3 != 0, "api_documented": variant % 5 != 0, "api_extra_charge": variant % 7 == 0},
+        "data": {
+            "export_formats": ["csv", "json"] if variant % 4 else ["proprietary"],
+            "free_bulk_export": variant % 6 != 0,
+            "open_standards": [],
+        },
+        "exit_plan": {"exists": variant % 3 != 1, "last_reviewed": (today - timedelta(days=40 * (variant % 15))).isoformat()},
+        "customisation": ("none", "configuration", "heavy")[(variant + slot) % 3],
+        "source_code": ("open", "escrow", "closed")[variant % 3],
+    }
+
+
+def answers_body(variant: int = 0) -> dict:
+    """Every question of the framework answered, ratings varying with `variant`."""
+    from chalicelib.frameworks import load_catalogue
+
+    answers = []
+    for position, question in enumerate(load_catalogue()[FRAMEWORK_ID].questions):
+        rating = ("green", "amber", "red", "green", "amber")[(position + variant) % 5]
+        answer = {"question_id": question.question_id, "rating": rating}
+        if rating == "red":
+            answer["notes"] = "Raised with the supplier at the quarterly review."
+        if rating == "green" and position % 4 == 0:
+            answer["evidence"] = [{"url": f"https://bench.example/evidence/{variant}/{position}", "title": "Report"}]
+        answers.append(answer)
+    return {"framework_id": FRAMEWORK_ID, "answers": answers}
+
+
+class MemoryStore:
+    """Just enough of the Store port for seeding. moto copies the whole table for every item of
+    every TransactWriteItems, so 1,000 services written one use case at a time take minutes: the
+    use cases run against this store instead, then DynamoStore writes the result in bulk."""
+
+    def __init__(self):
+        self.orgs = {}
+        self.services = {}
+        self.summaries = {}
+        self.components = []
+        self.assessments = []
+
+    def get_org(self, org_id):
+        return self.orgs.get(org_id)
+
+    def save_org(self, org, expected):
+        self.orgs[org.org_id] = org
+
+    def create_service(self, service, summary):
+        self.services[service.service_id] = service
+        self.summaries[service.service_id] = summary
+
+    def get_summary(self, org_id, service_id):
+        return self.summaries.get(service_id)
+
+    def put_component(self, component, expected, max_components):
+        self.components.append(component)
+        summary = self.summaries[component.service_id]
+        components = {**summary.components, component.component_id: component}
+        self.summaries[component.service_id] = replace(summary, components=components)
+
+    def add_assessment(self, assessment, latest):
+        self.assessments.append((assessment, latest))
+        self.summaries[assessment.service_id] = replace(self.summaries[assessment.service_id], latest=latest)
+        return True
+
+
+def _bulk_load(memory: MemoryStore) -> None:
+    """Writes what the use cases made in memory through DynamoStore, whose transactions become
+    batched puts. The summaries handed over are final, so the summary updates those transactions
+    also carry are redundant: checked to be nothing else, then dropped."""
+    from pynamodb.connection import Connection
+
+    from chalicelib import config
+    from chalicelib.adapters.dynamodb import keys
+    from chalicelib.adapters.dynamodb.store import DynamoStore
+    from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE
+
+    class BulkLoad(Connection):
+        def __init__(self):
+            super().__init__(region=config.region())
+            self.puts: list[dict] = []
+
+        def transact_write_items(self, condition_check_items, delete_items, put_items, update_items, **_):
+            assert not delete_items
+            assert all(u["Key"]["sk"]["S"].startswith(keys.SUMMARY_PREFIX) for u in update_items), update_items
+            self.puts.extend(put_items)
+            return {}
+
+    loader = BulkLoad()
+    store = DynamoStore(connection=loader)
+    for org in memory.orgs.values():
+        store.save_org(org, expected=None)
+    for service_id, service in memory.services.items():
+        store.create_service(service, memory.summaries[service_id])
+    for component in memory.components:
+        store.put_component(component, expected=None, max_components=MAX_COMPONENTS_PER_SERVICE)
+    for assessment, latest in memory.assessments:
+        store.add_assessment(assessment, latest)
+    by_table: dict[str, list[dict]] = {}
+    for put in loader.puts:
+        by_table.setdefault(put["TableName"], []).append({"PutRequest": {"Item": put["Item"]}})
+    for table_name, requests in by_table.items():
+        for start in range(0, len(requests), 25):  # BatchWriteItem's limit
+            pending = {table_name: requests[start : start + 25]}
+            while pending:
+                pending = loader.client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
+
+
+def seed_org(use_cases, org_id: str, services: int, assessments_on_first: int = 1, first_variant: int = 0) -> list[str]:
+    """An organisation of `services` services, each with 2 or 3 components and one assessment
+    (the first with `assessments_on_first`), through the use cases. Returns the service ids."""
+    from chalicelib.domain.codec import answer_from_dict, spec_from_dict
+    from chalicelib.domain.model import Actor
+
+    actor = Actor(subject="bench", email="bench@council.example")
+    today = use_cases.context.clock.today()
+    use_cases.organisations.put(
+        org_id, {"name": f"{org_id} (bench)", "peer_group": "Bench", "declaration_signed_on": date(2019, 3, 1)}, actor
+    )
+    service_ids = []
+    for n in range(services):
+        variant = first_variant + n
+        fields = {
+            "name": f"Service {n:04d}",
+            "department": DEPARTMENTS[n % len(DEPARTMENTS)],
+            "owner_email": f"owner{n % 20}@council.example",
+            "description": "A service made by the bench.",
+            "phase": "live",
+        }
+        service_id = use_cases.services.create(org_id, fields, actor).service_id
+        for slot, component_id in enumerate(["casebook", "payments", "scheduler"][: 2 + n % 2]):
+            spec = spec_from_dict(component_body(variant, slot, today))
+            use_cases.components.put(org_id, service_id, component_id, spec, actor, None)
+        for k in range(assessments_on_first if n == 0 else 1):
+            body = answers_body(variant + k)
+            answers = [answer_from_dict(a) for a in body["answers"]]
+            use_cases.assessments.submit(org_id, service_id, FRAMEWORK_ID, answers, actor)
+        service_ids.append(service_id)
+    return service_ids
+
+
+def fresh_table() -> None:
+    from chalicelib.adapters.dynamodb.models import OrgItem
+    from chalicelib.adapters.dynamodb.tables import create_tables
+
+    if OrgItem.exists():
+        OrgItem.delete_table()
+    create_tables()
+
+
+# Measuring --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    method: str
+    path: str  # the route, as app.routes has it
+    status: int
+    ops: Counter = field(default_factory=Counter)  # per call, as (operation tuple -> calls)
+    times: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+    def requests(self) -> str:
+        (most, _), *others = self.ops.most_common()
+        shown = _ops_text(list(most))
+        if others:
+            shown += " (varies: " + "; ".join(f"{_ops_text(list(o))} x{n}" for o, n in others) + ")"
+        return shown
+
+    def count(self) -> str:
+        counts = sorted({len(o) for o in self.ops})
+        return "/".join(str(c) for c in counts)
+
+
+def _ops_text(ops: list[str]) -> str:
+    if not ops:
+        return "-"
+    runs, last = [], None
+    for op in ops:
+        if runs and op == last:
+            runs[-1][1] += 1
+        else:
+            runs.append([op, 1])
+        last = op
+    return ", ".join(op if n == 1 else f"{n} x {op}" for op, n in runs)
+
+
+def timed(http, row: Row, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> None:
+    headers = {**({"Content-Type": "application/json"} if body else {}), **(headers or {})}
+    with SPY.recording() as ops:
+        started = time.perf_counter()
+        response = http.request(method, path, headers=headers, body=body)
+        row.times.append(time.perf_counter() - started)
+    row.ops[tuple(ops)] += 1
+    row.statuses[response.status_code] += 1
+
+
+def import_time() -> list[float]:
+    code = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+    env = _fake_aws_environment()
+    return [
+        float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
+        for _ in range(IMPORT_RUNS)
+    ]
+
+
+def route_rows(http, seeding) -> list[Row]:
+    """Every route, N calls each, against an organisation of 10 services (the measured one with 2
+    components and 5 assessments), seeded through the use cases `seeding`."""
+    import json
+
+    org = "bench-borough"
+    service_ids = seed_org(seeding, org, 10, assessments_on_first=5)
+    service = service_ids[0]
+    base = f"/orgs/{org}/services/{service}"
+    listed = http.request("GET", f"{base}/assessments?limit=1", headers={}, body=b"")
+    assessment = json.loads(listed.body)["items"][0]["assessment_id"]
+
+    def as_json(value) -> bytes:
+        return json.dumps(value).encode()
+
+    def etag(path):
+        return http.request("GET", path, headers={}, body=b"").headers["ETag"]
+
+    def get(path):
+        return lambda i: (path, b"", {})
+
+    plan: list[tuple[str, str, int, Callable[[int], tuple[str, bytes, dict]]]] = [
+        # Reads first, so that they see the organisation as described; then the writes.
+        ("GET", "/health", 200, get("/health")),
+        ("GET", "/openapi.json", 200, get("/openapi.json")),
+        ("GET", "/frameworks", 200, get("/frameworks")),
+        ("GET", "/frameworks/{framework_id}", 200, get(f"/frameworks/{FRAMEWORK_ID}")),
+        ("GET", "/orgs", 200, get("/orgs")),
+        ("GET", "/orgs/{org_id}", 200, get(f"/orgs/{org}")),
+        ("GET", "/orgs/{org_id}/services", 200, get(f"/orgs/{org}/services")),
+        ("GET", "/orgs/{org_id}/services/{service_id}", 200, get(base)),
+        ("GET", "/orgs/{org_id}/services/{service_id}/components", 200, get(f"{base}/components")),
+        ("GET", "/orgs/{org_id}/services/{service_id}/components/{component_id}", 200, get(f"{base}/components/casebook")),
+        ("GET", "/orgs/{org_id}/services/{service_id}/assessments", 200, get(f"{base}/assessments")),
+        ("GET", "/orgs/{org_id}/services/{service_id}/assessments/{assessment_id}", 200, get(f"{base}/assessments/{assessment}")),
+        ("GET", "/orgs/{org_id}/services/{service_id}/scorecard", 200, get(f"{base}/scorecard")),
+        ("GET", "/orgs/{org_id}/scorecard", 200, get(f"/orgs/{org}/scorecard")),
+        ("GET", "/orgs/{org_id}/scorecard?format=csv", 200, get(f"/orgs/{org}/scorecard?format=csv")),
+        (
+            "PUT",
+            "/orgs/{org_id}",
+            200,
+            lambda i: (f"/orgs/{org}", as_json({"name": f"Bench Borough {i}", "peer_group": "Bench"}), {}),
+        ),
+        (
+            "POST",
+            "/orgs/{org_id}/services",
+            201,
+            lambda i: (
+                f"/orgs/{org}/services",
+                as_json({"name": f"New service {i}", "department": "Housing", "owner_email": "new@council.example"}),
+                {},
+            ),
+        ),
+        (
+            "PATCH",
+            "/orgs/{org_id}/services/{service_id}",
+            200,
+            lambda i: (base, as_json({"description": f"Edited {i}"}), {"If-Match": etag(base)}),
+        ),
+        (
+            "PUT",
+            "/orgs/{org_id}/services/{service_id}/components/{component_id}",
+            201,
+            lambda i: (f"{base}/components/bench-{i}", as_json(component_body(i, 1)), {}),
+        ),
+        (
+            "DELETE",
+            "/orgs/{org_id}/services/{service_id}/components/{component_id}",
+            204,
+            lambda i: (f"{base}/components/bench-{i}", b"", {}),
+        ),
+        (
+            "POST",
+            "/orgs/{org_id}/services/{service_id}/assessments",
+            201,
+            lambda i: (f"{base}/assessments", as_json(answers_body(i)), {}),
+        ),
+    ]
+    rows = []
+    for method, route, status, make in plan:
+        row = Row(method, route, status)
+        for i in range(REPETITIONS):
+            path, body, headers = make(i)  # set-up (an ETag read) happens here, outside the timing
+            timed(http, row, method, path, body, headers)
+        rows.append(row)
+    return rows
+
+
+def scorecard_rows(http, build) -> list[tuple[int, int, Row]]:
+    """The organisation scorecard (JSON and CSV) at each size, each size on a fresh table."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from chalicelib import bootstrap, config
+    from chalicelib.adapters.dynamodb import keys
+
+    rows = []
+    for size in SCORECARD_SIZES:
+        fresh_table()
+        memory = MemoryStore()
+        org = f"bench-{size}"
+        seed_org(build(store=memory, clock=_ticking_clock(datetime.now(timezone.utc) - timedelta(days=30))), org, size)
+        _bulk_load(memory)
+        bootstrap.use(build(clock=_ticking_clock(datetime.now(timezone.utc))))
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID][config.region()].tables[config.table_name()]
+        summary_bytes = sum(
+            item.size()
+            for item in table.all_items()
+            if item.hash_key.value == keys.org_pk(org) and item.range_key.value.startswith(keys.SUMMARY_PREFIX)
+        )
+        for query in ("", "?format=csv"):
+            row = Row("GET", f"/orgs/{{org_id}}/scorecard{query}", 200)
+            timed(http, row, "GET", f"/orgs/{org}/scorecard{query}")
+            runs = max(3, min(REPETITIONS, int(SECONDS_PER_SCORECARD_ROW / max(row.times[0], 1e-3))))
+            for _ in range(runs - 1):
+                timed(http, row, "GET", f"/orgs/{org}/scorecard{query}")
+            rows.append((size, summary_bytes, row))
+    return rows
+
+
+# Report ---------------------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = []
+    for r in [headers, ["-" * w for w in widths], *rows]:
+        cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _status(row: Row) -> str:
+    if set(row.statuses) == {row.status}:
+        return str(row.status)
+    return ",".join(f"{s}x{n}" for s, n in sorted(row.statuses.items())) + f" (expected {row.status})"
+
+
+def main() -> int:
+    os.environ.update(_fake_aws_environment())
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+
+    print("LDD tracker bench")
+    print(f"date:    {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+    print(f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"python:  {platform.python_version()} ({sys.executable})")
+    print()
+
+    imports = import_time()
+    print(
+        f"import app (fresh interpreter, median of {IMPORT_RUNS}): {_ms(statistics.median(imports))} ms"
+        f"  (runs: {', '.join(_ms(t) for t in imports)})"
+    )
+    print()
+
+    # moto before the app: a botocore client made before mock_aws starts is not mocked.
+    from moto import mock_aws
+
+    with mock_aws():
+        SPY.install()
+        import moto
+
+        from app import app
+        from chalicelib import bootstrap
+        from devserver.gateway import chalice_client
+
+        fresh_table()
+        seeding = bootstrap.build(clock=_ticking_clock(datetime.now(timezone.utc) - timedelta(days=30)))
+        bootstrap.use(bootstrap.build(clock=_ticking_clock(datetime.now(timezone.utc))))
+        with chalice_client(app, project_dir=str(ROOT)) as client:
+            rows = route_rows(client.http, seeding)
+            print(
+                f"Routes: DynamoDB requests per call and in-process latency, {REPETITIONS} calls each, over moto "
+                f"{moto.__version__}\n(an organisation of 10 services, the measured one with 2 components and 5 "
+                "assessments; the reads run first,\nthen the writes: 30 new services, components bench-0..29 put "
+                "then deleted, 30 new assessments)"
+            )
+            print(
+                _table(
+                    ["method", "route", "status", "requests", "DynamoDB operations per call", "median ms", "first ms"],
+                    [
+                        [r.method, r.path, _status(r), r.count(), r.requests(), _ms(statistics.median(r.times)), _ms(r.times[0])]
+                        for r in rows
+                    ],
+                    right={3, 5, 6},
+                )
+            )
+            benchmarked = {(r.method, r.path.split("?")[0]) for r in rows}
+            missing = sorted(
+                (m, p) for p, methods in app.routes.items() for m in methods if (m, p) not in benchmarked
+            )
+            if missing:
+                print("not benchmarked (new routes?): " + ", ".join(f"{m} {p}" for m, p in missing))
+            print()
+
+            scorecards = scorecard_rows(client.http, bootstrap.build)
+            print("Organisation scorecard by size (each service: 2-3 components, one scored assessment)")
+            print(
+                _table(
+                    ["services", "summaries KB", "format", "requests", "DynamoDB operations per call", "median ms", "calls"],
+                    [
+                        [
+                            str(size),
+                            f"{size_bytes / 1000:.0f}",
+                            "csv" if "csv" in r.path else "json",
+                            r.count(),
+                            r.requests(),
+                            _ms(statistics.median(r.times)),
+                            str(len(r.times)),
+                        ]
+                        for size, size_bytes, r in scorecards
+                    ],
+                    right={0, 1, 3, 5, 6},
+                )
+            )
+        bootstrap.use(None)
+    print()
+    print(f"bench took {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,557 @@
+"""Request budgets: the DynamoDB requests each route makes, checked against the table in API.md
+("Request budgets") with the session's botocore spy.
+
+Every route of the app must have a case here (a new route without one fails
+`test_every_route_has_a_budget_case`). Every case must make exactly the SAME requests with 1 and
+with 1,000 services in the organisation, and with 1 and with 50 assessments on the service it
+touches; only the organisation scorecard grows, by one Query per 1 MB page of service summaries."""
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import count
+
+import pytest
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+from pynamodb.connection import Connection
+
+from chalicelib import bootstrap, config
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.clock import FixedClock
+from chalicelib.domain.codec import spec_from_dict
+from chalicelib.domain.model import ANONYMOUS, MAX_COMPONENTS_PER_SERVICE, Answer, Evidence, LatestAssessment
+from chalicelib.frameworks import load_catalogue
+from devserver.gateway import chalice_client
+from tests.api.conftest import NOW, ROOT, Api, body, component_body, org_body, service_body
+from tests.dynamo_requests import RECORDER
+from tests.fakes import InMemoryStore
+
+FRAMEWORK_ID = "ldd-2018"
+MANY_SERVICES = 1_000
+LONG_HISTORY = 50
+SUPPLIERS = [f"Supplier {chr(ord('A') + n)} Ltd" for n in range(12)]
+DEPARTMENTS = ["Adults", "Children", "Environment", "Housing", "Revenues", "Customer Services"]
+
+
+# The data every case is measured against ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An organisation and the service a case reads or writes in it."""
+
+    label: str
+    org_id: str
+    service_id: str
+    assessment_id: str  # one of that service's assessments
+    services: int
+    assessments: int
+
+    @property
+    def large(self) -> bool:
+        return self.services == MANY_SERVICES
+
+
+@dataclass(frozen=True)
+class World:
+    settings: tuple[Setting, ...]
+    empty_org: str  # an organisation with no services
+    bare_service: tuple[str, str]  # (org_id, service_id): no components, no assessments
+    memory: InMemoryStore = field(repr=False, compare=False)  # all of it, made by the use cases
+
+    @property
+    def measured_services(self) -> set[str]:
+        return {s.service_id for s in self.settings} | {self.bare_service[1]}
+
+    def load(self, large: bool) -> None:
+        """Write the small organisations (large=False) or the 1,000-service one to DynamoDB."""
+        org_ids = {s.org_id for s in self.settings if s.large == large}
+        if not large:
+            org_ids |= {self.empty_org, self.bare_service[0]}
+        with RECORDER.paused():
+            _load(self.memory, org_ids, self.measured_services)
+
+
+class TickingClock(FixedClock):
+    """Each reading is a millisecond later, so ids made from the clock (ULIDs) sort in the order
+    they were made: a new assessment is the newest, as in production."""
+
+    def now(self) -> datetime:
+        self.instant += timedelta(milliseconds=1)
+        return self.instant
+
+
+def _answers(questions, variant: int, on: date) -> list[Answer]:
+    """Ratings that differ from service to service, with some evidence and notes."""
+    answers = []
+    for position, question in enumerate(questions):
+        rating = ("green", "amber", "red", "green", "amber")[(position + variant) % 5]
+        evidence = ()
+        if rating == "green" and position % 4 == 0:
+            url = f"https://council.example/evidence/{variant}/{position}"
+            evidence = (Evidence(url, "Assurance report", on + timedelta(days=400)),)
+        notes = "Raised with the supplier at the quarterly review." if rating == "red" else None
+        answers.append(Answer(question.question_id, rating, notes=notes, evidence=evidence))
+    return answers
+
+
+def _component_spec(variant: int, slot: int):
+    return spec_from_dict(
+        component_body(
+            supplier=SUPPLIERS[(variant + slot * 5) % len(SUPPLIERS)],
+            product=f"Product {variant % 17}-{slot}",
+            kind=("saas", "cots", "bespoke")[slot % 3],
+            customisation=("none", "configuration", "heavy")[(variant + slot) % 3],
+        )
+    )
+
+
+def _make_world(memory: InMemoryStore) -> World:
+    """Every organisation, service, component and assessment, made by the real use cases over the
+    in-memory store (fast); `_load` then writes them to DynamoDB."""
+    clock = TickingClock(NOW - timedelta(days=300))
+    uc = bootstrap.build(store=memory, clock=clock)
+    questions = load_catalogue()[FRAMEWORK_ID].questions
+    variants = count()
+
+    def add_service(org_id, name, department, components=2, assessments=1, measured=True):
+        variant = next(variants)
+        fields = service_body(name=name, department=department, phase="live", description=f"{name}, for residents.")
+        service_id = uc.services.create(org_id, fields, ANONYMOUS).service_id
+        component_ids = ["casebook", "payments", "scheduler"][:components]
+        if measured and components:
+            component_ids.append("doomed")  # for the DELETE case to remove
+        for slot, component_id in enumerate(component_ids):
+            uc.components.put(org_id, service_id, component_id, _component_spec(variant, slot), ANONYMOUS, None)
+        assessment_ids = [
+            uc.assessments.submit(
+                org_id, service_id, FRAMEWORK_ID, _answers(questions, variant + n, clock.today()), ANONYMOUS
+            ).assessment_id
+            for n in range(assessments)
+        ]
+        return service_id, assessment_ids
+
+    for org_id in ("budget-one", "budget-one-history", "budget-many", "budget-empty", "budget-bare"):
+        fields = {"name": f"{org_id} council", "peer_group": "Districts", "declaration_signed_on": date(2019, 3, 1)}
+        uc.organisations.put(org_id, fields, ANONYMOUS)
+
+    one, one_assessed = add_service("budget-one", "Parking permits", "Environment")
+    long, long_assessed = add_service("budget-one-history", "Parking permits", "Environment", assessments=LONG_HISTORY)
+    bare, _ = add_service("budget-bare", "Bulky waste booking", "Environment", components=0, assessments=0)
+    many_one, many_one_assessed = add_service("budget-many", "Parking permits", "Environment")
+    many_long, many_long_assessed = add_service("budget-many", "Blue badges", "Adults", assessments=LONG_HISTORY)
+    for n in range(MANY_SERVICES - 2):
+        department = DEPARTMENTS[n % len(DEPARTMENTS)]
+        add_service("budget-many", f"Service {n:04d}", department, components=2 + n % 2, measured=False)
+
+    return World(
+        settings=(
+            Setting("1 service, 1 assessment", "budget-one", one, one_assessed[0], 1, 1),
+            Setting("1 service, 50 assessments", "budget-one-history", long, long_assessed[0], 1, LONG_HISTORY),
+            Setting("1,000 services, 1 assessment", "budget-many", many_one, many_one_assessed[0], MANY_SERVICES, 1),
+            Setting(
+                "1,000 services, 50 assessments",
+                "budget-many",
+                many_long,
+                many_long_assessed[0],
+                MANY_SERVICES,
+                LONG_HISTORY,
+            ),
+        ),
+        empty_org="budget-empty",
+        bare_service=("budget-bare", bare),
+        memory=memory,
+    )
+
+
+class BulkLoad(Connection):
+    """Set-up only. moto copies the whole table for every item of every TransactWriteItems, so
+    writing 1,000 services one transaction at a time takes minutes. DynamoStore still builds every
+    item (so they are exactly the adapter's); this connection sends its transactions' puts in
+    batches. The summaries handed to it are already final (from the in-memory run), so the summary
+    updates those transactions also carry are redundant: checked to be nothing else, then dropped."""
+
+    def __init__(self):
+        super().__init__(region=config.region())
+        self.puts: list[dict] = []
+
+    def transact_write_items(self, condition_check_items, delete_items, put_items, update_items, **_):
+        assert not delete_items, "seeding never deletes"
+        for update in update_items:
+            assert update["Key"]["sk"]["S"].startswith(keys.SUMMARY_PREFIX), f"not a summary update: {update}"
+        self.puts.extend(put_items)
+        return {}
+
+    def flush(self) -> None:
+        by_table: dict[str, list[dict]] = {}
+        for put in self.puts:
+            by_table.setdefault(put["TableName"], []).append({"PutRequest": {"Item": put["Item"]}})
+        for table_name, requests in by_table.items():
+            for start in range(0, len(requests), 25):  # BatchWriteItem's limit
+                pending = {table_name: requests[start : start + 25]}
+                while pending:
+                    pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
+        self.puts.clear()
+
+
+def _load(memory: InMemoryStore, org_ids: set[str], history_of: set[str]) -> None:
+    """The organisations `org_ids` with their services and summaries, and the component and
+    assessment items of the services in `history_of` only: no measured request reaches another
+    service's component or assessment partition (the summaries carry what the scorecards need),
+    and, moto copying the whole table for every transaction item, they would only slow the writes."""
+    from chalicelib.adapters.dynamodb.store import DynamoStore
+
+    loader = BulkLoad()
+    store = DynamoStore(connection=loader)
+    for org in memory.orgs.values():
+        if org.org_id in org_ids:
+            store.save_org(org, expected=None)
+    for key, service in memory.services.items():
+        if service.org_id in org_ids:
+            store.create_service(service, memory.summaries[key])
+    for component in memory.components.values():
+        if component.org_id in org_ids and component.service_id in history_of:
+            store.put_component(component, expected=None, max_components=MAX_COMPONENTS_PER_SERVICE)
+    for a in memory.assessments.values():
+        if a.org_id in org_ids and a.service_id in history_of:
+            latest = LatestAssessment(a.assessment_id, a.framework_id, a.submitted.at, a.score, a.evidence_expires_on())
+            store.add_assessment(a, latest)
+    loader.flush()
+
+
+@pytest.fixture(scope="module")
+def api(aws):
+    """One table for the whole module (the `table` fixture would recreate it for every test)."""
+    from app import app
+    from chalicelib.adapters.dynamodb.models import OrgItem
+    from chalicelib.adapters.dynamodb.tables import create_tables
+
+    with RECORDER.paused():
+        if OrgItem.exists():
+            OrgItem.delete_table()
+        create_tables()
+    bootstrap.use(bootstrap.build(clock=TickingClock(NOW)))
+    with chalice_client(app, project_dir=str(ROOT)) as test_client:
+        yield Api(test_client.http)
+    bootstrap.use(None)
+    with RECORDER.paused():
+        OrgItem.delete_table()
+
+
+@pytest.fixture(scope="module")
+def world(api):
+    """All the data made in memory, the small organisations loaded; `measurements` loads the
+    1,000-service one."""
+    made = _make_world(InMemoryStore())
+    made.load(large=False)
+    return made
+
+
+# Budgets (API.md, "Request budgets") -------------------------------------------------------------
+
+
+def summary_pages(org_id: str) -> tuple[int, int]:
+    """(pages, bytes) of the organisation's service summaries: how many Query responses reading
+    them all takes. A response stops before the item that would take it past the size limit, the
+    rule DynamoDB (1 MB) and moto (RESULT_SIZE_LIMIT) both follow. Read from moto's own table with
+    its own item sizes (no Scan, even in tests)."""
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][config.region()].tables[config.table_name()]
+    pk = keys.org_pk(org_id)
+    sizes = [
+        item.size()
+        for item in sorted(table.all_items(), key=lambda item: item.range_key.value)
+        if item.hash_key.value == pk and item.range_key.value.startswith(keys.SUMMARY_PREFIX)
+    ]
+    pages, in_page = 1, 0
+    for size in sizes:
+        if in_page and in_page + size > RESULT_SIZE_LIMIT:
+            pages, in_page = pages + 1, 0
+        in_page += size
+    return pages, sum(sizes)
+
+
+@dataclass(frozen=True)
+class Measured:
+    ops: list[str]
+    summary_pages: int  # the organisation's, when the request was made
+    summary_bytes: int
+
+
+Check = Callable[[Measured], None]
+
+
+def at_most(limit: int) -> Check:
+    def check(m: Measured):
+        assert len(m.ops) <= limit, f"{len(m.ops)} requests, budget {limit}: {m.ops}"
+
+    return check
+
+
+def list_page(m: Measured):
+    """1 Query + 1 (the existence check an empty first page needs)."""
+    made = Counter(m.ops)
+    assert made["Query"] <= 1 and len(m.ops) - made["Query"] <= 1, f"budget 1 Query + 1: {m.ops}"
+
+
+def summaries_read(m: Measured):
+    """1 Query per 1 MB page of per-service summaries + 2."""
+    queries = Counter(m.ops)["Query"]
+    assert queries == m.summary_pages, f"{queries} Query requests for {m.summary_pages} pages: {m.ops}"
+    # The bound from the data size alone; +1 because a response that ends exactly at the limit
+    # still says more may follow, which costs one more (empty) Query.
+    assert queries <= math.ceil(m.summary_bytes / RESULT_SIZE_LIMIT) + 1
+    assert len(m.ops) - queries <= 2, f"budget: the summaries' pages + 2: {m.ops}"
+
+
+def exactly(expected: list[str]) -> Check:
+    """For the writes the table does not budget: what they do today, and at most 3 like the writes
+    it does budget, so that a change shows up here and is a decision rather than an accident."""
+
+    def check(m: Measured):
+        assert m.ops == expected
+        assert len(m.ops) <= 3
+
+    return check
+
+
+def nothing(m: Measured):
+    """Not in the table, and no store request at all today."""
+    assert m.ops == []
+
+
+# The cases: every route, some in more than one form ---------------------------------------------
+
+_fresh = count()
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    method: str
+    path: str  # the route's path as app.routes has it
+    check: Check
+    status: int = 200
+    query: str = ""
+    headers: dict = field(default_factory=dict)
+    # The body to send (None: no body), given the setting.
+    body: Callable[[Setting], dict | None] = lambda setting: None
+    # Set-up run with the recorder paused: extra path values and headers for the request.
+    prepare: Callable[[Api, Setting], tuple[dict, dict]] = lambda api, setting: ({}, {})
+    # Only the organisation scorecard may grow with the number of services (by its Query pages).
+    grows_with_summaries: bool = False
+    # About the organisation, not the service: measured once per organisation.
+    per_org: bool = False
+
+
+ORG = "/orgs/{org_id}"
+SERVICES = ORG + "/services"
+SERVICE = SERVICES + "/{service_id}"
+COMPONENTS = SERVICE + "/components"
+COMPONENT = COMPONENTS + "/{component_id}"
+ASSESSMENTS = SERVICE + "/assessments"
+
+
+def _assessment(setting: Setting) -> dict:
+    questions = load_catalogue()[FRAMEWORK_ID].questions
+    return {"framework_id": FRAMEWORK_ID, "answers": [{"question_id": q.question_id, "rating": "amber"} for q in questions]}
+
+
+def _service_etag(api: Api, setting: Setting) -> tuple[dict, dict]:
+    response = api.get(SERVICE.format(org_id=setting.org_id, service_id=setting.service_id))
+    assert response.status_code == 200
+    return {}, {"If-Match": response.headers["ETag"]}
+
+
+CASES = [
+    # Reads first, writes after, so that no write changes what a later read case sees.
+    Case("health", "GET", "/health", nothing),
+    Case("openapi", "GET", "/openapi.json", nothing),
+    Case("frameworks", "GET", "/frameworks", at_most(2)),
+    Case("framework", "GET", "/frameworks/{framework_id}", at_most(2)),
+    Case("org", "GET", ORG, at_most(2), per_org=True),
+    Case("orgs", "GET", "/orgs", list_page),
+    Case("services", "GET", SERVICES, list_page, per_org=True),
+    Case("services-limit-100", "GET", SERVICES, list_page, query="?limit=100", per_org=True),
+    Case("service", "GET", SERVICE, at_most(2)),
+    Case("components", "GET", COMPONENTS, at_most(2)),
+    Case("component", "GET", COMPONENT, at_most(2)),
+    Case("assessments", "GET", ASSESSMENTS, list_page),
+    Case("assessments-limit-100", "GET", ASSESSMENTS, list_page, query="?limit=100"),
+    Case("assessment", "GET", ASSESSMENTS + "/{assessment_id}", at_most(2)),
+    Case("service-scorecard", "GET", SERVICE + "/scorecard", at_most(2)),
+    Case("org-scorecard", "GET", ORG + "/scorecard", summaries_read, grows_with_summaries=True, per_org=True),
+    Case(
+        "org-scorecard-csv",
+        "GET",
+        ORG + "/scorecard",
+        summaries_read,
+        query="?format=csv",
+        grows_with_summaries=True,
+        per_org=True,
+    ),
+    Case(
+        "add-component",
+        "PUT",
+        COMPONENT,
+        at_most(3),
+        status=201,
+        body=lambda s: component_body(),
+        prepare=lambda api, s: ({"component_id": f"added-{next(_fresh)}"}, {}),
+    ),
+    Case("replace-component", "PUT", COMPONENT, at_most(3), body=lambda s: component_body(product="Casebook 2")),
+    Case(
+        "delete-component",
+        "DELETE",
+        COMPONENT,
+        at_most(3),
+        status=204,
+        prepare=lambda api, s: ({"component_id": "doomed"}, {}),
+    ),
+    Case("submit-assessment", "POST", ASSESSMENTS, at_most(3), status=201, body=_assessment),
+    # Not in the table, so these assert what the writes do today (see `exactly`).
+    # PUT org: the read its create-or-replace decision needs, then one transaction.
+    Case(
+        "replace-org",
+        "PUT",
+        ORG,
+        exactly(["GetItem", "TransactWriteItems"]),
+        body=lambda s: org_body(name="Renamed council"),
+        per_org=True,
+    ),
+    Case(
+        "create-org",
+        "PUT",
+        ORG,
+        exactly(["GetItem", "TransactWriteItems"]),
+        status=201,
+        body=lambda s: org_body(),
+        prepare=lambda api, s: ({"org_id": f"budget-new-{next(_fresh)}"}, {}),
+        per_org=True,
+    ),
+    # PATCH service: the read If-Match is checked against, then one transaction (service, summary).
+    Case(
+        "patch-service",
+        "PATCH",
+        SERVICE,
+        exactly(["GetItem", "TransactWriteItems"]),
+        body=lambda s: {"description": "Edited while counting requests."},
+        prepare=_service_etag,
+    ),
+    # POST service: one transaction (organisation check, service, summary). Last: it adds a
+    # service to the organisations.
+    Case(
+        "create-service",
+        "POST",
+        SERVICES,
+        exactly(["TransactWriteItems"]),
+        status=201,
+        body=lambda s: service_body(name="Garden waste subscriptions"),
+        per_org=True,
+    ),
+]
+
+
+def _measure(api: Api, case: Case, setting: Setting) -> Measured:
+    with RECORDER.paused():
+        values, headers = case.prepare(api, setting)
+    path = case.path.format(
+        **{
+            "org_id": setting.org_id,
+            "service_id": setting.service_id,
+            "component_id": "casebook",
+            "assessment_id": setting.assessment_id,
+            "framework_id": FRAMEWORK_ID,
+            **values,
+        }
+    )
+    sent = case.body(setting)
+    with RECORDER.measure() as ops:
+        response = api.request(case.method, path + case.query, sent, {**case.headers, **headers})
+    assert response.status_code == case.status, (setting.label, response.status_code, response.body)
+    pages, size = summary_pages(setting.org_id) if case.grows_with_summaries else (0, 0)
+    return Measured(list(ops), pages, size)
+
+
+@pytest.fixture(scope="module")
+def measurements(api, world) -> dict[str, dict[str, Measured | AssertionError]]:
+    """Every case in every setting, measured once: in the small organisations first, while the
+    table holds little else, then in the 1,000-service one once it is loaded. (moto copies the
+    whole table for every item of every transaction: a write beside 1,000 services takes about a
+    second in moto, so each is made no more often than needed.) Per case, the settings are
+    measured in the order of `world.settings`; a failure is kept for that case's test to report."""
+    results: dict[str, dict[str, Measured | AssertionError]] = {case.id: {} for case in CASES}
+    for large in (False, True):
+        if large:
+            world.load(large=True)
+        settings = [s for s in world.settings if s.large == large]
+        for case in CASES:
+            if case.per_org:  # the two 1,000-service settings share their organisation
+                settings_here = [s for n, s in enumerate(settings) if s.org_id not in {t.org_id for t in settings[:n]}]
+            else:
+                settings_here = settings
+            for setting in settings_here:
+                try:
+                    results[case.id][setting.label] = _measure(api, case, setting)
+                except AssertionError as failure:
+                    results[case.id][setting.label] = failure
+    return results
+
+
+# Tests -------------------------------------------------------------------------------------------
+
+
+def test_every_route_has_a_budget_case():
+    from app import app
+
+    routes = {(method, path) for path, methods in app.routes.items() for method in methods}
+    covered = {(case.method, case.path) for case in CASES}
+    assert routes - covered == set(), "routes without a request-budget case"
+    assert covered - routes == set(), "budget cases for routes that no longer exist"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_request_budget_is_kept_and_does_not_grow_with_the_data(measurements, case):
+    made = measurements[case.id]
+    assert len(made) >= 2 and any("1,000" in label for label in made)
+    for label, measured in made.items():
+        if isinstance(measured, AssertionError):
+            raise measured
+        assert "Scan" not in measured.ops  # (the spy also fails any Scan at once)
+        case.check(measured)
+    ops = {label: m.ops for label, m in made.items()}
+    if case.grows_with_summaries:
+        # The 1,000 summaries (2-3 components and a scored assessment each) must span several
+        # pages, or this would not show the scorecard reading each page once and nothing per
+        # service. Apart from those pages (checked above), the requests must be the same.
+        assert max(m.summary_pages for m in made.values()) >= 3, "the data should need paging"
+        ops = {label: [op for op in o if op != "Query"] for label, o in ops.items()}
+    assert len({tuple(o) for o in ops.values()}) == 1, ops
+
+
+@pytest.mark.parametrize("path", [SERVICES + "?limit=20", ASSESSMENTS + "?limit=20"], ids=["services", "assessments"])
+def test_a_later_list_page_is_one_query(api, world, measurements, path):
+    deepest = next(s for s in world.settings if s.large and s.assessments == LONG_HISTORY)
+    path = path.format(org_id=deepest.org_id, service_id=deepest.service_id)
+    cursor = body(api.get(path))["next_cursor"]
+    assert cursor
+    with RECORDER.measure() as ops:
+        second = api.get(f"{path}&cursor={cursor}")
+    assert second.status_code == 200 and len(body(second)["items"]) == 20
+    assert list(ops) == ["Query"]
+
+
+def test_an_empty_first_page_is_one_query_and_an_existence_check(api, world):
+    org_id, service_id = world.bare_service
+    for path in (
+        f"/orgs/{world.empty_org}/services",
+        f"/orgs/{org_id}/services/{service_id}/components",
+        f"/orgs/{org_id}/services/{service_id}/assessments",
+    ):
+        with RECORDER.measure() as ops:
+            response = api.get(path)
+        assert response.status_code == 200 and body(response)["items"] == [], path
+        list_page(Measured(list(ops), 0, 0))
