@@ -39,13 +39,21 @@ class _Item(Model):
     updated = JSONAttribute()
 
 
-class OrgItem(_Item):
+class _ListedItem(_Item):
+    """An item that also appears, in order, in a list served by the gsi1 index."""
+
     class Meta(_Meta):
         pass
 
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_gsi1 = ByGsi1()
+
+
+class OrgItem(_ListedItem):
+    class Meta(_Meta):
+        pass
+
     org_id = UnicodeAttribute()
     name = UnicodeAttribute()
     peer_group = UnicodeAttribute(null=True)
@@ -53,13 +61,10 @@ class OrgItem(_Item):
     etag = UnicodeAttribute()
 
 
-class ServiceItem(_Item):
+class ServiceItem(_ListedItem):
     class Meta(_Meta):
         pass
 
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
-    by_gsi1 = ByGsi1()
     org_id = UnicodeAttribute()
     service_id = UnicodeAttribute()
     name = UnicodeAttribute()
