@@ -1,11 +1,14 @@
 # Two commands: `make run` and `make test`. Every target creates .venv when missing.
+# `make token ROLE=...` prints a token for the local server; `make package STAGE=...` checks the
+# stage's sign-in settings, then builds the deployment package under build/<stage>.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+STAGE ?= dev
 
-.PHONY: run test bench clean
+.PHONY: run test bench token package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
@@ -22,5 +25,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m devserver.bench
 
+# Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.
+token: $(STAMP)
+	@ROLE='$(ROLE)' ORG='$(ORG)' EMAIL='$(EMAIL)' HOURS='$(HOURS)' PORT='$(PORT)' $(BIN)/python -m devserver.token
+
+package: $(STAMP)
+	$(BIN)/python -m devserver.check_stage $(STAGE)
+	$(BIN)/chalice package --stage $(STAGE) build/$(STAGE)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build

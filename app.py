@@ -2,12 +2,12 @@
 
 from chalice import Chalice
 
-from chalicelib.api import assessments, catalogue, components, organisations, scorecards, services
+from chalicelib.api import assessments, audit, catalogue, components, organisations, scorecards, services
 from chalicelib.api.problems import rewrite_chalice_error
 
 app = Chalice(app_name="ldd-tracker")
 
-for module in (catalogue, organisations, services, components, assessments, scorecards):
+for module in (catalogue, organisations, services, components, assessments, scorecards, audit):
     app.register_blueprint(module.bp)
 
 

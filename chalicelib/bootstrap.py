@@ -9,6 +9,7 @@ from ulid import ULID
 from chalicelib.domain.clock import SystemClock
 from chalicelib.frameworks import load_catalogue
 from chalicelib.services.assessments import AssessmentService
+from chalicelib.services.audit import AuditService
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.components import ComponentService
 from chalicelib.services.context import Context
@@ -27,6 +28,7 @@ class UseCases:
     components: ComponentService
     assessments: AssessmentService
     scorecards: ScorecardService
+    audit: AuditService
 
 
 def build(store: Store | None = None, clock: Clock | None = None, new_id: IdFactory | None = None) -> UseCases:
@@ -47,10 +49,12 @@ def build(store: Store | None = None, clock: Clock | None = None, new_id: IdFact
         components=ComponentService(ctx),
         assessments=AssessmentService(ctx),
         scorecards=ScorecardService(ctx),
+        audit=AuditService(ctx),
     )
 
 
 _current: UseCases | None = None
+_authenticator = None
 
 
 def use_cases() -> UseCases:
@@ -64,3 +68,20 @@ def use(replacement: UseCases | None) -> None:
     """Swap the container's use cases (None: build the defaults again on next use)."""
     global _current
     _current = replacement
+
+
+def authenticator():
+    """The bearer-token checker, built from the OIDC_* settings on first use; it caches the
+    provider's keys for the life of the container."""
+    global _authenticator
+    if _authenticator is None:
+        from chalicelib.adapters.oidc import authenticator_from_env
+
+        _authenticator = authenticator_from_env()
+    return _authenticator
+
+
+def use_authenticator(replacement) -> None:
+    """Swap the authenticator (None: build it from the environment again on next use)."""
+    global _authenticator
+    _authenticator = replacement

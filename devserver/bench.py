@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -78,6 +78,7 @@ class DynamoSpy:
 
 
 SPY = DynamoSpy()
+IDENTITY = None  # the loopback identity provider, started by main()
 
 
 # Seeding --------------------------------------------------------------------------------------------
@@ -142,95 +143,16 @@ def answers_body(variant: int = 0) -> dict:
     return {"framework_id": FRAMEWORK_ID, "answers": answers}
 
 
-class MemoryStore:
-    """Just enough of the Store port for seeding. moto copies the whole table for every item of
-    every TransactWriteItems, so 1,000 services written one use case at a time take minutes: the
-    use cases run against this store instead, then DynamoStore writes the result in bulk."""
-
-    def __init__(self):
-        self.orgs = {}
-        self.services = {}
-        self.summaries = {}
-        self.components = []
-        self.assessments = []
-
-    def get_org(self, org_id):
-        return self.orgs.get(org_id)
-
-    def save_org(self, org, expected):
-        self.orgs[org.org_id] = org
-
-    def create_service(self, service, summary):
-        self.services[service.service_id] = service
-        self.summaries[service.service_id] = summary
-
-    def get_summary(self, org_id, service_id):
-        return self.summaries.get(service_id)
-
-    def put_component(self, component, expected, max_components):
-        self.components.append(component)
-        summary = self.summaries[component.service_id]
-        components = {**summary.components, component.component_id: component}
-        self.summaries[component.service_id] = replace(summary, components=components)
-
-    def add_assessment(self, assessment, latest):
-        self.assessments.append((assessment, latest))
-        self.summaries[assessment.service_id] = replace(self.summaries[assessment.service_id], latest=latest)
-        return True
-
-
-def _bulk_load(memory: MemoryStore) -> None:
-    """Writes what the use cases made in memory through DynamoStore, whose transactions become
-    batched puts. The summaries handed over are final, so the summary updates those transactions
-    also carry are redundant: checked to be nothing else, then dropped."""
-    from pynamodb.connection import Connection
-
-    from chalicelib import config
-    from chalicelib.adapters.dynamodb import keys
-    from chalicelib.adapters.dynamodb.store import DynamoStore
-    from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE
-
-    class BulkLoad(Connection):
-        def __init__(self):
-            super().__init__(region=config.region())
-            self.puts: list[dict] = []
-
-        def transact_write_items(self, condition_check_items, delete_items, put_items, update_items, **_):
-            assert not delete_items
-            assert all(u["Key"]["sk"]["S"].startswith(keys.SUMMARY_PREFIX) for u in update_items), update_items
-            self.puts.extend(put_items)
-            return {}
-
-    loader = BulkLoad()
-    store = DynamoStore(connection=loader)
-    for org in memory.orgs.values():
-        store.save_org(org, expected=None)
-    for service_id, service in memory.services.items():
-        store.create_service(service, memory.summaries[service_id])
-    for component in memory.components:
-        store.put_component(component, expected=None, max_components=MAX_COMPONENTS_PER_SERVICE)
-    for assessment, latest in memory.assessments:
-        store.add_assessment(assessment, latest)
-    by_table: dict[str, list[dict]] = {}
-    for put in loader.puts:
-        by_table.setdefault(put["TableName"], []).append({"PutRequest": {"Item": put["Item"]}})
-    for table_name, requests in by_table.items():
-        for start in range(0, len(requests), 25):  # BatchWriteItem's limit
-            pending = {table_name: requests[start : start + 25]}
-            while pending:
-                pending = loader.client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
-
-
 def seed_org(use_cases, org_id: str, services: int, assessments_on_first: int = 1, first_variant: int = 0) -> list[str]:
     """An organisation of `services` services, each with 2 or 3 components and one assessment
     (the first with `assessments_on_first`), through the use cases. Returns the service ids."""
+    from chalicelib.domain.access import Principal
     from chalicelib.domain.codec import answer_from_dict, spec_from_dict
-    from chalicelib.domain.model import Actor
 
-    actor = Actor(subject="bench", email="bench@council.example")
+    seeder = Principal("bench", "bench@council.example", org_id, frozenset({"platform_admin", "admin"}))
     today = use_cases.context.clock.today()
     use_cases.organisations.put(
-        org_id, {"name": f"{org_id} (bench)", "peer_group": "Bench", "declaration_signed_on": date(2019, 3, 1)}, actor
+        seeder, org_id, {"name": f"{org_id} (bench)", "peer_group": "Bench", "declaration_signed_on": date(2019, 3, 1)}
     )
     service_ids = []
     for n in range(services):
@@ -242,14 +164,14 @@ def seed_org(use_cases, org_id: str, services: int, assessments_on_first: int = 
             "description": "A service made by the bench.",
             "phase": "live",
         }
-        service_id = use_cases.services.create(org_id, fields, actor).service_id
+        service_id = use_cases.services.create(seeder, org_id, fields).service_id
         for slot, component_id in enumerate(["casebook", "payments", "scheduler"][: 2 + n % 2]):
             spec = spec_from_dict(component_body(variant, slot, today))
-            use_cases.components.put(org_id, service_id, component_id, spec, actor, None)
+            use_cases.components.put(seeder, org_id, service_id, component_id, spec, None)
         for k in range(assessments_on_first if n == 0 else 1):
             body = answers_body(variant + k)
             answers = [answer_from_dict(a) for a in body["answers"]]
-            use_cases.assessments.submit(org_id, service_id, FRAMEWORK_ID, answers, actor)
+            use_cases.assessments.submit(seeder, org_id, service_id, FRAMEWORK_ID, answers)
         service_ids.append(service_id)
     return service_ids
 
@@ -301,13 +223,40 @@ def _ops_text(ops: list[str]) -> str:
 
 
 def timed(http, row: Row, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> None:
-    headers = {**({"Content-Type": "application/json"} if body else {}), **(headers or {})}
+    headers = {**({"Content-Type": "application/json"} if body else {}), **_authorization(path), **(headers or {})}
     with SPY.recording() as ops:
         started = time.perf_counter()
         response = http.request(method, path, headers=headers, body=body)
         row.times.append(time.perf_counter() - started)
     row.ops[tuple(ops)] += 1
     row.statuses[response.status_code] += 1
+
+
+_TOKENS: dict[str, str] = {}
+
+
+def _authorization(path: str) -> dict[str, str]:
+    """A bearer token of an admin of the organisation the path names, made once (outside the
+    timings); validating it is part of every timed request, as in production."""
+    org = path.split("/")[2].split("?")[0] if path.startswith("/orgs/") else "bench-borough"
+    if org not in _TOKENS:
+        _TOKENS[org] = IDENTITY.token(org=org, roles=("platform_admin", "admin"), email="bench@council.example")
+    return {"Authorization": f"Bearer {_TOKENS[org]}"}
+
+
+def token_validation(runs: int = 2000) -> list[float]:
+    """The cost of checking one bearer token with the provider's keys already cached (no network)."""
+    from chalicelib import bootstrap
+
+    header = _authorization("/orgs/bench-borough")["Authorization"]
+    authenticator = bootstrap.authenticator()
+    authenticator.authenticate(header)  # the first call fetches the keys
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        authenticator.authenticate(header)
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def import_time() -> list[float]:
@@ -328,14 +277,14 @@ def route_rows(http, seeding) -> list[Row]:
     service_ids = seed_org(seeding, org, 10, assessments_on_first=5)
     service = service_ids[0]
     base = f"/orgs/{org}/services/{service}"
-    listed = http.request("GET", f"{base}/assessments?limit=1", headers={}, body=b"")
+    listed = http.request("GET", f"{base}/assessments?limit=1", headers=_authorization(base), body=b"")
     assessment = json.loads(listed.body)["items"][0]["assessment_id"]
 
     def as_json(value) -> bytes:
         return json.dumps(value).encode()
 
     def etag(path):
-        return http.request("GET", path, headers={}, body=b"").headers["ETag"]
+        return http.request("GET", path, headers=_authorization(path), body=b"").headers["ETag"]
 
     def get(path):
         return lambda i: (path, b"", {})
@@ -356,6 +305,7 @@ def route_rows(http, seeding) -> list[Row]:
         ("GET", "/orgs/{org_id}/services/{service_id}/assessments/{assessment_id}", 200, get(f"{base}/assessments/{assessment}")),
         ("GET", "/orgs/{org_id}/services/{service_id}/scorecard", 200, get(f"{base}/scorecard")),
         ("GET", "/orgs/{org_id}/scorecard", 200, get(f"/orgs/{org}/scorecard")),
+        ("GET", "/orgs/{org_id}/audit", 200, get(f"/orgs/{org}/audit")),
         ("GET", "/orgs/{org_id}/scorecard?format=csv", 200, get(f"/orgs/{org}/scorecard?format=csv")),
         (
             "PUT",
@@ -415,14 +365,16 @@ def scorecard_rows(http, build) -> list[tuple[int, int, Row]]:
 
     from chalicelib import bootstrap, config
     from chalicelib.adapters.dynamodb import keys
+    from tests.bulkload import bulk_load
+    from tests.fakes import InMemoryStore
 
     rows = []
     for size in SCORECARD_SIZES:
         fresh_table()
-        memory = MemoryStore()
+        memory = InMemoryStore()
         org = f"bench-{size}"
         seed_org(build(store=memory, clock=_ticking_clock(datetime.now(timezone.utc) - timedelta(days=30))), org, size)
-        _bulk_load(memory)
+        bulk_load(memory)
         bootstrap.use(build(clock=_ticking_clock(datetime.now(timezone.utc))))
         table = dynamodb_backends[DEFAULT_ACCOUNT_ID][config.region()].tables[config.table_name()]
         summary_bytes = sum(
@@ -463,10 +415,15 @@ def _status(row: Row) -> str:
 
 
 def main() -> int:
+    global IDENTITY
     os.environ.update(_fake_aws_environment())
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
+    from tests.identity import LocalIdentityProvider  # a loopback OpenID provider, as in the tests
+
+    IDENTITY = LocalIdentityProvider().start()
+    os.environ.update(IDENTITY.env())
 
     print("LDD tracker bench")
     print(f"date:    {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
@@ -496,6 +453,12 @@ def main() -> int:
         seeding = bootstrap.build(clock=_ticking_clock(datetime.now(timezone.utc) - timedelta(days=30)))
         bootstrap.use(bootstrap.build(clock=_ticking_clock(datetime.now(timezone.utc))))
         with chalice_client(app, project_dir=str(ROOT)) as client:
+            validations = token_validation()
+            print(
+                f"Bearer token validation, keys cached (RS256, {len(validations)} runs): "
+                f"median {statistics.median(validations) * 1e6:.0f} µs per request"
+            )
+            print()
             rows = route_rows(client.http, seeding)
             print(
                 f"Routes: DynamoDB requests per call and in-process latency, {REPETITIONS} calls each, over moto "

@@ -12,14 +12,22 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from chalicelib import bootstrap
 from chalicelib.domain.clock import FixedClock, add_months, london_date
+from chalicelib.domain.access import ADMIN, LEADERSHIP, PLATFORM_ADMIN, SERVICE_OWNER, Principal
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import Actor, Answer, Evidence
+from chalicelib.domain.model import Answer, Evidence
 
 ORG_ID = "demo-borough"
 FRAMEWORK_ID = "ldd-2018"
 SITE = "https://demo-borough.example"
-ACTOR = Actor(subject="devserver-demo-seed", email="digital@demo-borough.example")
+# Who seeds: a platform admin (to create the organisation) who is also its admin (for the rest).
+# The audit trail records the writes under this subject and email.
+SEEDER = Principal(
+    subject="devserver-demo-seed",
+    email="digital@demo-borough.example",
+    org_id=ORG_ID,
+    roles=frozenset({PLATFORM_ADMIN, ADMIN}),
+)
 
 ORGANISATION = {
     "name": "Demo Borough (demo data)",
@@ -323,6 +331,35 @@ SERVICES: tuple[DemoService, ...] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class DemoUser:
+    """Someone to sign in as locally: `make token ROLE=<role> EMAIL=<email>` (ORG defaults to
+    demo-borough, and to none for a platform admin)."""
+
+    role: str
+    email: str
+    org_id: str | None
+    what: str
+
+
+def _owned(email: str) -> str:
+    names = [service.name for service in SERVICES if service.owner_email == email]
+    return "owns " + " and ".join(names)
+
+
+_OWNER_ONE = SERVICES[0].owner_email  # one service
+_OWNER_TWO = "p.sharma@demo-borough.example"  # two services
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(PLATFORM_ADMIN, "platform@tracker.example", None, "creates organisations; sees their metadata"),
+    DemoUser(ADMIN, "admin@demo-borough.example", ORG_ID, "runs the council's tracker: services, assessments"),
+    DemoUser(LEADERSHIP, "cdo@demo-borough.example", ORG_ID, "chief digital officer: scorecards and CSV; no writes"),
+    DemoUser(SERVICE_OWNER, _OWNER_ONE, ORG_ID, _owned(_OWNER_ONE)),
+    DemoUser(SERVICE_OWNER, _OWNER_TWO, ORG_ID, _owned(_OWNER_TWO)),
+)
+
+
 # Short names for evidence URLs, by question.
 _EVIDENCE = {
     "P1-Q1": ("research", "User research findings"),
@@ -344,18 +381,19 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
     clock = FixedClock(now)
     use_cases = build(store=store, clock=clock)
     try:
-        use_cases.organisations.get(ORG_ID)
+        use_cases.organisations.get(SEEDER, ORG_ID)
         return False
     except NotFound:
         pass
     today = london_date(now)
     questions = [q.question_id for q in use_cases.context.catalogue[FRAMEWORK_ID].questions]
     clock.instant = _moment(now, 760, 0, 0)
-    use_cases.organisations.put(ORG_ID, dict(ORGANISATION), ACTOR)
+    use_cases.organisations.put(SEEDER, ORG_ID, dict(ORGANISATION))
 
     for index, demo in enumerate(SERVICES):
         clock.instant = _moment(now, 60 if not demo.components else 740, index, 0)
         service = use_cases.services.create(
+            SEEDER,
             ORG_ID,
             {
                 "name": demo.name,
@@ -364,16 +402,16 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
                 "description": demo.description,
                 "phase": demo.phase,
             },
-            ACTOR,
         )
         for step, (component_id, spec) in enumerate(demo.components.items(), start=1):
             clock.instant = _moment(now, 735, index, step)
-            use_cases.components.put(ORG_ID, service.service_id, component_id, spec_from_dict(spec(today)), ACTOR, None)
+            component_spec = spec_from_dict(spec(today))
+            use_cases.components.put(SEEDER, ORG_ID, service.service_id, component_id, component_spec, None)
         for number, (days_ago, green, amber) in enumerate(demo.history):
             clock.instant = _moment(now, days_ago, index, 0)
             latest = number == len(demo.history) - 1
             answers = _answers(index, demo, questions, green, amber, london_date(clock.instant), today, latest)
-            use_cases.assessments.submit(ORG_ID, service.service_id, FRAMEWORK_ID, answers, ACTOR)
+            use_cases.assessments.submit(SEEDER, ORG_ID, service.service_id, FRAMEWORK_ID, answers)
     return True
 
 

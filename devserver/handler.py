@@ -1,7 +1,9 @@
 """The dev server's HTTP handler: Chalice's local handler, plus what the API contract needs from
 a server (every method reaches the app, HEAD has no body) and local durability (a successful
-write is saved before it is acknowledged)."""
+write is saved before it is acknowledged). It also answers, itself, the local identity provider's
+two documents under /.well-known/ (see devserver.identity); the app never sees those paths."""
 
+import json
 import logging
 import traceback
 from contextlib import nullcontext
@@ -10,6 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
 from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
+from devserver.identity import LocalIssuer
 from devserver.persistence import LocalTables
 
 log = logging.getLogger("devserver")
@@ -25,11 +28,22 @@ class BadRequestBody(ValueError):
 
 
 class DevRequestHandler(ChaliceRequestHandler):
-    def __init__(self, request, client_address, server, app_object, config, gateway: ProblemGateway, tables: LocalTables):
+    def __init__(
+        self,
+        request,
+        client_address,
+        server,
+        app_object,
+        config,
+        gateway: ProblemGateway,
+        tables: LocalTables,
+        local_issuer: LocalIssuer | None = None,
+    ):
         # One gateway for every connection (Chalice builds one per connection); it holds no
         # per-request state, and the app's current_request is thread-local under LocalChalice.
         self.local_gateway = gateway
         self._tables = tables
+        self._local_issuer = local_issuer
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def __getattr__(self, name: str):
@@ -45,6 +59,11 @@ class DevRequestHandler(ChaliceRequestHandler):
         except BadRequestBody as e:
             self.close_connection = True
             self._respond(400, {"Content-Type": PROBLEM_JSON}, problem(400, "Bad Request", str(e)))
+            return
+        if self._local_issuer is not None and self._local_issuer.handles(self.path):
+            # Never under the write lock: the app fetches these while it handles a request, a
+            # write included, the first time it needs the keys.
+            self._respond_identity_document()
             return
         method = self._dispatch_method()
         writes = method not in SAFE_METHODS
@@ -64,6 +83,20 @@ class DevRequestHandler(ChaliceRequestHandler):
         self._respond(status, out_headers, out_body)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _handle
+
+    def _respond_identity_document(self) -> None:
+        if self.command not in ("GET", "HEAD"):
+            self._respond(
+                405,
+                {"Content-Type": PROBLEM_JSON, "Allow": "GET, HEAD"},
+                problem(405, "Method Not Allowed", f"{self.command} is not allowed here; use GET."),
+            )
+            return
+        document = self._local_issuer.document(self.path)
+        if document is None:  # the discovery document before the port is known: not yet served
+            self._respond(503, {"Content-Type": PROBLEM_JSON}, problem(503, "Service Unavailable", "Starting up."))
+            return
+        self._respond(200, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(document))
 
     def _dispatch_method(self) -> str:
         """HEAD runs the GET view (its body is then left out) unless the route defines HEAD."""

@@ -2,7 +2,12 @@
 
 moto's DynamoDB runs in a thread on 127.0.0.1; the table is created, the saved items are loaded
 back, the demo organisation is seeded once, and the Chalice app is served with chalice.local.
-Every successful write is saved under .local/ (LDD_LOCAL_DIR) before it is answered."""
+Every successful write is saved under .local/ (LDD_LOCAL_DIR) before it is answered.
+
+Sign-in works as on AWS, with this server as the identity provider: it makes a development
+signing key once (.local/dev-signing-key.pem), publishes its discovery document and JWKS at
+/.well-known/, and points the app at itself (OIDC_ISSUER = its own URL). `make token` signs
+tokens with the same key."""
 
 import json
 import logging
@@ -63,13 +68,15 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     from chalicelib import config as settings
     from chalicelib.adapters.dynamodb.store import DynamoStore
     from chalicelib.adapters.dynamodb.tables import create_tables
-    from devserver.demo import ORG_ID, seed_demo
+    from devserver.demo import DEMO_USERS, ORG_ID, seed_demo
+    from devserver.identity import DevKey, LocalIssuer, trust_local_issuer
     from devserver.persistence import CorruptSnapshot, LocalTables
 
     create_tables()
     tables = LocalTables(local_dir, os.environ["MOTO_ACCOUNT_ID"], settings.region())
     tables.directory.mkdir(parents=True, exist_ok=True)
     tables.remove_stale_temporaries()
+    local_issuer = LocalIssuer(DevKey.load_or_create(local_dir))
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=settings.region())
     try:
         restored = tables.restore(client)
@@ -95,20 +102,24 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
     gateway = ProblemGateway(app, config)
-    handler = partial(DevRequestHandler, gateway=gateway, tables=tables)
+    handler = partial(DevRequestHandler, gateway=gateway, tables=tables, local_issuer=local_issuer)
     try:
         server = LocalDevServer(app, config, HOST, port, handler_cls=handler)
     except OSError as e:
         print(f"error: cannot listen on {HOST}:{port}: {e}", file=sys.stderr)
         return 1
     url = "http://%s:%d" % server.server.server_address[:2]
+    # Only now is the port known (PORT=0 picks one), and the issuer is the server's own URL. The
+    # app reads these settings on its first request, which cannot come before serve_forever.
+    local_issuer.issuer = url
+    trust_local_issuer(url)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     serving = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
-    _banner(url, tables.path, restored, seeded, ORG_ID)
+    _banner(url, tables.path, restored, seeded, ORG_ID, local_issuer.key, DEMO_USERS)
     while not stop.wait(0.5):
         pass
 
@@ -171,21 +182,45 @@ def _load_app():
     return app_module.app
 
 
-def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str) -> None:
+def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str, key, demo_users) -> None:
+    from devserver.identity import AUDIENCE, DEFAULT_HOURS
+    from devserver.token import command
+
+    port = int(url.rsplit(":", 1)[1])
+    local_dir = data_file.parent
+
+    def make_token(user, silent=False) -> str:
+        return command(user.role, user.email, user.org_id, port=port, local_dir=local_dir, silent=silent)
+
     demo = "seeded" if seeded else "already present"
+    width = max(len(user.role) for user in demo_users)
+    users = "\n".join(
+        f"  {user.role:<{width}}  {user.email} ({user.what})\n  {'':<{width}}    {make_token(user)}"
+        for user in demo_users
+    )
+    by_role = {}
+    for user in demo_users:
+        by_role.setdefault(user.role, user)
+    leadership, admin = by_role["leadership"], by_role["admin"]
     print(
         f"""
 LDD tracker local server: {url}
   data: {data_file} ({restored} items restored; demo organisation {org_id} {demo})
+  sign-in: bearer tokens from issuer {url} (audience {AUDIENCE}), signed by the
+           development key {key.path} ({key.kid}); only this server trusts it
+
+Demo users; each command (run in {PROJECT_DIR}) prints a token valid for {DEFAULT_HOURS} hours:
+{users}
 
 Try:
   curl {url}/health
   curl {url}/frameworks/ldd-2018
-  curl {url}/orgs/{org_id}/scorecard
-  curl '{url}/orgs/{org_id}/scorecard?format=csv'
-  curl {url}/orgs/{org_id}/services
+  curl -H "Authorization: Bearer $({make_token(leadership, silent=True)})" {url}/orgs/{org_id}/scorecard
+  TOKEN=$({make_token(admin, silent=True)})
+  curl -H "Authorization: Bearer $TOKEN" {url}/orgs/{org_id}/services
+  curl -H "Authorization: Bearer $TOKEN" '{url}/orgs/{org_id}/scorecard?format=csv'
 
-Ctrl-C stops the server; your data stays in {data_file.parent}.
+Ctrl-C stops the server; your data stays in {local_dir}.
 """,
         flush=True,
     )

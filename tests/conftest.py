@@ -21,6 +21,16 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from tests.dynamo_requests import RECORDER  # noqa: E402  (installs the request spy)
+from tests.identity import LocalIdentityProvider  # noqa: E402
+
+# One identity provider for the session; the application finds it through OIDC_* only.
+IDENTITY = LocalIdentityProvider().start()
+os.environ.update(IDENTITY.env())
+
+
+@pytest.fixture(scope="session")
+def identity():
+    return IDENTITY
 
 
 @pytest.fixture(scope="session")

@@ -17,24 +17,26 @@ class InMemoryStore:
         self.summaries = {}  # (org_id, service_id) -> ServiceSummary
         self.components = {}  # (org_id, service_id, component_id) -> Component
         self.assessments = {}  # (org_id, service_id, assessment_id) -> Assessment
+        self.audit = {}  # (org_id, audit_id) -> AuditRecord
 
     # organisations
     def get_org(self, org_id):
         return self.orgs.get(org_id)
 
-    def save_org(self, org, expected):
+    def save_org(self, org, expected, audit):
         current = self.orgs.get(org.org_id)
         if expected is None and current is not None:
             raise AlreadyExists("It already exists.")
         if expected is not None and current != expected:
             raise StaleWrite("It changed since it was read.")
         self.orgs[org.org_id] = org
+        self._record(audit)
 
     def list_orgs(self, limit, cursor):
         return _page(sorted(self.orgs.values(), key=lambda o: o.org_id), lambda o: o.org_id, limit, cursor)
 
     # services
-    def create_service(self, service, summary):
+    def create_service(self, service, summary, audit):
         if service.org_id not in self.orgs:
             raise NotFound("The record it belongs to does not exist.")
         key = (service.org_id, service.service_id)
@@ -42,6 +44,7 @@ class InMemoryStore:
             raise AlreadyExists("It already exists.")
         self.services[key] = service
         self.summaries[key] = copy.deepcopy(summary)
+        self._record(audit)
 
     def get_service(self, org_id, service_id):
         return self.services.get((org_id, service_id))
@@ -53,7 +56,7 @@ class InMemoryStore:
         )
         return _page(mine, lambda s: "\x01".join((s.department, s.name, s.service_id)), limit, cursor)
 
-    def update_service(self, service, expected):
+    def update_service(self, service, expected, audit):
         key = (service.org_id, service.service_id)
         if self.services.get(key) != expected:
             raise StaleWrite("It changed since it was read.")
@@ -62,6 +65,7 @@ class InMemoryStore:
         self.summaries[key] = replace(
             summary, name=service.name, department=service.department, owner_email=service.owner_email
         )
+        self._record(audit)
 
     def get_summary(self, org_id, service_id):
         return copy.deepcopy(self.summaries.get((org_id, service_id)))
@@ -73,7 +77,7 @@ class InMemoryStore:
     def list_components(self, org_id, service_id):
         return [c for (o, s, _), c in sorted(self.components.items()) if (o, s) == (org_id, service_id)]
 
-    def put_component(self, component, expected, max_components):
+    def put_component(self, component, expected, max_components, audit):
         key = (component.org_id, component.service_id, component.component_id)
         summary = self.summaries.get(key[:2])
         current = self.components.get(key)
@@ -85,16 +89,18 @@ class InMemoryStore:
             raise StaleWrite("It changed since it was read.")
         self.components[key] = component
         summary.components[component.component_id] = component
+        self._record(audit)
 
-    def delete_component(self, expected):
+    def delete_component(self, expected, audit):
         key = (expected.org_id, expected.service_id, expected.component_id)
         if self.components.get(key) != expected:
             raise StaleWrite("It changed since it was read.")
         del self.components[key]
         del self.summaries[key[:2]].components[expected.component_id]
+        self._record(audit)
 
     # assessments
-    def add_assessment(self, assessment, latest):
+    def add_assessment(self, assessment, latest, audit):
         key = (assessment.org_id, assessment.service_id)
         summary = self.summaries.get(key)
         if summary is None:
@@ -102,6 +108,7 @@ class InMemoryStore:
         if (*key, assessment.assessment_id) in self.assessments:
             raise AlreadyExists("It already exists.")
         self.assessments[(*key, assessment.assessment_id)] = assessment
+        self._record(audit)
         if summary.latest is None or summary.latest.assessment_id < assessment.assessment_id:
             self.summaries[key] = replace(summary, latest=latest)
             return True
@@ -117,6 +124,14 @@ class InMemoryStore:
             reverse=True,
         )
         return _page(mine, lambda a: a.assessment_id, limit, cursor, descending=True)
+
+    # audit trail
+    def list_audit(self, org_id, limit, cursor):
+        mine = sorted((r for (o, _), r in self.audit.items() if o == org_id), key=lambda r: r.audit_id, reverse=True)
+        return _page(mine, lambda r: r.audit_id, limit, cursor, descending=True)
+
+    def _record(self, audit):
+        self.audit[(audit.org_id, audit.audit_id)] = audit
 
 
 def _page(items, position, limit, cursor, descending=False):

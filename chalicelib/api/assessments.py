@@ -6,7 +6,6 @@ from chalicelib.api import presenters
 from chalicelib.api.http import json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import answer_from_dict
-from chalicelib.domain.model import ANONYMOUS
 from chalicelib.schemas import requests, responses
 
 bp = Blueprint(__name__)
@@ -24,10 +23,10 @@ ASSESSMENTS = "/orgs/{org_id}/services/{service_id}/assessments"
     status=201,
     also=(400, 404, 409, 413, 415, 422),
 )
-def submit_assessment(org_id, service_id):
+def submit_assessment(principal, org_id, service_id):
     body = load_body(bp.current_request, requests.AssessmentIn())
     answers = [answer_from_dict(a) for a in body["answers"]]
-    assessment = use_cases().assessments.submit(org_id, service_id, body["framework_id"], answers, ANONYMOUS)
+    assessment = use_cases().assessments.submit(principal, org_id, service_id, body["framework_id"], answers)
     location = f"{ASSESSMENTS}/{assessment.assessment_id}".format(org_id=org_id, service_id=service_id)
     return json_response(responses.AssessmentOut().dump(presenters.assessment(assessment)), 201, {"Location": location})
 
@@ -35,9 +34,9 @@ def submit_assessment(org_id, service_id):
 @route(
     bp, ASSESSMENTS, "GET", "A service's assessments, newest first", "assessments", response=responses.AssessmentPage, also=(400, 404), query=PAGINATION
 )
-def list_assessments(org_id, service_id):
+def list_assessments(principal, org_id, service_id):
     limit, cursor = list_params(bp.current_request)
-    result = use_cases().assessments.list(org_id, service_id, limit, cursor)
+    result = use_cases().assessments.list(principal, org_id, service_id, limit, cursor)
     items = [presenters.assessment(a) for a in result.items]
     return responses.AssessmentPage().dump(page(items, result.next_cursor))
 
@@ -51,5 +50,5 @@ def list_assessments(org_id, service_id):
     response=responses.AssessmentOut,
     also=(404,),
 )
-def get_assessment(org_id, service_id, assessment_id):
-    return responses.AssessmentOut().dump(presenters.assessment(use_cases().assessments.get(org_id, service_id, assessment_id)))
+def get_assessment(principal, org_id, service_id, assessment_id):
+    return responses.AssessmentOut().dump(presenters.assessment(use_cases().assessments.get(principal, org_id, service_id, assessment_id)))

@@ -10,19 +10,19 @@ from chalicelib.schemas import responses
 bp = Blueprint(__name__)
 
 
-@route(bp, "/health", "GET", "Liveness check", "meta", response=responses.Health)
+@route(bp, "/health", "GET", "Liveness check", "meta", response=responses.Health, public=True)
 def health():
     return {"status": "ok"}
 
 
-@route(bp, "/openapi.json", "GET", "This API's OpenAPI 3.1 description", "meta")
+@route(bp, "/openapi.json", "GET", "This API's OpenAPI 3.1 description", "meta", public=True)
 def openapi():
     from chalicelib.api.openapi import document  # built on first request, not at import
 
     return json_response(document())
 
 
-@route(bp, "/frameworks", "GET", "List the assessment frameworks", "catalogue", response=responses.FrameworkList)
+@route(bp, "/frameworks", "GET", "List the assessment frameworks", "catalogue", response=responses.FrameworkList, public=True)
 def list_frameworks():
     items = [presenters.framework_summary(f) for f in use_cases().catalogue.list_frameworks()]
     return responses.FrameworkList().dump({"items": items})
@@ -36,6 +36,7 @@ def list_frameworks():
     "catalogue",
     response=responses.FrameworkOut,
     also=(404,),
+    public=True,
 )
 def get_framework(framework_id):
     return responses.FrameworkOut().dump(presenters.framework(use_cases().catalogue.get_framework(framework_id)))

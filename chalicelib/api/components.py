@@ -6,7 +6,6 @@ from chalicelib.api import presenters
 from chalicelib.api.http import if_match, json_response, load_body, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import spec_from_dict
-from chalicelib.domain.model import ANONYMOUS
 from chalicelib.schemas import requests, responses
 from chalicelib.services.components import component_etag
 
@@ -32,12 +31,10 @@ def _shown(component):
     headers=({"name": "If-Match", "required": False},),
     chosen_id="component_id",
 )
-def put_component(org_id, service_id, component_id):
+def put_component(principal, org_id, service_id, component_id):
     request = bp.current_request
     spec = spec_from_dict(load_body(request, requests.ComponentIn()))
-    component, created = use_cases().components.put(
-        org_id, service_id, component_id, spec, ANONYMOUS, if_match(request)
-    )
+    component, created = use_cases().components.put(principal, org_id, service_id, component_id, spec, if_match(request))
     headers = {"ETag": component_etag(component)}
     if created:
         headers["Location"] = f"/orgs/{org_id}/services/{service_id}/components/{component_id}"
@@ -45,17 +42,17 @@ def put_component(org_id, service_id, component_id):
 
 
 @route(bp, COMPONENTS, "GET", "List a service's components", "components", response=responses.ComponentList, also=(404,))
-def list_components(org_id, service_id):
-    return {"items": [_shown(c) for c in use_cases().components.list(org_id, service_id)]}
+def list_components(principal, org_id, service_id):
+    return {"items": [_shown(c) for c in use_cases().components.list(principal, org_id, service_id)]}
 
 
 @route(bp, COMPONENT, "GET", "Read one component (with its ETag)", "components", response=responses.ComponentOut, also=(404,))
-def get_component(org_id, service_id, component_id):
-    component = use_cases().components.get(org_id, service_id, component_id)
+def get_component(principal, org_id, service_id, component_id):
+    component = use_cases().components.get(principal, org_id, service_id, component_id)
     return json_response(_shown(component), headers={"ETag": component_etag(component)})
 
 
 @route(bp, COMPONENT, "DELETE", "Remove a component", "components", status=204, also=(404, 409))
-def delete_component(org_id, service_id, component_id):
-    use_cases().components.delete(org_id, service_id, component_id)
+def delete_component(principal, org_id, service_id, component_id):
+    use_cases().components.delete(principal, org_id, service_id, component_id)
     return Response(body="", status_code=204)

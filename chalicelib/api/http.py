@@ -5,12 +5,15 @@ import csv
 import functools
 import io
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
 from chalice import Blueprint, Response
 from marshmallow import Schema, ValidationError
 
+from chalicelib import bootstrap
+from chalicelib.adapters import oidc
 from chalicelib.api.problems import flatten, from_domain_error, problem
 from chalicelib.domain.errors import BadRequest, DomainError, Invalid, NotFound
 from chalicelib.schemas.fields import COMPONENT_SLUG, SLUG, ULID
@@ -36,9 +39,11 @@ class RouteDoc:
     headers: tuple[dict, ...] = ()
     produces: tuple[str, ...] = ("application/json",)
     response_headers: dict = field(default_factory=dict)
+    public: bool = False  # no bearer token needed
 
 
 ROUTES: list[RouteDoc] = []
+log = logging.getLogger(__name__)
 
 
 # What a well-formed identifier in a path looks like. Anything else names nothing (404), except
@@ -56,17 +61,35 @@ def _check_path(params: dict, chosen: str | None) -> None:
         raise NotFound(f"No resource has the {name} {value!r}.")
 
 
-def route(bp: Blueprint, path: str, method: str, summary: str, tag: str, chosen_id: str | None = None, **doc):
+def route(
+    bp: Blueprint, path: str, method: str, summary: str, tag: str, chosen_id: str | None = None, public: bool = False, **doc
+):
     """Register a view on `bp`, turning domain and validation errors into problem details.
-    `chosen_id` names the path parameter this request chooses (it is created if absent)."""
+
+    Unless `public`, the request must carry a valid bearer token and the view receives the
+    signed-in `principal` as its first argument. `chosen_id` names the path parameter this
+    request chooses (it is created if absent)."""
 
     def decorator(view):
         @functools.wraps(view)
         def handle(**params):
             try:
-                _check_path(params, chosen_id)
-                result = view(**params)
+                if public:
+                    _check_path(params, chosen_id)
+                    result = view(**params)
+                else:
+                    principal = bootstrap.authenticator().authenticate(bp.current_request.headers.get("authorization"))
+                    _check_path(params, chosen_id)
+                    result = view(principal, **params)
                 return result if isinstance(result, Response) else json_response(result)
+            except oidc.Unauthenticated as error:
+                return problem(401, f"Sign in with a valid bearer token: {error}.", headers=_CHALLENGE)
+            except oidc.KeysUnavailable:
+                log.warning("The identity provider's keys could not be fetched")
+                return problem(503, "Sign-in is unavailable for a moment; try again.", headers={"Retry-After": "5"})
+            except oidc.Misconfigured as error:
+                log.error("Sign-in is misconfigured: %s", error)
+                return problem(500, "Sign-in is misconfigured on this deployment; requests are refused.")
             except DomainError as error:
                 return from_domain_error(error)
             except ValidationError as error:
@@ -74,7 +97,7 @@ def route(bp: Blueprint, path: str, method: str, summary: str, tag: str, chosen_
             except BodyTooLarge:
                 return problem(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
 
-        ROUTES.append(RouteDoc(path=path, method=method, summary=summary, tag=tag, **doc))
+        ROUTES.append(RouteDoc(path=path, method=method, summary=summary, tag=tag, public=public, **doc))
         content_types = JSON_TYPES if method in ("POST", "PUT", "PATCH") else None
         options = {"content_types": content_types} if content_types else {}
         bp.route(path, methods=[method], **options)(handle)
@@ -97,6 +120,9 @@ def load_body(request, schema: Schema) -> dict:
     if not isinstance(data, dict):
         raise ValidationError({"body": ["must be a JSON object"]})
     return schema.load(data)
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ldd-tracker"'}
 
 
 class BodyTooLarge(Exception):

@@ -41,7 +41,12 @@ def _operation(doc: RouteDoc) -> dict:
             if doc.method == "PATCH"
             else {"application/json": {"schema": doc.body}},
         }
-    for status in (doc.status, *doc.also, *(() if doc.tag in _STORE_FREE_TAGS else (503,))):
+    if not doc.public:
+        operation["security"] = [{"bearer": []}]
+    extra = () if doc.tag in _STORE_FREE_TAGS else (503,)
+    if not doc.public:
+        extra = (401, 403, *extra)
+    for status in (doc.status, *doc.also, *extra):
         if status == 204:
             operation["responses"]["204"] = {"description": "No Content"}
         elif status < 400:
@@ -73,6 +78,15 @@ def document() -> dict:
         },
     )
     spec.components.schema("Problem", schema=responses.Problem)
+    spec.components.security_scheme(
+        "bearer",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An OpenID Connect ID or access token from the council's identity provider.",
+        },
+    )
     paths: dict[str, dict] = {}
     for doc in ROUTES:
         paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc)

@@ -5,7 +5,6 @@ from chalice import Blueprint
 from chalicelib.api import presenters
 from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.model import ANONYMOUS
 from chalicelib.schemas import requests, responses
 from chalicelib.services.organisations import org_etag
 
@@ -26,9 +25,9 @@ ORG = "/orgs/{org_id}"
     headers=({"name": "If-Match", "required": False},),
     chosen_id="org_id",
 )
-def put_org(org_id):
+def put_org(principal, org_id):
     fields = load_body(bp.current_request, requests.OrganisationIn())
-    org, created = use_cases().organisations.put(org_id, fields, ANONYMOUS, if_match(bp.current_request))
+    org, created = use_cases().organisations.put(principal, org_id, fields, if_match(bp.current_request))
     headers = {"ETag": org_etag(org)}
     if created:
         headers["Location"] = f"/orgs/{org_id}"
@@ -36,13 +35,13 @@ def put_org(org_id):
 
 
 @route(bp, "/orgs", "GET", "List organisations", "organisations", response=responses.OrganisationPage, also=(400,), query=PAGINATION)
-def list_orgs():
+def list_orgs(principal):
     limit, cursor = list_params(bp.current_request)
-    result = use_cases().organisations.list(limit, cursor)
+    result = use_cases().organisations.list(principal, limit, cursor)
     return responses.OrganisationPage().dump(page([presenters.organisation(o) for o in result.items], result.next_cursor))
 
 
 @route(bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,))
-def get_org(org_id):
-    org = use_cases().organisations.get(org_id)
+def get_org(principal, org_id):
+    org = use_cases().organisations.get(principal, org_id)
     return json_response(responses.OrganisationOut().dump(presenters.organisation(org)), headers={"ETag": org_etag(org)})

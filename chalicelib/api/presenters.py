@@ -2,8 +2,8 @@
 reporting only here."""
 
 from chalicelib.domain.catalogue import Framework
-from chalicelib.domain.codec import answer_to_dict, iso_instant, spec_to_dict
-from chalicelib.domain.model import Assessment, Component, Flag, LockIn, Organisation, Score, Service
+from chalicelib.domain.codec import actor_to_dict, answer_to_dict, iso_instant, spec_to_dict
+from chalicelib.domain.model import Assessment, AuditRecord, Component, Flag, LockIn, Organisation, Score, Service
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
 from chalicelib.domain.scoring import report_number
 from chalicelib.services.components import component_etag
@@ -93,7 +93,9 @@ def component(c: Component, flags: list[Flag]) -> dict:
         **spec_to_dict(c.spec),
         "etag": component_etag(c),
         "created_at": iso_instant(c.created.at),
+        "created_by": c.created.by.label,
         "updated_at": iso_instant(c.updated.at),
+        "updated_by": c.updated.by.label,
         "flags": [flag(f) for f in flags],
     }
 
@@ -198,4 +200,14 @@ def org_scorecard(card: OrgScorecard, department: str | None) -> dict:
             ],
         },
         "services": [scorecard_row(s) for s in card.services],
+    }
+
+
+def audit_record(r: AuditRecord) -> dict:
+    return {
+        "audit_id": r.audit_id,
+        "at": iso_instant(r.at),
+        "actor": actor_to_dict(r.actor),
+        "action": r.action,
+        "target": r.target,
     }

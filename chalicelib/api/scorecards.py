@@ -21,8 +21,8 @@ CSV_COLUMNS = ["service_id", "name", "department", "status", "score", "level", "
     response=responses.ServiceScorecardOut,
     also=(404,),
 )
-def service_scorecard(org_id, service_id):
-    card = use_cases().scorecards.for_service(org_id, service_id)
+def service_scorecard(principal, org_id, service_id):
+    card = use_cases().scorecards.for_service(principal, org_id, service_id)
     return responses.ServiceScorecardOut().dump(presenters.service_scorecard(card))
 
 
@@ -40,7 +40,7 @@ def service_scorecard(org_id, service_id):
     ),
     produces=("application/json", "text/csv"),
 )
-def org_scorecard(org_id):
+def org_scorecard(principal, org_id):
     request = bp.current_request
     params = request.query_params or {}
     wanted = params.get("format")
@@ -48,7 +48,7 @@ def org_scorecard(org_id):
         raise BadRequest("format must be json or csv.", {"format": ["must be json or csv"]})
     as_csv = wanted == "csv" or (wanted is None and "text/csv" in (request.headers.get("accept") or ""))
     department = params.get("department")
-    card = use_cases().scorecards.for_org(org_id, department)
+    card = use_cases().scorecards.for_org(principal, org_id, department)
     body = presenters.org_scorecard(card, department)
     if as_csv:
         rows = [{**row, "level": row["level"]["name"] if row["level"] else None} for row in body["services"]]

@@ -5,7 +5,6 @@ from chalice import Blueprint
 from chalicelib.api import presenters
 from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.model import ANONYMOUS
 from chalicelib.schemas import requests, responses
 from chalicelib.services.registry import service_etag
 
@@ -30,9 +29,9 @@ def _one(service, status=200, extra=None):
     status=201,
     also=(400, 404, 413, 415, 422),
 )
-def create_service(org_id):
+def create_service(principal, org_id):
     fields = load_body(bp.current_request, requests.ServiceIn())
-    service = use_cases().services.create(org_id, fields, ANONYMOUS)
+    service = use_cases().services.create(principal, org_id, fields)
     return _one(service, 201, {"Location": f"/orgs/{org_id}/services/{service.service_id}"})
 
 
@@ -46,15 +45,15 @@ def create_service(org_id):
     also=(400, 404),
     query=PAGINATION,
 )
-def list_services(org_id):
+def list_services(principal, org_id):
     limit, cursor = list_params(bp.current_request)
-    result = use_cases().services.list(org_id, limit, cursor)
+    result = use_cases().services.list(principal, org_id, limit, cursor)
     return responses.ServicePage().dump(page([presenters.service(s) for s in result.items], result.next_cursor))
 
 
 @route(bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,))
-def get_service(org_id, service_id):
-    return _one(use_cases().services.get(org_id, service_id))
+def get_service(principal, org_id, service_id):
+    return _one(use_cases().services.get(principal, org_id, service_id))
 
 
 @route(
@@ -68,8 +67,8 @@ def get_service(org_id, service_id):
     also=(400, 404, 412, 413, 415, 422, 428),
     headers=({"name": "If-Match", "required": True},),
 )
-def patch_service(org_id, service_id):
+def patch_service(principal, org_id, service_id):
     request = bp.current_request
     patch = load_body(request, requests.ServicePatch())
-    service = use_cases().services.patch(org_id, service_id, patch, ANONYMOUS, if_match(request))
+    service = use_cases().services.patch(principal, org_id, service_id, patch, if_match(request))
     return _one(service)

@@ -38,6 +38,18 @@ class Stamp:
 
 
 @dataclass(frozen=True)
+class AuditRecord:
+    """One successful write: who, what, on which record, when. Written in the write's transaction."""
+
+    org_id: str
+    audit_id: str
+    at: datetime
+    actor: Actor
+    action: str  # e.g. "service.updated"
+    target: str  # the record's path below the organisation, e.g. "services/01J.../components/crm"
+
+
+@dataclass(frozen=True)
 class Organisation:
     org_id: str
     name: str

@@ -184,7 +184,9 @@ class ComponentOut(Schema):
     source_code = fields.String(**_enum(SOURCE_CODE))
     etag = fields.String()
     created_at = fields.String(metadata={"format": "date-time"})
+    created_by = fields.String(**Nullable)
     updated_at = fields.String(metadata={"format": "date-time"})
+    updated_by = fields.String(**Nullable, metadata={"description": "Who last recorded it (email, subject or integration)."})
     flags = fields.List(fields.Nested(FlagOut))
 
 
@@ -238,7 +240,7 @@ class AssessmentOut(Schema):
     service_id = fields.String()
     framework_id = fields.String()
     submitted_at = fields.String(metadata={"format": "date-time"})
-    submitted_by = fields.String(**Nullable, metadata={"description": "Who submitted it; null before sign-in exists."})
+    submitted_by = fields.String(**Nullable, metadata={"description": "Who submitted it: email, else subject, or integration."})
     score = fields.Nested(ScoreOut)
     lock_in = fields.Nested(LockInOut)
     answers = fields.List(fields.Nested(AnswerOut))
@@ -324,3 +326,22 @@ class OrgScorecardOut(Schema):
     departments = fields.List(fields.Nested(DepartmentOut))
     lock_in = fields.Nested(OrgLockInOut)
     services = fields.List(fields.Nested(ScorecardRow))
+
+
+class ActorOut(Schema):
+    subject = fields.String(**Nullable)
+    email = fields.String(**Nullable)
+    integration_id = fields.String(**Nullable)
+
+
+class AuditRecordOut(Schema):
+    audit_id = fields.String()
+    at = fields.String(metadata={"format": "date-time"})
+    actor = fields.Nested(ActorOut)
+    action = fields.String()
+    target = fields.String(metadata={"description": "The record's path below /orgs/{org_id}/ ('' for the organisation)."})
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditRecordOut))
+    next_cursor = fields.String(**Nullable)

@@ -1,8 +1,10 @@
 """Submitting and reading self-assessments. Assessments never change once submitted."""
 
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lockin import service_lock_in
-from chalicelib.domain.model import Actor, Answer, Assessment, LatestAssessment
+from chalicelib.domain.model import Answer, Assessment, LatestAssessment
 from chalicelib.domain.scoring import score_assessment
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Page
@@ -12,9 +14,13 @@ class AssessmentService:
     def __init__(self, ctx: Context):
         self._ctx = ctx
 
-    def submit(self, org_id: str, service_id: str, framework_id: str, answers: list[Answer], actor: Actor) -> Assessment:
+    def submit(
+        self, principal: Principal, org_id: str, service_id: str, framework_id: str, answers: list[Answer]
+    ) -> Assessment:
+        access.require_org_member_who_may_edit(principal, org_id)
         framework = self._ctx.framework(framework_id)
         summary = self._ctx.summary_or_404(org_id, service_id)
+        access.require_service_editor(principal, org_id, summary.owner_email)
         score = score_assessment(framework, answers)
         current = self._ctx.current_framework
         lock_in = service_lock_in(
@@ -28,7 +34,7 @@ class AssessmentService:
             answers=tuple(answers),
             score=score,
             lock_in=lock_in,
-            submitted=self._ctx.stamp(actor),
+            submitted=self._ctx.stamp(principal.actor),
         )
         latest = LatestAssessment(
             assessment_id=assessment.assessment_id,
@@ -37,16 +43,21 @@ class AssessmentService:
             score=score,
             evidence_expires_on=assessment.evidence_expires_on(),
         )
-        self._ctx.store.add_assessment(assessment, latest)
+        target = f"services/{service_id}/assessments/{assessment.assessment_id}"
+        self._ctx.store.add_assessment(
+            assessment, latest, self._ctx.audit(org_id, assessment.submitted, "assessment.submitted", target)
+        )
         return assessment
 
-    def get(self, org_id: str, service_id: str, assessment_id: str) -> Assessment:
+    def get(self, principal: Principal, org_id: str, service_id: str, assessment_id: str) -> Assessment:
+        access.require_org_reader(principal, org_id)
         assessment = self._ctx.store.get_assessment(org_id, service_id, assessment_id)
         if assessment is None:
             raise NotFound(f"Assessment {assessment_id!r} was not found for service {service_id!r}.")
         return assessment
 
-    def list(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
+    def list(self, principal: Principal, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
+        access.require_org_reader(principal, org_id)
         page = self._ctx.store.list_assessments(org_id, service_id, limit, cursor)
         if not page.items and cursor is None:
             self._ctx.summary_or_404(org_id, service_id)

@@ -1,9 +1,11 @@
 """Recording the technology a service runs on, and the lock-in flags it raises."""
 
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag, spec_to_dict
 from chalicelib.domain.errors import Invalid, NotFound, StaleWrite
 from chalicelib.domain.lockin import component_flags
-from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Actor, Component, ComponentSpec, Flag
+from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Component, ComponentSpec, Flag, ServiceSummary
 from chalicelib.services.context import Context, with_retries
 
 
@@ -22,44 +24,69 @@ class ComponentService:
         )
 
     def put(
-        self, org_id: str, service_id: str, component_id: str, spec: ComponentSpec, actor: Actor, if_match: str | None
+        self,
+        principal: Principal,
+        org_id: str,
+        service_id: str,
+        component_id: str,
+        spec: ComponentSpec,
+        if_match: str | None,
     ) -> tuple[Component, bool]:
         """Create or replace; returns the component and whether this request created it."""
+        access.require_org_member_who_may_edit(principal, org_id)
         self._check_spec(spec)
 
         def attempt():
-            summary = self._ctx.summary_or_404(org_id, service_id)
+            summary = self._editable_summary(principal, org_id, service_id)
             existing = summary.components.get(component_id)
             if if_match is not None and (existing is None or component_etag(existing) != if_match):
                 raise StaleWrite(f"Component {component_id!r} does not match If-Match.")
             if existing is None and len(summary.components) >= MAX_COMPONENTS_PER_SERVICE:
                 raise _too_many()
-            stamp = self._ctx.stamp(actor)
+            stamp = self._ctx.stamp(principal.actor)
             component = Component(
                 org_id, service_id, component_id, spec, created=existing.created if existing else stamp, updated=stamp
             )
-            self._ctx.store.put_component(component, expected=existing, max_components=MAX_COMPONENTS_PER_SERVICE)
+            action = "component.created" if existing is None else "component.replaced"
+            audit = self._ctx.audit(org_id, stamp, action, _target(service_id, component_id))
+            self._ctx.store.put_component(component, existing, MAX_COMPONENTS_PER_SERVICE, audit)
             return component, existing is None
 
         return with_retries(attempt, if_match is not None, f"Component {component_id!r}")
 
-    def get(self, org_id: str, service_id: str, component_id: str) -> Component:
-        component = self._ctx.summary_or_404(org_id, service_id).components.get(component_id)
-        if component is None:
-            raise NotFound(f"Component {component_id!r} was not found in service {service_id!r}.")
-        return component
+    def get(self, principal: Principal, org_id: str, service_id: str, component_id: str) -> Component:
+        access.require_org_reader(principal, org_id)
+        return self._component(self._ctx.summary_or_404(org_id, service_id), component_id)
 
-    def list(self, org_id: str, service_id: str) -> list[Component]:
+    def list(self, principal: Principal, org_id: str, service_id: str) -> list[Component]:
+        access.require_org_reader(principal, org_id)
         components = self._ctx.store.list_components(org_id, service_id)
         if not components:
             self._ctx.summary_or_404(org_id, service_id)
         return components
 
-    def delete(self, org_id: str, service_id: str, component_id: str) -> None:
+    def delete(self, principal: Principal, org_id: str, service_id: str, component_id: str) -> None:
+        access.require_org_member_who_may_edit(principal, org_id)
+
         def attempt():
-            self._ctx.store.delete_component(self.get(org_id, service_id, component_id))
+            existing = self._component(self._editable_summary(principal, org_id, service_id), component_id)
+            stamp = self._ctx.stamp(principal.actor)
+            audit = self._ctx.audit(org_id, stamp, "component.deleted", _target(service_id, component_id))
+            self._ctx.store.delete_component(existing, audit)
 
         with_retries(attempt, False, f"Component {component_id!r}")
+
+    def _editable_summary(self, principal: Principal, org_id: str, service_id: str) -> ServiceSummary:
+        summary = self._ctx.summary_or_404(org_id, service_id)
+        access.require_service_editor(principal, org_id, summary.owner_email)
+        return summary
+
+    @staticmethod
+    def _component(summary: ServiceSummary, component_id: str) -> Component:
+        component = summary.components.get(component_id)
+        if component is None:
+            raise NotFound(f"Component {component_id!r} was not found in service {summary.service_id!r}.")
+        return component
 
     def _check_spec(self, spec: ComponentSpec) -> None:
         framework = self._ctx.current_framework
@@ -74,6 +101,10 @@ class ComponentService:
             errors["contract.end"] = ["the contract cannot end before it starts"]
         if errors:
             raise Invalid("The component is not valid.", errors)
+
+
+def _target(service_id: str, component_id: str) -> str:
+    return f"services/{service_id}/components/{component_id}"
 
 
 def _too_many() -> Invalid:

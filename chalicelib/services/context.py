@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, StaleWrite
-from chalicelib.domain.model import Actor, Stamp
+from chalicelib.domain.model import Actor, AuditRecord, Stamp
 from chalicelib.services.ports import Clock, IdFactory, Store
 
 T = TypeVar("T")
@@ -21,6 +21,9 @@ class Context:
 
     def stamp(self, actor: Actor) -> Stamp:
         return Stamp(self.clock.now(), actor)
+
+    def audit(self, org_id: str, stamp: Stamp, action: str, target: str) -> AuditRecord:
+        return AuditRecord(org_id, self.new_id(), stamp.at, stamp.by, action, target)
 
     @property
     def current_framework(self) -> Framework:

@@ -1,8 +1,10 @@
 """Registering and reading organisations."""
 
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag
 from chalicelib.domain.errors import NotFound, StaleWrite
-from chalicelib.domain.model import Actor, Organisation
+from chalicelib.domain.model import Organisation
 from chalicelib.services.context import Context, with_retries
 from chalicelib.services.ports import Page
 
@@ -15,14 +17,18 @@ class OrganisationService:
     def __init__(self, ctx: Context):
         self._ctx = ctx
 
-    def put(self, org_id: str, fields: dict, actor: Actor, if_match: str | None = None) -> tuple[Organisation, bool]:
-        """Create or replace; returns the organisation and whether this request created it."""
+    def put(self, principal: Principal, org_id: str, fields: dict, if_match: str | None = None) -> tuple[Organisation, bool]:
+        """Create (platform admins) or replace (also the organisation's admins); returns the
+        organisation and whether this request created it."""
+        access.require_org_admin(principal, org_id)
 
         def attempt():
             existing = self._ctx.store.get_org(org_id)
+            if existing is None:
+                access.require_platform_admin(principal)
             if if_match is not None and (existing is None or org_etag(existing) != if_match):
                 raise StaleWrite(f"Organisation {org_id!r} does not match If-Match.")
-            stamp = self._ctx.stamp(actor)
+            stamp = self._ctx.stamp(principal.actor)
             org = Organisation(
                 org_id=org_id,
                 name=fields["name"],
@@ -31,16 +37,22 @@ class OrganisationService:
                 created=existing.created if existing else stamp,
                 updated=stamp,
             )
-            self._ctx.store.save_org(org, expected=existing)
+            action = "organisation.created" if existing is None else "organisation.updated"
+            self._ctx.store.save_org(org, existing, self._ctx.audit(org_id, stamp, action, ""))
             return org, existing is None
 
         return with_retries(attempt, if_match is not None, f"Organisation {org_id!r}")
 
-    def get(self, org_id: str) -> Organisation:
+    def get(self, principal: Principal, org_id: str) -> Organisation:
+        access.require_org_metadata(principal, org_id)
         org = self._ctx.store.get_org(org_id)
         if org is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         return org
 
-    def list(self, limit: int, cursor: str | None) -> Page[Organisation]:
-        return self._ctx.store.list_orgs(limit, cursor)
+    def list(self, principal: Principal, limit: int, cursor: str | None) -> Page[Organisation]:
+        """Platform admins see every organisation; anyone else sees their own."""
+        if principal.has(access.PLATFORM_ADMIN):
+            return self._ctx.store.list_orgs(limit, cursor)
+        own = self._ctx.store.get_org(principal.org_id) if principal.org_id and cursor is None else None
+        return Page([own] if own else [], None)

@@ -8,6 +8,7 @@ from typing import Generic, Protocol, TypeVar
 
 from chalicelib.domain.model import (
     Assessment,
+    AuditRecord,
     Component,
     LatestAssessment,
     Organisation,
@@ -34,21 +35,22 @@ IdFactory = Callable[[], str]
 
 
 class Store(Protocol):
-    """One method per access pattern (docs/data-model.md). Writes that touch several items are
-    atomic. Conditional writes raise AlreadyExists or StaleWrite; an unknown parent raises
-    NotFound; a malformed cursor raises BadRequest."""
+    """One method per access pattern (docs/data-model.md). Every write stores its AuditRecord in
+    the same transaction, so a write and its audit record exist together or not at all.
+    Conditional writes raise AlreadyExists or StaleWrite; an unknown parent raises NotFound; a
+    malformed cursor raises BadRequest."""
 
     # organisations
     def get_org(self, org_id: str) -> Organisation | None: ...
 
-    def save_org(self, org: Organisation, expected: Organisation | None) -> None:
+    def save_org(self, org: Organisation, expected: Organisation | None, audit: AuditRecord) -> None:
         """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
         the stored content still equals `expected` (StaleWrite)."""
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]: ...
 
     # services and their summaries
-    def create_service(self, service: Service, summary: ServiceSummary) -> None:
+    def create_service(self, service: Service, summary: ServiceSummary, audit: AuditRecord) -> None:
         """NotFound when the organisation does not exist."""
 
     def get_service(self, org_id: str, service_id: str) -> Service | None: ...
@@ -56,7 +58,7 @@ class Store(Protocol):
     def list_services(self, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
         """Ordered by department, name, service_id."""
 
-    def update_service(self, service: Service, expected: Service) -> None:
+    def update_service(self, service: Service, expected: Service, audit: AuditRecord) -> None:
         """Replace the service (StaleWrite unless it still equals `expected`) and copy its name,
         department and owner into the summary, atomically."""
 
@@ -68,17 +70,19 @@ class Store(Protocol):
     # components
     def list_components(self, org_id: str, service_id: str) -> list[Component]: ...
 
-    def put_component(self, component: Component, expected: Component | None, max_components: int) -> None:
+    def put_component(
+        self, component: Component, expected: Component | None, max_components: int, audit: AuditRecord
+    ) -> None:
         """Create when `expected` is None (AlreadyExists if present; Invalid if the service
         already has `max_components`), otherwise replace only if unchanged since `expected`
         (StaleWrite); the summary's copy changes in the same transaction. NotFound without the
         service."""
 
-    def delete_component(self, expected: Component) -> None:
+    def delete_component(self, expected: Component, audit: AuditRecord) -> None:
         """StaleWrite if the component changed or went since it was read."""
 
     # assessments
-    def add_assessment(self, assessment: Assessment, latest: LatestAssessment) -> bool:
+    def add_assessment(self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord) -> bool:
         """Store the assessment and, unless the summary already holds a newer one, make it the
         service's latest, atomically. Returns whether it became the latest. NotFound without
         the service."""
@@ -86,4 +90,8 @@ class Store(Protocol):
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None: ...
 
     def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
+        """Newest first."""
+
+    # audit trail
+    def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         """Newest first."""

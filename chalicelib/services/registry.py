@@ -2,9 +2,11 @@
 
 from dataclasses import replace
 
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag
 from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired, StaleWrite
-from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Actor, Service, ServiceSummary
+from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Service, ServiceSummary
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Page
 
@@ -20,8 +22,9 @@ class ServiceRegistry:
     def __init__(self, ctx: Context):
         self._ctx = ctx
 
-    def create(self, org_id: str, fields: dict, actor: Actor) -> Service:
-        stamp = self._ctx.stamp(actor)
+    def create(self, principal: Principal, org_id: str, fields: dict) -> Service:
+        access.require_service_creator(principal, org_id, fields["owner_email"])
+        stamp = self._ctx.stamp(principal.actor)
         service = Service(
             org_id=org_id,
             service_id=self._ctx.new_id(),
@@ -34,35 +37,45 @@ class ServiceRegistry:
             updated=stamp,
         )
         summary = ServiceSummary(org_id, service.service_id, service.name, service.department, service.owner_email)
-        self._ctx.store.create_service(service, summary)
+        audit = self._ctx.audit(org_id, stamp, "service.created", f"services/{service.service_id}")
+        self._ctx.store.create_service(service, summary, audit)
         return service
 
-    def get(self, org_id: str, service_id: str) -> Service:
-        service = self._ctx.store.get_service(org_id, service_id)
-        if service is None:
-            raise NotFound(f"Service {service_id!r} was not found in organisation {org_id!r}.")
-        return service
+    def get(self, principal: Principal, org_id: str, service_id: str) -> Service:
+        access.require_org_reader(principal, org_id)
+        return self._get(org_id, service_id)
 
-    def list(self, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
+    def list(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
+        access.require_org_reader(principal, org_id)
         page = self._ctx.store.list_services(org_id, limit, cursor)
         if not page.items and cursor is None and self._ctx.store.get_org(org_id) is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         return page
 
-    def patch(self, org_id: str, service_id: str, patch: dict, actor: Actor, if_match: str | None) -> Service:
+    def patch(self, principal: Principal, org_id: str, service_id: str, patch: dict, if_match: str | None) -> Service:
         """Apply a JSON merge patch of the editable fields, only over the version the client read."""
+        access.require_org_member_who_may_edit(principal, org_id)
         if if_match is None:
             raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
-        current = self.get(org_id, service_id)
+        current = self._get(org_id, service_id)
+        access.require_service_editor(principal, org_id, current.owner_email)
         if service_etag(current) != if_match:
             raise StaleWrite(f"Service {service_id!r} has changed since you read it.")
         nulls = [f for f in REQUIRED_FIELDS if f in patch and patch[f] is None]
         if nulls:
             raise Invalid("Required fields cannot be removed.", {f: ["may not be null"] for f in nulls})
         changes = {f: patch[f] for f in EDITABLE_SERVICE_FIELDS if f in patch}
-        updated = replace(current, **changes, updated=self._ctx.stamp(actor))
+        stamp = self._ctx.stamp(principal.actor)
+        updated = replace(current, **changes, updated=stamp)
+        audit = self._ctx.audit(org_id, stamp, "service.updated", f"services/{service_id}")
         try:
-            self._ctx.store.update_service(updated, expected=current)
+            self._ctx.store.update_service(updated, current, audit)
         except StaleWrite:
             raise StaleWrite(f"Service {service_id!r} has changed since you read it.") from None
         return updated
+
+    def _get(self, org_id: str, service_id: str) -> Service:
+        service = self._ctx.store.get_service(org_id, service_id)
+        if service is None:
+            raise NotFound(f"Service {service_id!r} was not found in organisation {org_id!r}.")
+        return service

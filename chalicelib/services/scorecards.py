@@ -1,5 +1,7 @@
 """Scorecards for digital leadership, read from the per-service summaries."""
 
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard, org_scorecard, service_scorecard
 from chalicelib.services.context import Context
@@ -9,11 +11,13 @@ class ScorecardService:
     def __init__(self, ctx: Context):
         self._ctx = ctx
 
-    def for_service(self, org_id: str, service_id: str) -> ServiceScorecard:
+    def for_service(self, principal: Principal, org_id: str, service_id: str) -> ServiceScorecard:
+        access.require_org_reader(principal, org_id)
         summary = self._ctx.summary_or_404(org_id, service_id)
         return service_scorecard(summary, self._ctx.current_framework, self._ctx.clock.today())
 
-    def for_org(self, org_id: str, department: str | None = None) -> OrgScorecard:
+    def for_org(self, principal: Principal, org_id: str, department: str | None = None) -> OrgScorecard:
+        access.require_leadership_view(principal, org_id)
         if self._ctx.store.get_org(org_id) is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         summaries = self._ctx.store.list_summaries(org_id)

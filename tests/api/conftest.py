@@ -24,23 +24,39 @@ def clock():
 
 
 @pytest.fixture
-def client(table, clock):
+def client(table, clock, identity):
     from app import app
 
     bootstrap.use(bootstrap.build(clock=clock))
     with chalice_client(app, project_dir=str(ROOT)) as test_client:
-        yield Api(test_client.http)
+        yield Api(test_client.http, identity)
     bootstrap.use(None)
 
 
+# Unless a test says otherwise, requests come from someone who may do everything in testshire:
+# a platform admin who is also the organisation's admin.
+DEFAULT_ROLES = ("platform_admin", "admin")
+
+
 class Api:
-    """Thin helpers over chalice's test HTTP client: JSON bodies in, parsed bodies out."""
+    """Thin helpers over chalice's test HTTP client: JSON bodies in, parsed bodies out, and a
+    bearer token for `roles` in organisation `org` (by default the organisation the path names)
+    unless `token=` says otherwise (None: no Authorization header)."""
 
-    def __init__(self, http):
+    def __init__(self, http, identity):
         self.http = http
+        self.identity = identity
 
-    def request(self, method, path, body=None, headers=None, raw=None):
-        sent = {**(JSON if (body is not None or raw is not None) else {}), **(headers or {})}
+    def token(self, roles=DEFAULT_ROLES, org="testshire", email="admin@testshire.example", **claims):
+        return self.identity.token(roles=tuple(roles), org=org, email=email, **claims)
+
+    def request(self, method, path, body=None, headers=None, raw=None, token="default", **identity):
+        if token == "default":
+            if "org" not in identity and path.startswith("/orgs/"):
+                identity["org"] = path.split("/")[2].split("?")[0]
+            token = self.token(**identity)
+        auth = {"Authorization": f"Bearer {token}"} if token else {}
+        sent = {**(JSON if (body is not None or raw is not None) else {}), **auth, **(headers or {})}
         payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         return self.http.request(method, path, headers=sent, body=payload)
 

@@ -215,7 +215,7 @@ def test_every_json_body_of_a_tour_matches_its_documented_schema(client, spec, c
     calls = []
 
     def call(method, path, payload=None, headers=None, expect=None):
-        response = client.request(method, path, body=payload, headers=headers)
+        response = client.request(method, path, body=payload, headers=headers, org=org)
         if expect is not None:
             assert response.status_code == expect, (method, path, response.status_code, response.body)
         calls.append((method, path, response))

@@ -239,10 +239,10 @@ def test_services_are_listed_by_department_name_and_id_across_pages(client, org,
 def test_service_lists_do_not_mix_organisations(client, org):
     assert client.put("/orgs/other", org_body(name="Other")).status_code == 201
     mine = body(client.post(f"/orgs/{org}/services", service_body()))["service_id"]
-    theirs = body(client.post("/orgs/other/services", service_body()))["service_id"]
+    theirs = body(client.post("/orgs/other/services", service_body(), org="other"))["service_id"]
     assert [s["service_id"] for s in body(client.get(f"/orgs/{org}/services"))["items"]] == [mine]
-    assert [s["service_id"] for s in body(client.get("/orgs/other/services"))["items"]] == [theirs]
-    assert client.get(f"/orgs/other/services/{mine}").status_code == 404
+    assert [s["service_id"] for s in body(client.get("/orgs/other/services", org="other"))["items"]] == [theirs]
+    assert client.get(f"/orgs/other/services/{mine}", org="other").status_code == 404
 
 
 # -- components ----------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ def test_submitting_an_assessment_scores_it(client, org, service_id):
     assert location_path(response) == f"{base}/assessments/{assessment['assessment_id']}"
     assert assessment["service_id"] == service_id
     assert assessment["framework_id"] == "ldd-2018"
-    assert assessment["submitted_by"] is None
+    assert assessment["submitted_by"] == "admin@testshire.example"
     assert instant(assessment["submitted_at"]) == NOW
 
     score = assessment["score"]

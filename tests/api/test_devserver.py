@@ -1,5 +1,6 @@
 """The local server as a developer runs it: `python -m devserver` in its own process, over real
-HTTP (stdlib clients only), with its data in a temporary folder (LDD_LOCAL_DIR)."""
+HTTP (stdlib clients only), with its data and development key in a temporary folder
+(LDD_LOCAL_DIR). Tokens are signed with that key, for that server's issuer, as `make token` does."""
 
 import http.client
 import json
@@ -14,7 +15,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jwt
 import pytest
+
+from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
+from devserver import identity
+from devserver.demo import DEMO_USERS, SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20
@@ -26,6 +32,7 @@ class DevServer:
     failure messages) so a full pipe can never stall it."""
 
     def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
         env = {**os.environ, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
         env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
         self.process = subprocess.Popen(
@@ -65,6 +72,7 @@ class DevServer:
             match = URL_LINE.search(line)
             url = match and match.group(1)
         parts = urlsplit(url)
+        self.url = url
         self.host, self.port = parts.hostname, parts.port
         while time.monotonic() < deadline:
             try:
@@ -76,18 +84,27 @@ class DevServer:
         self.process.kill()
         pytest.fail("devserver did not answer /health in time:\n" + "".join(self.output))
 
-    def request(self, method: str, path: str, body=None) -> tuple[int, http.client.HTTPMessage, bytes]:
+    def token(self, roles="admin", org: str | None = "demo-borough", email: str = "admin@demo-borough.example") -> str:
+        """A token this server accepts: its issuer (its own URL) and its development key."""
+        key = identity.DevKey.load_or_create(self.data_dir)
+        return identity.issue_token(roles, org, email, issuer=self.url, key=key)
+
+    def request(
+        self, method: str, path: str, body=None, token: str | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
             headers = {"Content-Type": "application/json"} if body is not None else {}
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
             connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
             response = connection.getresponse()
             return response.status, response.headers, response.read()
         finally:
             connection.close()
 
-    def json(self, path: str):
-        status, _, payload = self.request("GET", path)
+    def json(self, path: str, token: str | None = None):
+        status, _, payload = self.request("GET", path, token=token or self.token())
         assert status == 200, payload
         return json.loads(payload)
 
@@ -157,17 +174,150 @@ def test_head_answers_without_a_body(server):
     assert int(headers["Content-Length"]) == len(b'{"status":"ok"}')
 
 
-def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(server, data_dir):
-    status, _, payload = server.request("PUT", "/orgs/survivor", {"name": "Survivor Council"})
-    assert status == 201, payload
-    assert server.stop(signal.SIGKILL) == -signal.SIGKILL
+def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
+    # Its own server and folder: the module's server stays up for the other tests.
+    data_dir = tmp_path
+    server = DevServer(data_dir)
+    try:
+        platform_admin = server.token("platform_admin", None, "platform@tracker.example")
+        status, _, payload = server.request("PUT", "/orgs/survivor", {"name": "Survivor Council"}, token=platform_admin)
+        assert status == 201, payload
+    finally:
+        assert server.stop(signal.SIGKILL) == -signal.SIGKILL
 
     restarted = DevServer(data_dir)
     try:
-        assert restarted.json("/orgs/survivor")["name"] == "Survivor Council"
+        # Another port is another issuer: the restarted server needs its own tokens (same key).
+        platform_admin = restarted.token("platform_admin", None, "platform@tracker.example")
+        assert restarted.json("/orgs/survivor", token=platform_admin)["name"] == "Survivor Council"
         assert len(demo_services(restarted)) == 12  # restored, not seeded a second time
         assert "already present" in "".join(restarted.output)
     finally:
         exit_code = restarted.stop(signal.SIGTERM)
     assert exit_code == 0, "".join(restarted.output)
-    assert [p.name for p in data_dir.iterdir()] == ["dynamodb.json"]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", "dynamodb.json"]
+
+
+# Sign-in ------------------------------------------------------------------------------------------
+
+
+def test_the_discovery_document_and_jwks_are_served_for_the_development_key(server, data_dir):
+    status, headers, payload = server.request("GET", "/.well-known/openid-configuration")
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    discovery = json.loads(payload)
+    assert discovery["issuer"] == server.url
+    assert discovery["jwks_uri"] == server.url + "/.well-known/jwks.json"
+    assert discovery["id_token_signing_alg_values_supported"] == ["RS256"]
+
+    status, _, payload = server.request("GET", "/.well-known/jwks.json")
+    assert status == 200
+    [jwk] = json.loads(payload)["keys"]
+    key = identity.DevKey.load_or_create(data_dir)
+    assert jwk["kid"] == key.kid and jwk["kid"].startswith(DEV_KEY_ID_PREFIX)
+    assert {"kty": "RSA", "alg": "RS256", "use": "sig"}.items() <= jwk.items()
+    assert "d" not in jwk  # the public half only
+    assert (data_dir / "dev-signing-key.pem").stat().st_mode & 0o777 == 0o600
+    assert f"development key {key.path} ({key.kid})" in "".join(server.output)
+
+    status, headers, _ = server.request("POST", "/.well-known/jwks.json", {})
+    assert status == 405 and headers["Allow"] == "GET, HEAD"
+
+
+def test_a_request_without_a_token_is_a_401_with_a_bearer_challenge(server):
+    status, headers, payload = server.request("GET", "/orgs/demo-borough")
+    assert status == 401, payload
+    assert headers["WWW-Authenticate"].startswith("Bearer")
+    assert headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_token_for_another_issuer_or_signed_by_another_key_is_a_401(server, tmp_path):
+    admin = ("admin", "demo-borough", "admin@demo-borough.example")
+    right_key, other_key = identity.DevKey.load_or_create(server.data_dir), identity.DevKey.load_or_create(tmp_path)
+    wrong_issuer = identity.issue_token(*admin, issuer="http://127.0.0.1:1", key=right_key)
+    wrong_key = identity.issue_token(*admin, issuer=server.url, key=other_key)
+    for token in (wrong_issuer, wrong_key):
+        status, _, payload = server.request("GET", "/orgs/demo-borough", token=token)
+        assert status == 401, payload
+
+
+@pytest.mark.parametrize("user", DEMO_USERS, ids=lambda u: f"{u.role}:{u.email}")
+def test_every_demo_user_is_let_in_and_the_banner_shows_the_command(server, user):
+    token = server.token(user.role, user.org_id, user.email)
+    assert server.json("/orgs/demo-borough", token=token)["org_id"] == "demo-borough"
+    expected = f"make token PORT={server.port} LDD_LOCAL_DIR={server.data_dir.resolve()} ROLE={user.role}"
+    assert expected in "".join(server.output)
+
+
+def test_the_demo_users_match_the_seeded_data(server):
+    roles = {user.role for user in DEMO_USERS}
+    assert roles == set(identity.ROLES)
+    owners = {service.owner_email for service in SERVICES}
+    for user in DEMO_USERS:
+        if user.role == "service_owner":
+            assert user.email in owners
+    # A service owner may read their own services; leadership may not register one.
+    owner = next(user for user in DEMO_USERS if user.role == "service_owner")
+    token = server.token(owner.role, owner.org_id, owner.email)
+    services = server.json("/orgs/demo-borough/services?limit=100", token=token)["items"]
+    assert any(s["owner_email"] == owner.email for s in services)
+    leadership = next(user for user in DEMO_USERS if user.role == "leadership")
+    body = {"name": "Street lighting", "department": "Environment", "owner_email": leadership.email}
+    token = server.token(leadership.role, leadership.org_id, leadership.email)
+    status, _, payload = server.request("POST", "/orgs/demo-borough/services", body, token=token)
+    assert status == 403, payload
+
+
+def make_token(server: DevServer, **settings: str) -> subprocess.CompletedProcess:
+    inherited = {k: v for k, v in os.environ.items() if k not in ("ROLE", "ORG", "EMAIL", "HOURS")}
+    env = {**inherited, "PORT": str(server.port), "LDD_LOCAL_DIR": str(server.data_dir), **settings}
+    return subprocess.run(
+        [sys.executable, "-m", "devserver.token"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+    )
+
+
+def test_a_token_from_devserver_token_is_accepted(server):
+    done = make_token(server, ROLE="leadership")
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    assert done.stdout == token + "\n"  # only the token, so $(make -s token ...) works
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["iss"] == server.url and claims["aud"] == identity.AUDIENCE
+    assert claims["cognito:groups"] == ["leadership"] and claims["custom:org"] == "demo-borough"
+    assert claims["email"] == "cdo@demo-borough.example" and claims["sub"] == "local:cdo@demo-borough.example"
+    assert claims["email_verified"] is True and claims["exp"] - claims["iat"] == 8 * 3600
+    assert server.json("/orgs/demo-borough/scorecard", token=token)["services_total"] == 12
+
+    platform = make_token(server, ROLE="platform_admin")
+    claims = jwt.decode(platform.stdout.strip(), options={"verify_signature": False})
+    assert "custom:org" not in claims and claims["email"] == "platform@tracker.example"
+    several = make_token(server, ROLE="admin,service_owner", ORG="testshire")
+    claims = jwt.decode(several.stdout.strip(), options={"verify_signature": False})
+    assert claims["cognito:groups"] == ["admin", "service_owner"] and claims["email"] == "admin@testshire.example"
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"ROLE": ""}, "ROLE is required"),
+        ({"ROLE": "boss"}, "unknown role 'boss'"),
+        ({"ROLE": "admin,owner"}, "unknown role 'owner'"),
+        ({"ROLE": "admin", "ORG": "none"}, "needs one"),
+        ({"ROLE": "admin", "EMAIL": "nobody"}, "not an email address"),
+        ({"ROLE": "admin", "PORT": "eighty"}, "must be numbers"),
+    ],
+)
+def test_devserver_token_explains_a_wrong_setting_and_exits_2(server, settings, message):
+    done = make_token(server, **settings)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert message in done.stderr and "platform_admin, admin, leadership, service_owner" in done.stderr
+
+
+def test_the_development_key_is_made_once_and_kept_private(tmp_path):
+    first = identity.DevKey.load_or_create(tmp_path)
+    again = identity.DevKey.load_or_create(tmp_path)
+    assert first.kid == again.kid and first.kid.startswith(DEV_KEY_ID_PREFIX)
+    assert first.path == tmp_path / "dev-signing-key.pem"
+    assert first.path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["dev-signing-key.pem"]  # no temporary left

@@ -17,17 +17,19 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
-from pynamodb.connection import Connection
 
 from chalicelib import bootstrap, config
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.codec import spec_from_dict
-from chalicelib.domain.model import ANONYMOUS, MAX_COMPONENTS_PER_SERVICE, Answer, Evidence, LatestAssessment
+from chalicelib.domain.access import Principal
+from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Answer, Evidence
 from chalicelib.frameworks import load_catalogue
 from devserver.gateway import chalice_client
 from tests.api.conftest import NOW, ROOT, Api, body, component_body, org_body, service_body
+from tests.conftest import IDENTITY
 from tests.dynamo_requests import RECORDER
+from tests.bulkload import bulk_load
 from tests.fakes import InMemoryStore
 
 FRAMEWORK_ID = "ldd-2018"
@@ -110,6 +112,10 @@ def _component_spec(variant: int, slot: int):
     )
 
 
+def seeder(org_id: str) -> Principal:
+    return Principal("seeder", "owner@testshire.example", org_id, frozenset({"platform_admin", "admin"}))
+
+
 def _make_world(memory: InMemoryStore) -> World:
     """Every organisation, service, component and assessment, made by the real use cases over the
     in-memory store (fast); `_load` then writes them to DynamoDB."""
@@ -121,15 +127,19 @@ def _make_world(memory: InMemoryStore) -> World:
     def add_service(org_id, name, department, components=2, assessments=1, measured=True):
         variant = next(variants)
         fields = service_body(name=name, department=department, phase="live", description=f"{name}, for residents.")
-        service_id = uc.services.create(org_id, fields, ANONYMOUS).service_id
+        service_id = uc.services.create(seeder(org_id), org_id, fields).service_id
         component_ids = ["casebook", "payments", "scheduler"][:components]
         if measured and components:
             component_ids.append("doomed")  # for the DELETE case to remove
         for slot, component_id in enumerate(component_ids):
-            uc.components.put(org_id, service_id, component_id, _component_spec(variant, slot), ANONYMOUS, None)
+            uc.components.put(seeder(org_id), org_id, service_id, component_id, _component_spec(variant, slot), None)
         assessment_ids = [
             uc.assessments.submit(
-                org_id, service_id, FRAMEWORK_ID, _answers(questions, variant + n, clock.today()), ANONYMOUS
+                seeder(org_id),
+                org_id,
+                service_id,
+                FRAMEWORK_ID,
+                _answers(questions, variant + n, clock.today()),
             ).assessment_id
             for n in range(assessments)
         ]
@@ -137,7 +147,7 @@ def _make_world(memory: InMemoryStore) -> World:
 
     for org_id in ("budget-one", "budget-one-history", "budget-many", "budget-empty", "budget-bare"):
         fields = {"name": f"{org_id} council", "peer_group": "Districts", "declaration_signed_on": date(2019, 3, 1)}
-        uc.organisations.put(org_id, fields, ANONYMOUS)
+        uc.organisations.put(seeder(org_id), org_id, fields)
 
     one, one_assessed = add_service("budget-one", "Parking permits", "Environment")
     long, long_assessed = add_service("budget-one-history", "Parking permits", "Environment", assessments=LONG_HISTORY)
@@ -168,59 +178,12 @@ def _make_world(memory: InMemoryStore) -> World:
     )
 
 
-class BulkLoad(Connection):
-    """Set-up only. moto copies the whole table for every item of every TransactWriteItems, so
-    writing 1,000 services one transaction at a time takes minutes. DynamoStore still builds every
-    item (so they are exactly the adapter's); this connection sends its transactions' puts in
-    batches. The summaries handed to it are already final (from the in-memory run), so the summary
-    updates those transactions also carry are redundant: checked to be nothing else, then dropped."""
-
-    def __init__(self):
-        super().__init__(region=config.region())
-        self.puts: list[dict] = []
-
-    def transact_write_items(self, condition_check_items, delete_items, put_items, update_items, **_):
-        assert not delete_items, "seeding never deletes"
-        for update in update_items:
-            assert update["Key"]["sk"]["S"].startswith(keys.SUMMARY_PREFIX), f"not a summary update: {update}"
-        self.puts.extend(put_items)
-        return {}
-
-    def flush(self) -> None:
-        by_table: dict[str, list[dict]] = {}
-        for put in self.puts:
-            by_table.setdefault(put["TableName"], []).append({"PutRequest": {"Item": put["Item"]}})
-        for table_name, requests in by_table.items():
-            for start in range(0, len(requests), 25):  # BatchWriteItem's limit
-                pending = {table_name: requests[start : start + 25]}
-                while pending:
-                    pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
-        self.puts.clear()
-
-
 def _load(memory: InMemoryStore, org_ids: set[str], history_of: set[str]) -> None:
     """The organisations `org_ids` with their services and summaries, and the component and
     assessment items of the services in `history_of` only: no measured request reaches another
     service's component or assessment partition (the summaries carry what the scorecards need),
-    and, moto copying the whole table for every transaction item, they would only slow the writes."""
-    from chalicelib.adapters.dynamodb.store import DynamoStore
-
-    loader = BulkLoad()
-    store = DynamoStore(connection=loader)
-    for org in memory.orgs.values():
-        if org.org_id in org_ids:
-            store.save_org(org, expected=None)
-    for key, service in memory.services.items():
-        if service.org_id in org_ids:
-            store.create_service(service, memory.summaries[key])
-    for component in memory.components.values():
-        if component.org_id in org_ids and component.service_id in history_of:
-            store.put_component(component, expected=None, max_components=MAX_COMPONENTS_PER_SERVICE)
-    for a in memory.assessments.values():
-        if a.org_id in org_ids and a.service_id in history_of:
-            latest = LatestAssessment(a.assessment_id, a.framework_id, a.submitted.at, a.score, a.evidence_expires_on())
-            store.add_assessment(a, latest)
-    loader.flush()
+    and they would only slow the set-up."""
+    bulk_load(memory, orgs=org_ids.__contains__, history=history_of.__contains__)
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +199,7 @@ def api(aws):
         create_tables()
     bootstrap.use(bootstrap.build(clock=TickingClock(NOW)))
     with chalice_client(app, project_dir=str(ROOT)) as test_client:
-        yield Api(test_client.http)
+        yield Api(test_client.http, IDENTITY)
     bootstrap.use(None)
     with RECORDER.paused():
         OrgItem.delete_table()
@@ -383,6 +346,7 @@ CASES = [
     Case("assessments-limit-100", "GET", ASSESSMENTS, list_page, query="?limit=100"),
     Case("assessment", "GET", ASSESSMENTS + "/{assessment_id}", at_most(2)),
     Case("service-scorecard", "GET", SERVICE + "/scorecard", at_most(2)),
+    Case("audit", "GET", ORG + "/audit", list_page, per_org=True),
     Case("org-scorecard", "GET", ORG + "/scorecard", summaries_read, grows_with_summaries=True, per_org=True),
     Case(
         "org-scorecard-csv",

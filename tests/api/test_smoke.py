@@ -12,4 +12,5 @@ def test_a_service_is_registered_described_assessed_and_scored(client, org, serv
     assert card["status"] == "assessed"
     assert card["score"]["overall"] == 100.0
     assert card["lock_in"]["risk"] == "none"
-    assert len(table_items()) == 5  # organisation, service, summary, component, assessment
+    # organisation, service, summary, component, assessment, and an audit record for each of the 4 writes
+    assert len(table_items()) == 9

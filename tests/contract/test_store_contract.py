@@ -1,17 +1,24 @@
 """One suite, two stores: the in-memory fake and the PynamoDB adapter over moto must behave
 alike, so that use-case tests on the fake say something true about production."""
 
+import itertools
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
-from chalicelib.domain.model import Assessment, LockIn, Organisation, Service, ServiceSummary
+from chalicelib.domain.model import Assessment, AuditRecord, LockIn, Organisation, Service, ServiceSummary
 from tests.fakes import InMemoryStore
 from tests.unit.builders import ANONYMOUS, at, component, latest, score, stamp
 
 ORG = "testshire"
+_audit_ids = itertools.count(1)
+
+
+def note(org_id=ORG, action="test.write", target=""):
+    """An audit record for a write; ids only need to be unique and increasing."""
+    return AuditRecord(org_id, f"{next(_audit_ids):026d}", at(2026, 3, 15), ANONYMOUS, action, target)
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -33,7 +40,7 @@ def service(service_id, name="Parking", department="Environment", org_id=ORG) ->
 
 
 def add_service(store, svc: Service) -> Service:
-    store.create_service(svc, ServiceSummary(svc.org_id, svc.service_id, svc.name, svc.department, svc.owner_email))
+    store.create_service(svc, ServiceSummary(svc.org_id, svc.service_id, svc.name, svc.department, svc.owner_email), audit=note())
     return svc
 
 
@@ -53,21 +60,21 @@ def all_pages(fetch, limit):
 
 def test_organisation_created_once_and_replaced_only_over_what_was_read(store):
     first = org()
-    store.save_org(first, expected=None)
+    store.save_org(first, expected=None, audit=note())
     assert store.get_org(ORG) == first
     with pytest.raises(AlreadyExists):
-        store.save_org(org(name="Again"), expected=None)
+        store.save_org(org(name="Again"), expected=None, audit=note())
     renamed = org(name="Renamed")
-    store.save_org(renamed, expected=first)
+    store.save_org(renamed, expected=first, audit=note())
     assert store.get_org(ORG).name == "Renamed"
     with pytest.raises(StaleWrite):
-        store.save_org(org(name="Lost update"), expected=first)
+        store.save_org(org(name="Lost update"), expected=first, audit=note())
     assert store.get_org("nobody") is None
 
 
 def test_organisations_list_in_id_order_across_pages(store):
     for org_id in ["cc-council", "aa-council", "bb-council", "dd-council", "ee-council"]:
-        store.save_org(org(org_id), expected=None)
+        store.save_org(org(org_id), expected=None, audit=note())
     first = store.list_orgs(2, None)
     assert [o.org_id for o in first.items] == ["aa-council", "bb-council"]
     assert first.next_cursor is not None
@@ -89,8 +96,8 @@ def test_a_service_needs_its_organisation(store):
 
 
 def test_services_list_by_department_then_name_then_id(store):
-    store.save_org(org(), expected=None)
-    store.save_org(org("other-council"), expected=None)
+    store.save_org(org(), expected=None, audit=note())
+    store.save_org(org("other-council"), expected=None, audit=note())
     add_service(store, service("s5", "Parking", "Environment"))
     add_service(store, service("s1", "A B", "Adults"))
     add_service(store, service("s2", "A", "Adults"))
@@ -102,62 +109,62 @@ def test_services_list_by_department_then_name_then_id(store):
 
 
 def test_service_update_is_conditional_and_reaches_the_summary(store):
-    store.save_org(org(), expected=None)
+    store.save_org(org(), expected=None, audit=note())
     original = add_service(store, service("s1"))
     renamed = replace(original, name="Parking permits", department="Highways")
-    store.update_service(renamed, expected=original)
+    store.update_service(renamed, expected=original, audit=note())
     assert store.get_service(ORG, "s1") == renamed
     summary = store.get_summary(ORG, "s1")
     assert (summary.name, summary.department) == ("Parking permits", "Highways")
     with pytest.raises(StaleWrite):
-        store.update_service(replace(original, name="Lost"), expected=original)
+        store.update_service(replace(original, name="Lost"), expected=original, audit=note())
     assert [s.name for s in store.list_services(ORG, 10, None).items] == ["Parking permits"]
 
 
 def test_components_are_created_replaced_and_deleted_with_their_summary_copy(store):
-    store.save_org(org(), expected=None)
+    store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
     crm = component("crm", service_id="s1")
-    store.put_component(crm, expected=None, max_components=50)
+    store.put_component(crm, expected=None, max_components=50, audit=note())
     with pytest.raises(AlreadyExists):
-        store.put_component(crm, expected=None, max_components=50)
+        store.put_component(crm, expected=None, max_components=50, audit=note())
     changed = replace(crm, spec=replace(crm.spec, supplier="Other Ltd"))
-    store.put_component(changed, expected=crm, max_components=50)
+    store.put_component(changed, expected=crm, max_components=50, audit=note())
     with pytest.raises(StaleWrite):
-        store.put_component(crm, expected=crm, max_components=50)
+        store.put_component(crm, expected=crm, max_components=50, audit=note())
     assert store.list_components(ORG, "s1") == [changed]
     assert store.get_summary(ORG, "s1").components == {"crm": changed}
     with pytest.raises(StaleWrite):
-        store.delete_component(crm)
-    store.delete_component(changed)
+        store.delete_component(crm, audit=note())
+    store.delete_component(changed, audit=note())
     assert store.list_components(ORG, "s1") == []
     assert store.get_summary(ORG, "s1").components == {}
 
 
 def test_component_count_is_capped_by_the_store_too(store):
-    store.save_org(org(), expected=None)
+    store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
-    store.put_component(component("a", service_id="s1"), expected=None, max_components=2)
-    store.put_component(component("b", service_id="s1"), expected=None, max_components=2)
+    store.put_component(component("a", service_id="s1"), expected=None, max_components=2, audit=note())
+    store.put_component(component("b", service_id="s1"), expected=None, max_components=2, audit=note())
     with pytest.raises(StaleWrite):
-        store.put_component(component("c", service_id="s1"), expected=None, max_components=2)
+        store.put_component(component("c", service_id="s1"), expected=None, max_components=2, audit=note())
     assert sorted(store.get_summary(ORG, "s1").components) == ["a", "b"]
     assert [c.component_id for c in store.list_components(ORG, "s1")] == ["a", "b"]
 
 
 def test_a_component_needs_its_service(store):
     with pytest.raises(StaleWrite):
-        store.put_component(component("crm", service_id="missing"), expected=None, max_components=50)
+        store.put_component(component("crm", service_id="missing"), expected=None, max_components=50, audit=note())
     assert store.list_components(ORG, "missing") == []
 
 
 def test_newest_assessment_becomes_latest_and_an_older_one_never_replaces_it(store):
-    store.save_org(org(), expected=None)
+    store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
-    assert store.add_assessment(assessment("s1", "02"), latest(assessment_id="02")) is True
-    assert store.add_assessment(assessment("s1", "01"), latest(assessment_id="01")) is False
+    assert store.add_assessment(assessment("s1", "02"), latest(assessment_id="02"), audit=note()) is True
+    assert store.add_assessment(assessment("s1", "01"), latest(assessment_id="01"), audit=note()) is False
     assert store.get_summary(ORG, "s1").latest.assessment_id == "02"
-    assert store.add_assessment(assessment("s1", "03"), latest(assessment_id="03", submitted_at=at(2026, 4, 1))) is True
+    assert store.add_assessment(assessment("s1", "03"), latest(assessment_id="03", submitted_at=at(2026, 4, 1)), audit=note()) is True
     summary = store.get_summary(ORG, "s1")
     assert summary.latest.assessment_id == "03"
     assert summary.latest.submitted_at == at(2026, 4, 1)
@@ -172,13 +179,13 @@ def test_newest_assessment_becomes_latest_and_an_older_one_never_replaces_it(sto
 
 def test_an_assessment_needs_its_service(store):
     with pytest.raises(NotFound):
-        store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"))
+        store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"), audit=note())
     assert store.get_assessment(ORG, "missing", "01") is None
 
 
 def test_summaries_of_one_organisation_only(store):
-    store.save_org(org(), expected=None)
-    store.save_org(org("other-council"), expected=None)
+    store.save_org(org(), expected=None, audit=note())
+    store.save_org(org("other-council"), expected=None, audit=note())
     add_service(store, service("s1"))
     add_service(store, service("s2"))
     add_service(store, service("x1", org_id="other-council"))
@@ -187,7 +194,7 @@ def test_summaries_of_one_organisation_only(store):
 
 @pytest.mark.parametrize("cursor", ["%%%", "bm90IGpzb24", "WzFd", "W10"])
 def test_a_cursor_the_list_did_not_issue_is_a_bad_request(store, cursor):
-    store.save_org(org(), expected=None)
+    store.save_org(org(), expected=None, audit=note())
     with pytest.raises(BadRequest):
         store.list_services(ORG, 10, cursor)
     with pytest.raises(BadRequest):
@@ -195,7 +202,33 @@ def test_a_cursor_the_list_did_not_issue_is_a_bad_request(store, cursor):
 
 
 def test_stamps_survive_a_round_trip(store):
-    store.save_org(org(), expected=None)
+    store.save_org(org(), expected=None, audit=note())
     svc = add_service(store, service("s1"))
     assert store.get_service(ORG, "s1").created == svc.created
     assert store.get_service(ORG, "s1").created.by == ANONYMOUS
+
+
+def test_writes_and_their_audit_records_land_together_or_not_at_all(store):
+    store.save_org(org(), expected=None, audit=note(action="organisation.created"))
+    with pytest.raises(AlreadyExists):
+        store.save_org(org(), expected=None, audit=note(action="organisation.created again"))
+    svc = add_service(store, service("s1"))
+    with pytest.raises(StaleWrite):
+        store.update_service(replace(svc, name="Lost"), expected=replace(svc, name="Other"), audit=note(action="lost"))
+    with pytest.raises(NotFound):
+        store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"), audit=note(action="orphan"))
+    actions = [r.action for r in store.list_audit(ORG, 10, None).items]
+    assert actions == ["test.write", "organisation.created"]  # newest first; nothing from the failures
+
+
+def test_the_audit_trail_pages_newest_first_and_stays_in_its_organisation(store):
+    store.save_org(org(), expected=None, audit=note(target="first"))
+    store.save_org(org("other-council"), expected=None, audit=note("other-council", target="elsewhere"))
+    first = org()
+    for n in range(4):
+        renamed = org(name=f"Name {n}")
+        store.save_org(renamed, expected=first, audit=note(target=f"rename {n}"))
+        first = renamed
+    targets = [r.target for r in all_pages(lambda limit, cursor: store.list_audit(ORG, limit, cursor), 2)]
+    assert targets == ["rename 3", "rename 2", "rename 1", "rename 0", "first"]
+    assert [r.target for r in store.list_audit("other-council", 10, None).items] == ["elsewhere"]

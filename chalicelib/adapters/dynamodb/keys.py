@@ -10,6 +10,7 @@ SERVICE_SK = "SERVICE"
 SUMMARY_PREFIX = "SUMMARY#"
 COMPONENT_PREFIX = "COMPONENT#"
 ASSESSMENT_PREFIX = "ASSESSMENT#"
+AUDIT_PREFIX = "AUDIT#"
 
 
 def org_pk(org_id: str) -> str:
@@ -38,3 +39,7 @@ def component_sk(component_id: str) -> str:
 
 def assessment_sk(assessment_id: str) -> str:
     return ASSESSMENT_PREFIX + assessment_id
+
+
+def audit_sk(audit_id: str) -> str:
+    return AUDIT_PREFIX + audit_id

@@ -122,4 +122,17 @@ class AssessmentItem(Model):
     submitted = JSONAttribute()
 
 
-ALL_MODELS = (OrgItem, ServiceItem, SummaryItem, ComponentItem, AssessmentItem)
+class AuditItem(Model):
+    """One successful write, kept under its organisation, newest found first by its ULID."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    audit_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = JSONAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()

@@ -16,6 +16,7 @@ from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import (
     AssessmentItem,
+    AuditItem,
     ComponentItem,
     OrgItem,
     ServiceItem,
@@ -25,6 +26,7 @@ from chalicelib.domain import codec
 from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import (
     Assessment,
+    AuditRecord,
     Component,
     LatestAssessment,
     Organisation,
@@ -61,7 +63,7 @@ class DynamoStore:
         item = self._get(OrgItem, keys.org_pk(org_id), keys.ORG_SK)
         return _org(item) if item else None
 
-    def save_org(self, org: Organisation, expected: Organisation | None) -> None:
+    def save_org(self, org: Organisation, expected: Organisation | None, audit: AuditRecord) -> None:
         item = OrgItem(
             pk=keys.org_pk(org.org_id),
             sk=keys.ORG_SK,
@@ -79,7 +81,7 @@ class DynamoStore:
             condition, on_fail = OrgItem.pk.does_not_exist(), AlreadyExists
         else:
             condition, on_fail = OrgItem.etag == org_etag(expected), StaleWrite
-        with self._transaction() as tx:
+        with self._transaction(audit) as tx:
             tx.put(item, condition, on_fail)
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]:
@@ -93,8 +95,8 @@ class DynamoStore:
 
     # services --------------------------------------------------------------------------------
 
-    def create_service(self, service: Service, summary: ServiceSummary) -> None:
-        with self._transaction() as tx:
+    def create_service(self, service: Service, summary: ServiceSummary, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
             tx.check(OrgItem, keys.org_pk(service.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
             tx.put(_service_item(service), ServiceItem.pk.does_not_exist(), AlreadyExists)
             tx.put(_summary_item(summary), SummaryItem.pk.does_not_exist(), AlreadyExists)
@@ -114,8 +116,8 @@ class DynamoStore:
         items, more = self._page(query, ServiceItem, limit)
         return Page([_service(i) for i in items], encode_cursor(items[-1].gsi1sk) if more else None)
 
-    def update_service(self, service: Service, expected: Service) -> None:
-        with self._transaction() as tx:
+    def update_service(self, service: Service, expected: Service, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
             tx.put(_service_item(service), ServiceItem.etag == service_etag(expected), StaleWrite)
             tx.update(
                 SummaryItem(pk=keys.org_pk(service.org_id), sk=keys.summary_sk(service.service_id)),
@@ -148,7 +150,9 @@ class DynamoStore:
         with self._errors():
             return [_component(item) for item in query]
 
-    def put_component(self, component: Component, expected: Component | None, max_components: int) -> None:
+    def put_component(
+        self, component: Component, expected: Component | None, max_components: int, audit: AuditRecord
+    ) -> None:
         summary = SummaryItem(pk=keys.org_pk(component.org_id), sk=keys.summary_sk(component.service_id))
         if expected is None:
             item_condition, on_fail = ComponentItem.pk.does_not_exist(), AlreadyExists
@@ -158,7 +162,7 @@ class DynamoStore:
             summary_condition = SummaryItem.pk.exists()
         # A failed summary condition means the service went or filled up since it was read:
         # StaleWrite makes the use case read it again and decide.
-        with self._transaction() as tx:
+        with self._transaction(audit) as tx:
             tx.put(_component_item(component), item_condition, on_fail)
             tx.update(
                 summary,
@@ -167,12 +171,12 @@ class DynamoStore:
                 StaleWrite,
             )
 
-    def delete_component(self, expected: Component) -> None:
+    def delete_component(self, expected: Component, audit: AuditRecord) -> None:
         item = ComponentItem(
             pk=keys.service_pk(expected.org_id, expected.service_id), sk=keys.component_sk(expected.component_id)
         )
         summary = SummaryItem(pk=keys.org_pk(expected.org_id), sk=keys.summary_sk(expected.service_id))
-        with self._transaction() as tx:
+        with self._transaction(audit) as tx:
             tx.delete(item, ComponentItem.etag == component_etag(expected), StaleWrite)
             tx.update(
                 summary, [SummaryItem.components[expected.component_id].remove()], SummaryItem.pk.exists(), StaleWrite
@@ -180,7 +184,7 @@ class DynamoStore:
 
     # assessments -----------------------------------------------------------------------------
 
-    def add_assessment(self, assessment: Assessment, latest: LatestAssessment) -> bool:
+    def add_assessment(self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord) -> bool:
         item = _assessment_item(assessment)
         summary = SummaryItem(pk=keys.org_pk(assessment.org_id), sk=keys.summary_sk(assessment.service_id))
         newer_than_latest = SummaryItem.pk.exists() & (
@@ -188,7 +192,7 @@ class DynamoStore:
             | (SummaryItem.latest_assessment_id < assessment.assessment_id)
         )
         try:
-            with self._transaction() as tx:
+            with self._transaction(audit) as tx:
                 tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
                 tx.update(
                     summary,
@@ -204,7 +208,7 @@ class DynamoStore:
             pass
         # A newer assessment landed first (or the service went): keep this one in the history
         # without letting it replace the newer summary.
-        with self._transaction() as tx:
+        with self._transaction(audit) as tx:
             tx.check(SummaryItem, summary.pk, summary.sk, SummaryItem.pk.exists(), NotFound)
             tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
         return False
@@ -227,6 +231,23 @@ class DynamoStore:
         )
         items, more = self._page(query, AssessmentItem, limit)
         return Page([_assessment(i) for i in items], encode_cursor(items[-1].assessment_id) if more else None)
+
+    # audit trail -----------------------------------------------------------------------------
+
+    def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
+        pk = keys.org_pk(org_id)
+        start = _key(pk, keys.audit_sk(decode_cursor(cursor))) if cursor is not None else None
+        query = AuditItem.query(
+            pk,
+            AuditItem.sk.startswith(keys.AUDIT_PREFIX),
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
+        )
+        items, more = self._page(query, AuditItem, limit)
+        return Page([_audit(i) for i in items], encode_cursor(items[-1].audit_id) if more else None)
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -258,13 +279,15 @@ class DynamoStore:
             raise
 
     @contextmanager
-    def _transaction(self) -> Iterator["_Transaction"]:
-        """One TransactWriteItems. Each operation names the domain error its failed condition
-        means; a conflict with another transaction is a StaleWrite."""
+    def _transaction(self, audit: AuditRecord) -> Iterator["_Transaction"]:
+        """One TransactWriteItems, carrying the write's audit record. Each operation names the
+        domain error its failed condition means; a conflict with another transaction is a
+        StaleWrite."""
         tx = _Transaction(TransactWrite(connection=self.connection))
         try:
             with self._errors(), tx.write:
                 yield tx
+                tx.put(_audit_item(audit), AuditItem.pk.does_not_exist(), AlreadyExists)
         except TransactWriteError as e:
             for index, reason in enumerate(e.cancellation_reasons or []):
                 if reason is None:
@@ -474,4 +497,28 @@ def _assessment(item: AssessmentItem) -> Assessment:
         score=codec.score_from_dict(item.score),
         lock_in=codec.lock_in_from_dict(item.lock_in),
         submitted=codec.stamp_from_dict(item.submitted),
+    )
+
+
+def _audit_item(record: AuditRecord) -> AuditItem:
+    return AuditItem(
+        pk=keys.org_pk(record.org_id),
+        sk=keys.audit_sk(record.audit_id),
+        org_id=record.org_id,
+        audit_id=record.audit_id,
+        at=codec.iso_instant(record.at),
+        actor=codec.actor_to_dict(record.actor),
+        action=record.action,
+        target=record.target,
+    )
+
+
+def _audit(item: AuditItem) -> AuditRecord:
+    return AuditRecord(
+        org_id=item.org_id,
+        audit_id=item.audit_id,
+        at=codec.parse_instant(item.at),
+        actor=codec.actor_from_dict(item.actor),
+        action=item.action,
+        target=item.target,
     )

@@ -1,0 +1,26 @@
+"""The audit trail of an organisation's writes."""
+
+from chalice import Blueprint
+
+from chalicelib.api import presenters
+from chalicelib.api.http import PAGINATION, list_params, page, route
+from chalicelib.bootstrap import use_cases
+from chalicelib.schemas import responses
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "/orgs/{org_id}/audit",
+    "GET",
+    "Who changed what and when, newest first",
+    "audit",
+    response=responses.AuditPage,
+    also=(400, 404),
+    query=PAGINATION,
+)
+def list_audit(principal, org_id):
+    limit, cursor = list_params(bp.current_request)
+    result = use_cases().audit.list(principal, org_id, limit, cursor)
+    return responses.AuditPage().dump(page([presenters.audit_record(r) for r in result.items], result.next_cursor))

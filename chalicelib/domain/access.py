@@ -1,0 +1,96 @@
+"""Who may do what: the principal a verified token describes, and API.md's role table as pure
+rules. Use cases call these before they touch the store, so organisation checks come before
+existence checks and reveal nothing about another organisation."""
+
+from dataclasses import dataclass
+
+from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.model import Actor
+
+PLATFORM_ADMIN = "platform_admin"
+ADMIN = "admin"
+LEADERSHIP = "leadership"
+SERVICE_OWNER = "service_owner"
+ROLES = (PLATFORM_ADMIN, ADMIN, LEADERSHIP, SERVICE_OWNER)
+ORG_ROLES = (ADMIN, LEADERSHIP, SERVICE_OWNER)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in person. `email` is set only when the identity provider vouches for it."""
+
+    subject: str
+    email: str | None
+    org_id: str | None
+    roles: frozenset[str]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(subject=self.subject, email=self.email)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def member_of(self, org_id: str, *roles: str) -> bool:
+        """Holds one of `roles` (any organisation role by default) in organisation `org_id`."""
+        return self.org_id == org_id and self.has(*(roles or ORG_ROLES))
+
+    def owns(self, owner_email: str) -> bool:
+        return self.email is not None and self.email.casefold() == owner_email.casefold()
+
+
+def _deny(detail: str) -> Forbidden:
+    return Forbidden(detail)
+
+
+def require_platform_admin(p: Principal) -> None:
+    if not p.has(PLATFORM_ADMIN):
+        raise _deny("Only a platform admin may do this.")
+
+
+def require_org_admin(p: Principal, org_id: str) -> None:
+    """Update an organisation and its settings: a platform admin, or an admin of that organisation."""
+    if not (p.has(PLATFORM_ADMIN) or p.member_of(org_id, ADMIN)):
+        raise _deny(f"Only an admin of {org_id!r} may change it.")
+
+
+def require_org_metadata(p: Principal, org_id: str) -> None:
+    """Read an organisation record: its members, and platform admins (metadata only)."""
+    if not (p.has(PLATFORM_ADMIN) or p.member_of(org_id)):
+        raise _deny(f"You are not a member of {org_id!r}.")
+
+
+def require_org_reader(p: Principal, org_id: str) -> None:
+    """Read services, components, assessments and service scorecards: members of the organisation."""
+    if not p.member_of(org_id):
+        raise _deny(f"You are not a member of {org_id!r}.")
+
+
+def require_leadership_view(p: Principal, org_id: str) -> None:
+    """Organisation scorecard, its CSV and the audit trail: admins and leadership."""
+    if not p.member_of(org_id, ADMIN, LEADERSHIP):
+        raise _deny(f"Only admins and leadership of {org_id!r} may see this.")
+
+
+def require_service_creator(p: Principal, org_id: str, owner_email: str) -> None:
+    """Admins register any service; a service owner registers services they will own."""
+    if p.member_of(org_id, ADMIN):
+        return
+    if p.member_of(org_id, SERVICE_OWNER):
+        if p.owns(owner_email):
+            return
+        raise _deny("A service owner can only register a service with their own (verified) email as owner_email.")
+    raise _deny(f"Only admins and service owners of {org_id!r} may register services.")
+
+
+def require_org_member_who_may_edit(p: Principal, org_id: str) -> None:
+    """The organisation part of editing a service: checked before the service is read."""
+    if not p.member_of(org_id, ADMIN, SERVICE_OWNER):
+        raise _deny(f"Only admins and service owners of {org_id!r} may change services.")
+
+
+def require_service_editor(p: Principal, org_id: str, owner_email: str) -> None:
+    """Edit a service, its components, submit its assessments: admins, and its owner."""
+    require_org_member_who_may_edit(p, org_id)
+    if not (p.member_of(org_id, ADMIN) or p.owns(owner_email)):
+        raise _deny("Only the service's owner (owner_email) or an admin may change this service.")
