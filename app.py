@@ -2,12 +2,22 @@
 
 from chalice import Chalice
 
-from chalicelib.api import assessments, audit, catalogue, components, organisations, scorecards, services
+from chalicelib.api import (
+    assessments,
+    audit,
+    catalogue,
+    components,
+    integrations,
+    organisations,
+    scorecards,
+    services,
+    webhooks,
+)
 from chalicelib.api.problems import rewrite_chalice_error
 
 app = Chalice(app_name="ldd-tracker")
 
-for module in (catalogue, organisations, services, components, assessments, scorecards, audit):
+for module in (catalogue, organisations, services, components, assessments, scorecards, audit, integrations, webhooks):
     app.register_blueprint(module.bp)
 
 

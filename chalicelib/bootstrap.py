@@ -13,10 +13,12 @@ from chalicelib.services.audit import AuditService
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.components import ComponentService
 from chalicelib.services.context import Context
+from chalicelib.services.integrations import IntegrationService
 from chalicelib.services.organisations import OrganisationService
 from chalicelib.services.ports import Clock, IdFactory, Store
 from chalicelib.services.registry import ServiceRegistry
 from chalicelib.services.scorecards import ScorecardService
+from chalicelib.services.webhooks import WebhookService
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,13 @@ class UseCases:
     assessments: AssessmentService
     scorecards: ScorecardService
     audit: AuditService
+    integrations: IntegrationService
+    webhooks: WebhookService
 
 
-def build(store: Store | None = None, clock: Clock | None = None, new_id: IdFactory | None = None) -> UseCases:
+def build(
+    store: Store | None = None, clock: Clock | None = None, new_id: IdFactory | None = None, secret_box=None
+) -> UseCases:
     if store is None:
         from chalicelib.adapters.dynamodb.store import DynamoStore  # botocore loads only when needed
 
@@ -40,6 +46,7 @@ def build(store: Store | None = None, clock: Clock | None = None, new_id: IdFact
     catalogue = load_catalogue()
     # ULIDs from the injected clock, so ids sort by creation time even for back-dated demo data.
     new_id = new_id or (lambda: str(ULID.from_datetime(clock.now())))
+    box = (lambda: secret_box) if secret_box is not None else _secret_box
     ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=new_id)
     return UseCases(
         context=ctx,
@@ -50,11 +57,24 @@ def build(store: Store | None = None, clock: Clock | None = None, new_id: IdFact
         assessments=AssessmentService(ctx),
         scorecards=ScorecardService(ctx),
         audit=AuditService(ctx),
+        integrations=IntegrationService(ctx, box),
+        webhooks=WebhookService(ctx, box),
     )
 
 
 _current: UseCases | None = None
 _authenticator = None
+_box = None
+
+
+def _secret_box():
+    """Seals integration secrets: KMS on AWS, a key file locally; built on first use."""
+    global _box
+    if _box is None:
+        from chalicelib.adapters.secretbox import secret_box_from_env
+
+        _box = secret_box_from_env()
+    return _box
 
 
 def use_cases() -> UseCases:

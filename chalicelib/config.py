@@ -12,3 +12,8 @@ def table_name() -> str:
 
 def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def webhook_tolerance_seconds() -> int:
+    """How far a delivery's webhook-timestamp may be from now, either way (default 5 minutes)."""
+    return int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))

@@ -69,7 +69,9 @@ class DevRequestHandler(ChaliceRequestHandler):
         writes = method not in SAFE_METHODS
         with self._tables.lock if writes else nullcontext():
             status, out_headers, out_body = self._call_gateway(method, headers, body)
-            if writes and status < 400:
+            # A refused webhook delivery may still have logged itself (the deliveries log is the
+            # one record a failed request leaves), so those are saved whatever their status.
+            if writes and (status < 400 or self.path.startswith("/webhooks/")):
                 try:
                     self._tables.save()
                 except Exception:

@@ -77,6 +77,11 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     tables.directory.mkdir(parents=True, exist_ok=True)
     tables.remove_stale_temporaries()
     local_issuer = LocalIssuer(DevKey.load_or_create(local_dir))
+    # Integration signing secrets are sealed with a key file kept beside the saved data: moto's
+    # KMS keys do not survive a restart of this server, the DynamoDB items (holding the sealed
+    # secrets) do. A developer who sets INTEGRATION_KMS_KEY_ID uses that KMS key instead.
+    if not os.environ.get("INTEGRATION_KMS_KEY_ID"):
+        os.environ["LDD_LOCAL_SECRET_KEY_FILE"] = str(local_dir / "integration-secrets.key")
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=settings.region())
     try:
         restored = tables.restore(client)

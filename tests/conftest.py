@@ -36,6 +36,11 @@ def identity():
 @pytest.fixture(scope="session")
 def aws():
     with mock_aws():
+        # Integration secrets are sealed under a KMS key, found through INTEGRATION_KMS_KEY_ID.
+        import boto3
+
+        key = boto3.client("kms").create_key(Description="integration secrets (tests)")
+        os.environ["INTEGRATION_KMS_KEY_ID"] = key["KeyMetadata"]["KeyId"]
         yield
 
 

@@ -6,7 +6,7 @@ import copy
 from dataclasses import replace
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
-from chalicelib.domain.errors import AlreadyExists, NotFound, StaleWrite
+from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
 from chalicelib.services.ports import Page
 
 
@@ -18,12 +18,16 @@ class InMemoryStore:
         self.components = {}  # (org_id, service_id, component_id) -> Component
         self.assessments = {}  # (org_id, service_id, assessment_id) -> Assessment
         self.audit = {}  # (org_id, audit_id) -> AuditRecord
+        self.integrations = {}  # (org_id, integration_id) -> Integration
+        self.claims = set()  # (integration_id, webhook-id)
+        self.deliveries = {}  # (integration_id, delivery_id) -> Delivery
 
     # organisations
     def get_org(self, org_id):
         return self.orgs.get(org_id)
 
     def save_org(self, org, expected, audit):
+        self._check_claim(audit)
         current = self.orgs.get(org.org_id)
         if expected is None and current is not None:
             raise AlreadyExists("It already exists.")
@@ -37,6 +41,7 @@ class InMemoryStore:
 
     # services
     def create_service(self, service, summary, audit):
+        self._check_claim(audit)
         if service.org_id not in self.orgs:
             raise NotFound("The record it belongs to does not exist.")
         key = (service.org_id, service.service_id)
@@ -57,6 +62,7 @@ class InMemoryStore:
         return _page(mine, lambda s: "\x01".join((s.department, s.name, s.service_id)), limit, cursor)
 
     def update_service(self, service, expected, audit):
+        self._check_claim(audit)
         key = (service.org_id, service.service_id)
         if self.services.get(key) != expected:
             raise StaleWrite("It changed since it was read.")
@@ -78,6 +84,7 @@ class InMemoryStore:
         return [c for (o, s, _), c in sorted(self.components.items()) if (o, s) == (org_id, service_id)]
 
     def put_component(self, component, expected, max_components, audit):
+        self._check_claim(audit)
         key = (component.org_id, component.service_id, component.component_id)
         summary = self.summaries.get(key[:2])
         current = self.components.get(key)
@@ -92,6 +99,7 @@ class InMemoryStore:
         self._record(audit)
 
     def delete_component(self, expected, audit):
+        self._check_claim(audit)
         key = (expected.org_id, expected.service_id, expected.component_id)
         if self.components.get(key) != expected:
             raise StaleWrite("It changed since it was read.")
@@ -101,6 +109,7 @@ class InMemoryStore:
 
     # assessments
     def add_assessment(self, assessment, latest, audit):
+        self._check_claim(audit)
         key = (assessment.org_id, assessment.service_id)
         summary = self.summaries.get(key)
         if summary is None:
@@ -130,8 +139,60 @@ class InMemoryStore:
         mine = sorted((r for (o, _), r in self.audit.items() if o == org_id), key=lambda r: r.audit_id, reverse=True)
         return _page(mine, lambda r: r.audit_id, limit, cursor, descending=True)
 
+    # integrations
+    def create_integration(self, integration, audit):
+        self._check_claim(audit)
+        if integration.org_id not in self.orgs:
+            raise NotFound("The record it belongs to does not exist.")
+        self.integrations[(integration.org_id, integration.integration_id)] = integration
+        self._record(audit)
+
+    def get_integration(self, org_id, integration_id):
+        return self.integrations.get((org_id, integration_id))
+
+    def find_integration(self, integration_id):
+        return next((i for (_, iid), i in self.integrations.items() if iid == integration_id), None)
+
+    def list_integrations(self, org_id):
+        return [i for (o, _), i in sorted(self.integrations.items()) if o == org_id]
+
+    def replace_integration(self, integration, expected, audit):
+        self._check_claim(audit)
+        key = (integration.org_id, integration.integration_id)
+        if self.integrations.get(key) != expected:
+            raise StaleWrite("It changed since it was read.")
+        self.integrations[key] = integration
+        self._record(audit)
+
+    def delete_integration(self, expected, audit):
+        self._check_claim(audit)
+        key = (expected.org_id, expected.integration_id)
+        if self.integrations.get(key) != expected:
+            raise StaleWrite("It changed since it was read.")
+        del self.integrations[key]
+        self._record(audit)
+
+    # the deliveries log
+    def add_delivery(self, delivery, keep_until):
+        self.deliveries[(delivery.integration_id, delivery.delivery_id)] = delivery
+
+    def list_deliveries(self, integration_id, after_id, limit, cursor):
+        mine = sorted(
+            (d for (i, did), d in self.deliveries.items() if i == integration_id and did > after_id),
+            key=lambda d: d.delivery_id,
+            reverse=True,
+        )
+        return _page(mine, lambda d: d.delivery_id, limit, cursor, descending=True)
+
+    def _check_claim(self, audit):
+        if audit.actor.integration_id and audit.actor.delivery_id:
+            if (audit.actor.integration_id, audit.actor.delivery_id) in self.claims:
+                raise Duplicate("This delivery was already processed.")
+
     def _record(self, audit):
         self.audit[(audit.org_id, audit.audit_id)] = audit
+        if audit.actor.integration_id and audit.actor.delivery_id:
+            self.claims.add((audit.actor.integration_id, audit.actor.delivery_id))
 
 
 def _page(items, position, limit, cursor, descending=False):

@@ -108,7 +108,11 @@ def route(
 
 def load_body(request, schema: Schema) -> dict:
     """Parse and validate a JSON object body: 413 too large, 400 malformed, 422 invalid."""
-    raw = request.raw_body or b""
+    return schema.load(load_json(request.raw_body or b""))
+
+
+def load_json(raw: bytes) -> dict:
+    """A JSON object from the raw body: BodyTooLarge, BadRequest (malformed) or ValidationError."""
     if len(raw) > MAX_BODY_BYTES:
         raise BodyTooLarge()
     try:
@@ -119,7 +123,7 @@ def load_body(request, schema: Schema) -> dict:
         raise BadRequest("The request body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ValidationError({"body": ["must be a JSON object"]})
-    return schema.load(data)
+    return data
 
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ldd-tracker"'}

@@ -34,7 +34,9 @@ def _operation(doc: RouteDoc) -> dict:
         "parameters": parameters,
         "responses": {},
     }
-    if doc.body is not None:
+    if isinstance(doc.body, str):  # a schema registered by name in document()
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc.body}}}
+    elif doc.body is not None:
         operation["requestBody"] = {
             "required": True,
             "content": {media: {"schema": doc.body} for media in ("application/json", "application/merge-patch+json")}
@@ -78,6 +80,7 @@ def document() -> dict:
         },
     )
     spec.components.schema("Problem", schema=responses.Problem)
+    _webhook_events(spec)
     spec.components.security_scheme(
         "bearer",
         {
@@ -93,3 +96,30 @@ def document() -> dict:
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+def _webhook_events(spec: APISpec) -> None:
+    """The events a webhook delivery may carry: {"type", "data"} with the type's own schema."""
+    from chalicelib.schemas import requests
+
+    spec.components.schema("ComponentUpserted", schema=requests.ComponentUpserted)
+    spec.components.schema("AssessmentSubmitted", schema=requests.AssessmentSubmitted)
+    events = {"component.upserted": "ComponentUpserted", "assessment.submitted": "AssessmentSubmitted"}
+    kpis = {"type": "object", "description": "Accepted once benchmarks exist; until then 422 unsupported event type."}
+    variants = [
+        {
+            "type": "object",
+            "required": ["type", "data"],
+            "additionalProperties": False,
+            "properties": {"type": {"const": name}, "data": {"$ref": f"#/components/schemas/{schema}"}},
+        }
+        for name, schema in events.items()
+    ] + [
+        {
+            "type": "object",
+            "required": ["type", "data"],
+            "properties": {"type": {"const": name}, "data": kpis},
+        }
+        for name in ("service.kpis.recorded", "org.kpis.recorded")
+    ]
+    spec.components.schema("WebhookEvent", {"oneOf": variants})

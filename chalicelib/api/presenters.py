@@ -3,7 +3,7 @@ reporting only here."""
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.codec import actor_to_dict, answer_to_dict, iso_instant, spec_to_dict
-from chalicelib.domain.model import Assessment, AuditRecord, Component, Flag, LockIn, Organisation, Score, Service
+from chalicelib.domain.model import Assessment, AuditRecord, Component, Delivery, Flag, Integration, LockIn, Organisation, Score, Service
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
 from chalicelib.domain.scoring import report_number
 from chalicelib.services.components import component_etag
@@ -210,4 +210,27 @@ def audit_record(r: AuditRecord) -> dict:
         "actor": actor_to_dict(r.actor),
         "action": r.action,
         "target": r.target,
+    }
+
+
+def integration(i: Integration) -> dict:
+    return {
+        "integration_id": i.integration_id,
+        "name": i.name,
+        "event_types": list(i.event_types),
+        "service_ids": list(i.service_ids),
+        "created_at": iso_instant(i.created.at),
+        "updated_at": iso_instant(i.updated.at),
+    }
+
+
+def delivery(d: Delivery) -> dict:
+    return {
+        "delivery_id": d.delivery_id,
+        "webhook_id": d.webhook_id,
+        "received_at": iso_instant(d.received_at),
+        "event_type": d.event_type,
+        "status": d.status,
+        "http_status": d.http_status,
+        "reason": d.reason,
     }

@@ -23,10 +23,12 @@ class Principal:
     email: str | None
     org_id: str | None
     roles: frozenset[str]
+    integration_id: str | None = None
+    delivery_id: str | None = None
 
     @property
     def actor(self) -> Actor:
-        return Actor(subject=self.subject, email=self.email)
+        return Actor(self.subject, self.email, self.integration_id, self.delivery_id)
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -37,6 +39,12 @@ class Principal:
 
     def owns(self, owner_email: str) -> bool:
         return self.email is not None and self.email.casefold() == owner_email.casefold()
+
+
+def integration_principal(org_id: str, integration_id: str, delivery_id: str) -> Principal:
+    """An integration acts as an admin of its organisation, within the scope (event types and
+    services) its webhook delivery was checked against."""
+    return Principal(f"integration:{integration_id}", None, org_id, frozenset({ADMIN}), integration_id, delivery_id)
 
 
 def _deny(detail: str) -> Forbidden:
@@ -64,6 +72,12 @@ def require_org_reader(p: Principal, org_id: str) -> None:
     """Read services, components, assessments and service scorecards: members of the organisation."""
     if not p.member_of(org_id):
         raise _deny(f"You are not a member of {org_id!r}.")
+
+
+def require_admin(p: Principal, org_id: str) -> None:
+    """Integrations, organisation KPIs and declaration projects: the organisation's admins."""
+    if not p.member_of(org_id, ADMIN):
+        raise _deny(f"Only admins of {org_id!r} may do this.")
 
 
 def require_leadership_view(p: Principal, org_id: str) -> None:

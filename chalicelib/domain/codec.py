@@ -58,11 +58,16 @@ def _unfraction(text: str | None) -> Fraction | None:
 
 
 def actor_to_dict(actor: Actor) -> dict:
-    return {"subject": actor.subject, "email": actor.email, "integration_id": actor.integration_id}
+    return {
+        "subject": actor.subject,
+        "email": actor.email,
+        "integration_id": actor.integration_id,
+        "delivery_id": actor.delivery_id,
+    }
 
 
 def actor_from_dict(data: dict) -> Actor:
-    return Actor(data.get("subject"), data.get("email"), data.get("integration_id"))
+    return Actor(data.get("subject"), data.get("email"), data.get("integration_id"), data.get("delivery_id"))
 
 
 def stamp_to_dict(stamp: Stamp) -> dict:

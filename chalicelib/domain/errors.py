@@ -56,3 +56,9 @@ class BadRequest(DomainError):
     """A malformed query parameter or cursor (400)."""
 
     title = "Bad request"
+
+
+class Duplicate(DomainError):
+    """An integration's delivery (integration_id, webhook-id) was already processed."""
+
+    title = "Duplicate delivery"

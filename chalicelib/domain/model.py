@@ -15,11 +15,13 @@ MAX_COMPONENTS_PER_SERVICE = 50
 
 @dataclass(frozen=True)
 class Actor:
-    """Who made a write: a person (subject, email) or an integration. Anonymous until sign-in exists."""
+    """Who made a write: a person (subject, email), or an integration through one delivery
+    (integration_id, delivery_id: the sender's webhook-id, claimed once with the write)."""
 
     subject: str | None = None
     email: str | None = None
     integration_id: str | None = None
+    delivery_id: str | None = None
 
     @property
     def label(self) -> str | None:
@@ -47,6 +49,49 @@ class AuditRecord:
     actor: Actor
     action: str  # e.g. "service.updated"
     target: str  # the record's path below the organisation, e.g. "services/01J.../components/crm"
+
+
+DELIVERY_LOG_DAYS = 30
+CLAIM_DAYS = 30  # longer than any Standard Webhooks sender keeps retrying
+EVENT_TYPES = ("component.upserted", "assessment.submitted", "service.kpis.recorded", "org.kpis.recorded")
+SUPPORTED_EVENT_TYPES = ("component.upserted", "assessment.submitted")  # KPI events come with benchmarks
+
+
+@dataclass(frozen=True)
+class SealedSecret:
+    """A webhook signing secret, encrypted; `retires_at` is set on the previous one after a rotation."""
+
+    sealed: str
+    retires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Integration:
+    org_id: str
+    integration_id: str
+    name: str
+    event_types: tuple[str, ...]
+    service_ids: tuple[str, ...]
+    secrets: tuple[SealedSecret, ...]
+    created: Stamp
+    updated: Stamp
+
+    def secrets_valid_at(self, instant: datetime) -> list[SealedSecret]:
+        return [s for s in self.secrets if s.retires_at is None or instant < s.retires_at]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivery whose signature verified: what became of it. Kept 30 days."""
+
+    integration_id: str
+    delivery_id: str  # a ULID of when it was received
+    webhook_id: str
+    received_at: datetime
+    event_type: str | None
+    status: str  # processed | duplicate | rejected
+    http_status: int
+    reason: str | None
 
 
 @dataclass(frozen=True)

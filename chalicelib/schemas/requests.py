@@ -4,8 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from chalicelib.domain.catalogue import RATINGS
 from chalicelib.frameworks import current_framework, load_catalogue
-from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, HOSTINGS, PHASES, SOURCE_CODE
-from chalicelib.schemas.fields import HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
+from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, EVENT_TYPES, HOSTINGS, PHASES, SOURCE_CODE
+from chalicelib.schemas.fields import COMPONENT_SLUG, ULID, HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
 
 MAX_EVIDENCE = 10
 MAX_ANSWERS = 200
@@ -106,3 +106,39 @@ class AssessmentIn(Schema):
         required=True, validate=validate.Length(min=1, max=64), metadata={"enum": sorted(load_catalogue())}
     )
     answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(min=1, max=MAX_ANSWERS))
+
+
+class IntegrationIn(Schema):
+    name = Name(required=True)
+    event_types = fields.List(
+        fields.String(validate=validate.OneOf(EVENT_TYPES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(EVENT_TYPES)),
+    )
+    service_ids = fields.List(
+        fields.String(validate=validate.Regexp(ULID)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "When given, the integration may send events for these services only."},
+    )
+
+
+class WebhookEnvelope(Schema):
+    """A delivery's body: the event type and its data, checked further by the type's schema."""
+
+    type = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"enum": list(EVENT_TYPES)})
+    data = fields.Dict(required=True)
+
+
+class ComponentUpserted(Schema):
+    """`component.upserted`: what PUT .../components/{component_id} takes, with where it goes."""
+
+    service_id = fields.String(required=True, validate=validate.Regexp(ULID))
+    component_id = fields.String(required=True, validate=validate.Regexp(COMPONENT_SLUG))
+    component = fields.Nested(ComponentIn, required=True)
+
+
+class AssessmentSubmitted(AssessmentIn):
+    """`assessment.submitted`: what POST .../assessments takes, with the service it is for."""
+
+    service_id = fields.String(required=True, validate=validate.Regexp(ULID))

@@ -332,6 +332,7 @@ class ActorOut(Schema):
     subject = fields.String(**Nullable)
     email = fields.String(**Nullable)
     integration_id = fields.String(**Nullable)
+    delivery_id = fields.String(**Nullable, metadata={"description": "The webhook-id of the integration's delivery."})
 
 
 class AuditRecordOut(Schema):
@@ -345,3 +346,44 @@ class AuditRecordOut(Schema):
 class AuditPage(Schema):
     items = fields.List(fields.Nested(AuditRecordOut))
     next_cursor = fields.String(**Nullable)
+
+
+class IntegrationOut(Schema):
+    integration_id = fields.String()
+    name = fields.String()
+    event_types = fields.List(fields.String())
+    service_ids = fields.List(fields.String())
+    created_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class IntegrationCreated(IntegrationOut):
+    secret = fields.String(metadata={"description": "whsec_...: shown in this response only."})
+
+
+class IntegrationList(Schema):
+    items = fields.List(fields.Nested(IntegrationOut))
+
+
+class SecretOut(Schema):
+    secret = fields.String(metadata={"description": "The new whsec_... secret; the previous one verifies for 24 hours."})
+
+
+class DeliveryOut(Schema):
+    delivery_id = fields.String()
+    webhook_id = fields.String()
+    received_at = fields.String(metadata={"format": "date-time"})
+    event_type = fields.String(**Nullable)
+    status = fields.String(**_enum(["processed", "duplicate", "rejected"]))
+    http_status = fields.Integer()
+    reason = fields.String(**Nullable)
+
+
+class DeliveryPage(Schema):
+    items = fields.List(fields.Nested(DeliveryOut))
+    next_cursor = fields.String(**Nullable)
+
+
+class WebhookResult(Schema):
+    status = fields.String(**_enum(["processed", "duplicate"]))
+    result = fields.Dict(metadata={"description": "The component or assessment, as the HTTP API returns it."})

@@ -2,7 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
+
+from ulid import ULID
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, StaleWrite
@@ -21,6 +24,11 @@ class Context:
 
     def stamp(self, actor: Actor) -> Stamp:
         return Stamp(self.clock.now(), actor)
+
+    @staticmethod
+    def id_floor(instant: datetime) -> str:
+        """The lowest id made at `instant`: ids made later sort after it."""
+        return str(ULID.from_datetime(instant))[:10] + "0" * 16
 
     def audit(self, org_id: str, stamp: Stamp, action: str, target: str) -> AuditRecord:
         return AuditRecord(org_id, self.new_id(), stamp.at, stamp.by, action, target)

@@ -9,6 +9,8 @@ from typing import Generic, Protocol, TypeVar
 from chalicelib.domain.model import (
     Assessment,
     AuditRecord,
+    Delivery,
+    Integration,
     Component,
     LatestAssessment,
     Organisation,
@@ -36,7 +38,9 @@ IdFactory = Callable[[], str]
 
 class Store(Protocol):
     """One method per access pattern (docs/data-model.md). Every write stores its AuditRecord in
-    the same transaction, so a write and its audit record exist together or not at all.
+    the same transaction, so a write and its audit record exist together or not at all; when the
+    record's actor is an integration delivery, the transaction also claims (integration_id,
+    delivery_id) once, and raises Duplicate if it was claimed before.
     Conditional writes raise AlreadyExists or StaleWrite; an unknown parent raises NotFound; a
     malformed cursor raises BadRequest."""
 
@@ -95,3 +99,24 @@ class Store(Protocol):
     # audit trail
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         """Newest first."""
+
+    # integrations
+    def create_integration(self, integration: Integration, audit: AuditRecord) -> None: ...
+
+    def get_integration(self, org_id: str, integration_id: str) -> Integration | None: ...
+
+    def find_integration(self, integration_id: str) -> Integration | None:
+        """By id alone, as a webhook delivery names it."""
+
+    def list_integrations(self, org_id: str) -> list[Integration]: ...
+
+    def replace_integration(self, integration: Integration, expected: Integration, audit: AuditRecord) -> None:
+        """StaleWrite unless the stored integration still equals `expected`."""
+
+    def delete_integration(self, expected: Integration, audit: AuditRecord) -> None: ...
+
+    # the deliveries log
+    def add_delivery(self, delivery: Delivery, keep_until: datetime) -> None: ...
+
+    def list_deliveries(self, integration_id: str, after_id: str, limit: int, cursor: str | None) -> Page[Delivery]:
+        """Newest first, only those whose delivery_id sorts after `after_id`."""

@@ -143,3 +143,25 @@ def service_id(client, org):
     response = client.post(f"/orgs/{org}/services", service_body())
     assert response.status_code == 201
     return body(response)["service_id"]
+
+
+def signed_delivery(secret: str, event: dict, webhook_id: str | None = None, timestamp: int | None = None):
+    """What a real Standard Webhooks sender posts: the JSON body and its three headers, signed
+    by the independent `standardwebhooks` library."""
+    import time
+    import uuid
+    from datetime import datetime, timezone
+
+    from standardwebhooks.webhooks import Webhook
+
+    raw = json.dumps(event)
+    webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = Webhook(secret).sign(webhook_id, datetime.fromtimestamp(timestamp, tz=timezone.utc), raw)
+    headers = {
+        "Content-Type": "application/json",
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature,
+    }
+    return raw.encode(), headers

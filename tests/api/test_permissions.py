@@ -7,12 +7,14 @@ import pytest
 from tests.api.conftest import assessment_body, body, component_body, org_body, service_body, table_items
 
 OWNER = "owner@own.example"
+INTEGRATION = {"name": "Contracts register", "event_types": ["component.upserted"]}
 PUBLIC = {
     ("GET", "/health"),
     ("GET", "/openapi.json"),
     ("GET", "/frameworks"),
     ("GET", "/frameworks/{framework_id}"),
 }
+SIGNED = {("POST", "/webhooks/{integration_id}")}  # a Standard Webhooks signature instead (test_webhooks.py)
 # Who may call each route on their own organisation (API.md, "Identity and access").
 # platform = platform_admin (no organisation), owner = service_owner of the service,
 # other_owner = a service_owner of the same organisation who does not own it.
@@ -37,6 +39,11 @@ ALLOWED = {
     ("GET", "/orgs/{org_id}/services/{service_id}/assessments"): MEMBERS,
     ("POST", "/orgs/{org_id}/services/{service_id}/assessments"): EDITORS,
     ("GET", "/orgs/{org_id}/services/{service_id}/assessments/{assessment_id}"): MEMBERS,
+    ("POST", "/orgs/{org_id}/integrations"): {"admin"},
+    ("GET", "/orgs/{org_id}/integrations"): {"admin"},
+    ("DELETE", "/orgs/{org_id}/integrations/{integration_id}"): {"admin"},
+    ("POST", "/orgs/{org_id}/integrations/{integration_id}/rotate-secret"): {"admin"},
+    ("GET", "/orgs/{org_id}/integrations/{integration_id}/deliveries"): {"admin"},
 }
 # What a platform admin may still do on an organisation that is not "theirs" (they have none).
 PLATFORM_ANYWHERE = {("GET", "/orgs"), ("PUT", "/orgs/{org_id}"), ("GET", "/orgs/{org_id}")}
@@ -56,7 +63,7 @@ def routes():
 
 
 def test_every_route_has_an_expectation():
-    assert set(routes()) == PUBLIC | set(ALLOWED)
+    assert set(routes()) == PUBLIC | SIGNED | set(ALLOWED)
 
 
 @pytest.fixture
@@ -71,6 +78,8 @@ def world(client):
         ids[org] = {"org_id": org, "service_id": service_id, "component_id": "crm"}
         ids[org]["assessment_id"] = body(assessment)["assessment_id"]
         ids[org]["framework_id"] = "ldd-2018"
+        integration = client.post(f"/orgs/{org}/integrations", INTEGRATION, org=org)
+        ids[org]["integration_id"] = body(integration)["integration_id"]
     return ids
 
 
@@ -82,6 +91,10 @@ def _request(client, method, path, who, values):
         payload = org_body(name="Renamed")
     elif method == "POST" and path.endswith("/services"):
         payload = service_body(owner_email=identity["email"])
+    elif method == "POST" and path.endswith("/integrations"):
+        payload = INTEGRATION
+    elif path.endswith("/rotate-secret"):
+        payload = None
     elif method == "PATCH":
         headers["If-Match"] = client.get(url, org=values["org_id"]).headers["ETag"]
         payload = {"description": "Edited."}
@@ -92,7 +105,7 @@ def _request(client, method, path, who, values):
     return client.request(method, url, body=payload, headers=headers, **identity)
 
 
-@pytest.mark.parametrize("method,path", [r for r in routes() if r not in PUBLIC])
+@pytest.mark.parametrize("method,path", [r for r in routes() if r not in PUBLIC | SIGNED])
 def test_each_role_reaches_exactly_what_the_role_table_allows(client, world, method, path):
     outcomes = []
     for org in ("own", "other"):
@@ -113,7 +126,7 @@ def test_each_role_reaches_exactly_what_the_role_table_allows(client, world, met
     assert not outcomes, f"{method} {path}: " + "; ".join(outcomes)
 
 
-@pytest.mark.parametrize("method,path", [r for r in routes() if r not in PUBLIC])
+@pytest.mark.parametrize("method,path", [r for r in routes() if r not in PUBLIC | SIGNED])
 def test_without_a_token_every_protected_route_is_401(client, world, method, path):
     response = client.request(method, path.format(**world["own"]), token=None)
     assert response.status_code == 401

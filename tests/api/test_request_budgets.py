@@ -4,7 +4,11 @@
 Every route of the app must have a case here (a new route without one fails
 `test_every_route_has_a_budget_case`). Every case must make exactly the SAME requests with 1 and
 with 1,000 services in the organisation, and with 1 and with 50 assessments on the service it
-touches; only the organisation scorecard grows, by one Query per 1 MB page of service summaries."""
+touches; only the organisation scorecard grows, by one Query per 1 MB page of service summaries.
+
+The integration routes and the webhook deliveries use one standing integration per organisation,
+made (recorder paused) when a case first needs it; a delivery is signed with the independent
+`standardwebhooks` library at the app's clock, with a fresh webhook-id every time."""
 
 import math
 from collections import Counter
@@ -26,7 +30,7 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Answer, Evidence
 from chalicelib.frameworks import load_catalogue
 from devserver.gateway import chalice_client
-from tests.api.conftest import NOW, ROOT, Api, body, component_body, org_body, service_body
+from tests.api.conftest import NOW, ROOT, Api, body, component_body, org_body, service_body, signed_delivery
 from tests.conftest import IDENTITY
 from tests.dynamo_requests import RECORDER
 from tests.bulkload import bulk_load
@@ -197,6 +201,7 @@ def api(aws):
         if OrgItem.exists():
             OrgItem.delete_table()
         create_tables()
+    _STANDING.clear()
     bootstrap.use(bootstrap.build(clock=TickingClock(NOW)))
     with chalice_client(app, project_dir=str(ROOT)) as test_client:
         yield Api(test_client.http, IDENTITY)
@@ -286,6 +291,24 @@ def nothing(m: Measured):
     assert m.ops == []
 
 
+# A webhook delivery finds the integration (its route item, then the integration), runs the use
+# case, whose transaction also claims the webhook-id, and logs the outcome: 3 requests more.
+DELIVERY_BEFORE = ["GetItem", "GetItem"]
+DELIVERY_AFTER = ["PutItem"]
+
+
+def delivery(use_case: list[str]) -> Check:
+    """API.md: a webhook delivery costs at most 3 more than the use case it runs. Asserts the
+    exact requests (`use_case` is what the same use case makes through its own route, compared
+    with the measured route in `test_a_delivery_costs_3_more_than_its_use_case`)."""
+
+    def check(m: Measured):
+        assert m.ops == DELIVERY_BEFORE + use_case + DELIVERY_AFTER, m.ops
+        assert len(m.ops) <= len(use_case) + 3
+
+    return check
+
+
 # The cases: every route, some in more than one form ---------------------------------------------
 
 _fresh = count()
@@ -308,6 +331,11 @@ class Case:
     grows_with_summaries: bool = False
     # About the organisation, not the service: measured once per organisation.
     per_org: bool = False
+    # A webhook event to deliver instead of `body`: signed for the organisation's standing
+    # integration (the path's integration_id), with a fresh webhook-id, and no bearer token.
+    event: Callable[[Setting], dict] | None = None
+    # Fields the response body must have (e.g. that a delivery was processed, not a duplicate).
+    answer: dict = field(default_factory=dict)
 
 
 ORG = "/orgs/{org_id}"
@@ -316,6 +344,9 @@ SERVICE = SERVICES + "/{service_id}"
 COMPONENTS = SERVICE + "/components"
 COMPONENT = COMPONENTS + "/{component_id}"
 ASSESSMENTS = SERVICE + "/assessments"
+INTEGRATIONS = ORG + "/integrations"
+INTEGRATION = INTEGRATIONS + "/{integration_id}"
+EVENT_TYPES = ["component.upserted", "assessment.submitted"]
 
 
 def _assessment(setting: Setting) -> dict:
@@ -328,6 +359,41 @@ def _service_etag(api: Api, setting: Setting) -> tuple[dict, dict]:
     assert response.status_code == 200
     return {}, {"If-Match": response.headers["ETag"]}
 
+
+# org_id -> the integration's creation response (integration_id, secret): one per organisation,
+# made when a case first needs it, with the recorder paused.
+_STANDING: dict[str, dict] = {}
+
+
+def _new_integration(api: Api, org_id: str, name: str) -> dict:
+    response = api.post(INTEGRATIONS.format(org_id=org_id), {"name": name, "event_types": EVENT_TYPES})
+    assert response.status_code == 201, response.body
+    return body(response)
+
+
+def _standing_integration(api: Api, setting: Setting) -> tuple[dict, dict]:
+    if setting.org_id not in _STANDING:
+        _STANDING[setting.org_id] = _new_integration(api, setting.org_id, "Contracts register")
+    return {"integration_id": _STANDING[setting.org_id]["integration_id"]}, {}
+
+
+def _throwaway_integration(api: Api, setting: Setting) -> tuple[dict, dict]:
+    return {"integration_id": _new_integration(api, setting.org_id, f"Throwaway {next(_fresh)}")["integration_id"]}, {}
+
+
+def _component_event(setting: Setting) -> dict:
+    data = {"service_id": setting.service_id, "component_id": f"hooked-{next(_fresh)}", "component": component_body()}
+    return {"type": "component.upserted", "data": data}
+
+
+def _assessment_event(setting: Setting) -> dict:
+    return {"type": "assessment.submitted", "data": {"service_id": setting.service_id, **_assessment(setting)}}
+
+
+# What the use cases a delivery runs make through their own routes (the add-component and
+# submit-assessment cases): read the service (and its components), then one transaction.
+PUT_COMPONENT = ["GetItem", "TransactWriteItems"]
+SUBMIT_ASSESSMENT = ["GetItem", "TransactWriteItems"]
 
 CASES = [
     # Reads first, writes after, so that no write changes what a later read case sees.
@@ -357,6 +423,9 @@ CASES = [
         grows_with_summaries=True,
         per_org=True,
     ),
+    Case("integrations", "GET", INTEGRATIONS, list_page, prepare=_standing_integration, per_org=True),
+    # Reads the integration (404 unless it is in the organisation), then a page of its log.
+    Case("deliveries", "GET", INTEGRATION + "/deliveries", list_page, prepare=_standing_integration, per_org=True),
     Case(
         "add-component",
         "PUT",
@@ -405,6 +474,54 @@ CASES = [
         body=lambda s: {"description": "Edited while counting requests."},
         prepare=_service_etag,
     ),
+    # POST integration: one transaction (organisation check, integration, its route item).
+    Case(
+        "create-integration",
+        "POST",
+        INTEGRATIONS,
+        exactly(["TransactWriteItems"]),
+        status=201,
+        body=lambda s: {"name": "Asset register", "event_types": EVENT_TYPES},
+        per_org=True,
+    ),
+    # Rotate: the read the conditional replace is checked against, then one transaction.
+    Case(
+        "rotate-secret",
+        "POST",
+        INTEGRATION + "/rotate-secret",
+        exactly(["GetItem", "TransactWriteItems"]),
+        prepare=_standing_integration,
+        per_org=True,
+    ),
+    # DELETE integration: the read, then one transaction (integration, route item, audit).
+    Case(
+        "delete-integration",
+        "DELETE",
+        INTEGRATION,
+        exactly(["GetItem", "TransactWriteItems"]),
+        status=204,
+        prepare=_throwaway_integration,
+        per_org=True,
+    ),
+    # Webhook deliveries, processed (a fresh webhook-id each): the use case + 3 at most.
+    Case(
+        "webhook-component-upserted",
+        "POST",
+        "/webhooks/{integration_id}",
+        delivery(PUT_COMPONENT),
+        prepare=_standing_integration,
+        event=_component_event,
+        answer={"status": "processed"},
+    ),
+    Case(
+        "webhook-assessment-submitted",
+        "POST",
+        "/webhooks/{integration_id}",
+        delivery(SUBMIT_ASSESSMENT),
+        prepare=_standing_integration,
+        event=_assessment_event,
+        answer={"status": "processed"},
+    ),
     # POST service: one transaction (organisation check, service, summary). Last: it adds a
     # service to the organisations.
     Case(
@@ -432,10 +549,18 @@ def _measure(api: Api, case: Case, setting: Setting) -> Measured:
             **values,
         }
     )
-    sent = case.body(setting)
+    sent, raw, token = case.body(setting), None, "default"
+    if case.event is not None:
+        # Signed at the app's own clock (it checks the timestamp against it), outside the count.
+        now = int(bootstrap.use_cases().context.clock.now().timestamp())
+        secret = next(i["secret"] for i in _STANDING.values() if i["integration_id"] == values["integration_id"])
+        raw, signed = signed_delivery(secret, case.event(setting), timestamp=now)
+        headers, token = {**headers, **signed}, None
     with RECORDER.measure() as ops:
-        response = api.request(case.method, path + case.query, sent, {**case.headers, **headers})
+        response = api.request(case.method, path + case.query, sent, {**case.headers, **headers}, raw=raw, token=token)
     assert response.status_code == case.status, (setting.label, response.status_code, response.body)
+    answered = body(response) if case.answer else {}
+    assert {k: answered.get(k) for k in case.answer} == case.answer, (setting.label, answered)
     pages, size = summary_pages(setting.org_id) if case.grows_with_summaries else (0, 0)
     return Measured(list(ops), pages, size)
 
@@ -494,6 +619,19 @@ def test_request_budget_is_kept_and_does_not_grow_with_the_data(measurements, ca
         assert max(m.summary_pages for m in made.values()) >= 3, "the data should need paging"
         ops = {label: [op for op in o if op != "Query"] for label, o in ops.items()}
     assert len({tuple(o) for o in ops.values()}) == 1, ops
+
+
+@pytest.mark.parametrize(
+    "hook, route", [("webhook-component-upserted", "add-component"), ("webhook-assessment-submitted", "submit-assessment")]
+)
+def test_a_delivery_costs_3_more_than_its_use_case(measurements, hook, route):
+    """The same use case through its own route and through a delivery, in every setting."""
+    for label, measured in measurements[hook].items():
+        own = measurements[route][label]
+        if isinstance(measured, AssertionError) or isinstance(own, AssertionError):
+            pytest.fail(f"{label}: not measured ({measured if isinstance(measured, AssertionError) else own})")
+        assert measured.ops == DELIVERY_BEFORE + own.ops + DELIVERY_AFTER, (label, measured.ops, own.ops)
+        assert len(measured.ops) <= len(own.ops) + 3
 
 
 @pytest.mark.parametrize("path", [SERVICES + "?limit=20", ASSESSMENTS + "?limit=20"], ids=["services", "assessments"])

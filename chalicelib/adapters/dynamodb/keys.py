@@ -11,6 +11,10 @@ SUMMARY_PREFIX = "SUMMARY#"
 COMPONENT_PREFIX = "COMPONENT#"
 ASSESSMENT_PREFIX = "ASSESSMENT#"
 AUDIT_PREFIX = "AUDIT#"
+INTEGRATION_PREFIX = "INTEGRATION#"
+ROUTE_SK = "ROUTE"
+CLAIM_PREFIX = "CLAIM#"
+DELIVERY_PREFIX = "DELIVERY#"
 
 
 def org_pk(org_id: str) -> str:
@@ -43,3 +47,21 @@ def assessment_sk(assessment_id: str) -> str:
 
 def audit_sk(audit_id: str) -> str:
     return AUDIT_PREFIX + audit_id
+
+
+def integration_sk(integration_id: str) -> str:
+    return INTEGRATION_PREFIX + integration_id
+
+
+def integration_pk(integration_id: str) -> str:
+    """Where a delivery finds its integration, and where its claims and deliveries log live:
+    the webhook path names only the integration."""
+    return INTEGRATION_PREFIX + integration_id
+
+
+def claim_sk(webhook_id: str) -> str:
+    return CLAIM_PREFIX + webhook_id
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return DELIVERY_PREFIX + delivery_id

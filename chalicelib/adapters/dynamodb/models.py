@@ -3,7 +3,7 @@
 PynamoDB reads Meta when a class is defined, so the table name and region come from the
 environment at import (tests set it first) with defaults; see docs/data-model.md for the keys."""
 
-from pynamodb.attributes import JSONAttribute, MapAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -136,3 +136,60 @@ class AuditItem(Model):
     actor = JSONAttribute()
     action = UnicodeAttribute()
     target = UnicodeAttribute()
+
+
+class IntegrationItem(_Item):
+    """An organisation's integration: its scope and its sealed signing secrets."""
+
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    integration_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    event_types = ListAttribute(of=UnicodeAttribute)
+    service_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    secrets = JSONAttribute()  # [{"sealed": ..., "retires_at": ... | null}]
+    etag = UnicodeAttribute()
+
+
+class IntegrationRouteItem(Model):
+    """INTEGRATION#<id> / ROUTE: which organisation a webhook path's integration belongs to."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+
+
+class ClaimItem(Model):
+    """INTEGRATION#<id> / CLAIM#<webhook-id>: written with a delivery's effect, once."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    claimed_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class DeliveryItem(Model):
+    """INTEGRATION#<id> / DELIVERY#<ulid>: a verified delivery and what became of it."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    integration_id = UnicodeAttribute()
+    delivery_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    event_type = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    http_status = NumberAttribute()
+    reason = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()

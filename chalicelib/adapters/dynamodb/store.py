@@ -4,7 +4,7 @@ TransactWriteItems only. Infrastructure errors become domain errors here."""
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -17,16 +17,24 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import (
     AssessmentItem,
     AuditItem,
+    ClaimItem,
+    DeliveryItem,
+    IntegrationItem,
+    IntegrationRouteItem,
     ComponentItem,
     OrgItem,
     ServiceItem,
     SummaryItem,
 )
 from chalicelib.domain import codec
-from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite, Unavailable
+from chalicelib.domain.errors import AlreadyExists, BadRequest, Duplicate, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import (
+    CLAIM_DAYS,
     Assessment,
     AuditRecord,
+    Delivery,
+    Integration,
+    SealedSecret,
     Component,
     LatestAssessment,
     Organisation,
@@ -249,6 +257,77 @@ class DynamoStore:
         items, more = self._page(query, AuditItem, limit)
         return Page([_audit(i) for i in items], encode_cursor(items[-1].audit_id) if more else None)
 
+    # integrations ----------------------------------------------------------------------------
+
+    def create_integration(self, integration: Integration, audit: AuditRecord) -> None:
+        route = IntegrationRouteItem(
+            pk=keys.integration_pk(integration.integration_id), sk=keys.ROUTE_SK, org_id=integration.org_id
+        )
+        with self._transaction(audit) as tx:
+            tx.check(OrgItem, keys.org_pk(integration.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
+            tx.put(_integration_item(integration), IntegrationItem.pk.does_not_exist(), AlreadyExists)
+            tx.put(route, IntegrationRouteItem.pk.does_not_exist(), AlreadyExists)
+
+    def get_integration(self, org_id: str, integration_id: str) -> Integration | None:
+        item = self._get(IntegrationItem, keys.org_pk(org_id), keys.integration_sk(integration_id))
+        return _integration(item) if item else None
+
+    def find_integration(self, integration_id: str) -> Integration | None:
+        route = self._get(IntegrationRouteItem, keys.integration_pk(integration_id), keys.ROUTE_SK)
+        return self.get_integration(route.org_id, integration_id) if route else None
+
+    def list_integrations(self, org_id: str) -> list[Integration]:
+        query = IntegrationItem.query(
+            keys.org_pk(org_id), IntegrationItem.sk.startswith(keys.INTEGRATION_PREFIX), consistent_read=True
+        )
+        with self._errors():
+            return [_integration(item) for item in query]
+
+    def replace_integration(self, integration: Integration, expected: Integration, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
+            tx.put(_integration_item(integration), IntegrationItem.etag == _integration_etag(expected), StaleWrite)
+
+    def delete_integration(self, expected: Integration, audit: AuditRecord) -> None:
+        item = IntegrationItem(pk=keys.org_pk(expected.org_id), sk=keys.integration_sk(expected.integration_id))
+        route = IntegrationRouteItem(pk=keys.integration_pk(expected.integration_id), sk=keys.ROUTE_SK)
+        with self._transaction(audit) as tx:
+            tx.delete(item, IntegrationItem.etag == _integration_etag(expected), StaleWrite)
+            tx.delete(route, IntegrationRouteItem.pk.exists(), StaleWrite)
+
+    # the deliveries log ----------------------------------------------------------------------
+
+    def add_delivery(self, delivery: Delivery, keep_until: datetime) -> None:
+        item = DeliveryItem(
+            pk=keys.integration_pk(delivery.integration_id),
+            sk=keys.delivery_sk(delivery.delivery_id),
+            integration_id=delivery.integration_id,
+            delivery_id=delivery.delivery_id,
+            webhook_id=delivery.webhook_id,
+            received_at=codec.iso_instant(delivery.received_at),
+            event_type=delivery.event_type,
+            status=delivery.status,
+            http_status=delivery.http_status,
+            reason=delivery.reason,
+            expires_at=keep_until,
+        )
+        with self._errors():
+            item.save()
+
+    def list_deliveries(self, integration_id: str, after_id: str, limit: int, cursor: str | None) -> Page[Delivery]:
+        pk = keys.integration_pk(integration_id)
+        start = _key(pk, keys.delivery_sk(decode_cursor(cursor))) if cursor is not None else None
+        query = DeliveryItem.query(
+            pk,
+            DeliveryItem.sk.between(keys.delivery_sk(after_id), keys.DELIVERY_PREFIX + "~"),
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
+        )
+        items, more = self._page(query, DeliveryItem, limit)
+        return Page([_delivery(i) for i in items], encode_cursor(items[-1].delivery_id) if more else None)
+
     # plumbing --------------------------------------------------------------------------------
 
     def _get(self, model, pk: str, sk: str):
@@ -288,8 +367,14 @@ class DynamoStore:
             with self._errors(), tx.write:
                 yield tx
                 tx.put(_audit_item(audit), AuditItem.pk.does_not_exist(), AlreadyExists)
+                if audit.actor.integration_id and audit.actor.delivery_id:
+                    tx.put(_claim_item(audit), ClaimItem.pk.does_not_exist(), Duplicate)
         except TransactWriteError as e:
-            for index, reason in enumerate(e.cancellation_reasons or []):
+            reasons = e.cancellation_reasons or []
+            if any(r is not None and r.code == "ConditionalCheckFailed" and tx.on_fail(i) is Duplicate for i, r in enumerate(reasons)):
+                # Whatever else failed, the delivery was already processed: that is the answer.
+                raise Duplicate("This delivery was already processed.") from e
+            for index, reason in enumerate(reasons):
                 if reason is None:
                     continue
                 if reason.code == "ConditionalCheckFailed":
@@ -333,6 +418,7 @@ class _Transaction:
 
 def _condition_detail(error: type) -> str:
     return {
+        Duplicate: "This delivery was already processed.",
         AlreadyExists: "It already exists.",
         StaleWrite: "It changed since it was read.",
         NotFound: "The record it belongs to does not exist.",
@@ -521,4 +607,67 @@ def _audit(item: AuditItem) -> AuditRecord:
         actor=codec.actor_from_dict(item.actor),
         action=item.action,
         target=item.target,
+    )
+
+
+def _claim_item(audit: AuditRecord) -> ClaimItem:
+    """Claims outlive any sender's retry window (Standard Webhooks senders retry for days)."""
+    return ClaimItem(
+        pk=keys.integration_pk(audit.actor.integration_id),
+        sk=keys.claim_sk(audit.actor.delivery_id),
+        claimed_at=codec.iso_instant(audit.at),
+        expires_at=audit.at + timedelta(days=CLAIM_DAYS),
+    )
+
+
+def _secrets_to_list(secrets) -> list[dict]:
+    return [{"sealed": s.sealed, "retires_at": codec.iso_instant(s.retires_at) if s.retires_at else None} for s in secrets]
+
+
+def _integration_etag(integration: Integration) -> str:
+    return codec.content_etag({"secrets": _secrets_to_list(integration.secrets), "updated": integration.updated.at})
+
+
+def _integration_item(integration: Integration) -> IntegrationItem:
+    return IntegrationItem(
+        pk=keys.org_pk(integration.org_id),
+        sk=keys.integration_sk(integration.integration_id),
+        org_id=integration.org_id,
+        integration_id=integration.integration_id,
+        name=integration.name,
+        event_types=list(integration.event_types),
+        service_ids=list(integration.service_ids),
+        secrets=_secrets_to_list(integration.secrets),
+        etag=_integration_etag(integration),
+        created=codec.stamp_to_dict(integration.created),
+        updated=codec.stamp_to_dict(integration.updated),
+    )
+
+
+def _integration(item: IntegrationItem) -> Integration:
+    return Integration(
+        org_id=item.org_id,
+        integration_id=item.integration_id,
+        name=item.name,
+        event_types=tuple(item.event_types),
+        service_ids=tuple(item.service_ids or ()),
+        secrets=tuple(
+            SealedSecret(s["sealed"], codec.parse_instant(s["retires_at"]) if s["retires_at"] else None)
+            for s in item.secrets
+        ),
+        created=codec.stamp_from_dict(item.created),
+        updated=codec.stamp_from_dict(item.updated),
+    )
+
+
+def _delivery(item: DeliveryItem) -> Delivery:
+    return Delivery(
+        integration_id=item.integration_id,
+        delivery_id=item.delivery_id,
+        webhook_id=item.webhook_id,
+        received_at=codec.parse_instant(item.received_at),
+        event_type=item.event_type,
+        status=item.status,
+        http_status=int(item.http_status),
+        reason=item.reason,
     )

@@ -1,0 +1,91 @@
+"""Webhook deliveries, signed per the Standard Webhooks specification instead of a bearer token.
+
+Nothing is written before the signature verifies; after that, every outcome is logged."""
+
+import json
+import logging
+
+from chalice import Blueprint, Response
+from marshmallow import ValidationError
+
+from chalicelib.api import presenters
+from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
+from chalicelib.api.problems import flatten, from_domain_error, problem
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.codec import answer_from_dict, spec_from_dict
+from chalicelib.domain.errors import DomainError, Duplicate
+from chalicelib.domain.webhooks import SignatureRejected
+from chalicelib.schemas import requests, responses
+
+bp = Blueprint(__name__)
+log = logging.getLogger(__name__)
+SIGNATURE_HEADERS = tuple(
+    {"name": name, "required": True, "description": description}
+    for name, description in (
+        ("webhook-id", "The sender's unique id of this message; a repeat is answered as a duplicate."),
+        ("webhook-timestamp", "Seconds since the epoch; within 5 minutes of now (configurable)."),
+        ("webhook-signature", "Space-separated v1,<base64 HMAC-SHA256 of '{id}.{timestamp}.{body}'> entries."),
+    )
+)
+
+
+@route(
+    bp,
+    "/webhooks/{integration_id}",
+    "POST",
+    "Deliver an event from an integration (Standard Webhooks signature)",
+    "webhooks",
+    body="WebhookEvent",
+    response=responses.WebhookResult,
+    also=(400, 401, 403, 404, 413, 415, 422, 503),
+    headers=SIGNATURE_HEADERS,
+    public=True,
+)
+def deliver(integration_id):
+    request = bp.current_request
+    webhooks = use_cases().webhooks
+    try:
+        delivery = webhooks.verify(integration_id, request.headers, request.raw_body or b"")
+    except SignatureRejected as rejected:
+        # Counted in the logs, never stored per delivery: an unverified request writes nothing.
+        log.warning("webhook signature rejected: integration=%s reason=%s", integration_id, rejected)
+        return problem(401, f"The delivery's signature was not accepted: {rejected}.")
+    event_type = None
+    try:
+        event_type, result = _apply(delivery, request.raw_body or b"")
+        response, status, reason = json_response({"status": "processed", "result": result}), "processed", None
+    except Duplicate:
+        response, status, reason = json_response({"status": "duplicate"}), "duplicate", None
+    except DomainError as error:
+        response, status, reason = from_domain_error(error), "rejected", error.detail
+    except ValidationError as error:
+        errors = flatten(error.messages)
+        response, status, reason = problem(422, "The event is not valid.", errors), "rejected", json.dumps(errors)
+    except BodyTooLarge:
+        response, status, reason = problem(413, "The delivery is too large."), "rejected", "body too large"
+    webhooks.record(delivery, event_type, status, response.status_code, reason)
+    return response
+
+
+def _apply(delivery, raw: bytes) -> tuple[str, dict]:
+    """Validate the event with the HTTP API's own schemas and run the same use case."""
+    envelope = requests.WebhookEnvelope().load(load_json(raw))
+    event_type, data = envelope["type"], envelope["data"]
+    service_id = data.get("service_id") if isinstance(data.get("service_id"), str) else None
+    use_cases().webhooks.check_scope(delivery, event_type, service_id)
+    principal, org_id = delivery.principal, delivery.integration.org_id
+    try:
+        if event_type == "component.upserted":
+            event = requests.ComponentUpserted().load(data)
+            spec = spec_from_dict(event["component"])
+            component, _ = use_cases().components.put(
+                principal, org_id, event["service_id"], event["component_id"], spec, None
+            )
+            shown = presenters.component(component, use_cases().components.flags(component))
+            return event_type, responses.ComponentOut().dump(shown)
+        event = requests.AssessmentSubmitted().load(data)
+        answers = [answer_from_dict(a) for a in event["answers"]]
+        assessment = use_cases().assessments.submit(principal, org_id, event["service_id"], event["framework_id"], answers)
+        return event_type, responses.AssessmentOut().dump(presenters.assessment(assessment))
+    except ValidationError as error:
+        raise ValidationError({"data": error.messages}) from None
