@@ -54,6 +54,7 @@ def organisation(org: Organisation) -> dict:
         "name": org.name,
         "peer_group": org.peer_group,
         "declaration_signed_on": org.declaration_signed_on.isoformat() if org.declaration_signed_on else None,
+        "rank_services": org.rank_services,
         "created_at": iso_instant(org.created.at),
         "updated_at": iso_instant(org.updated.at),
     }

@@ -102,6 +102,9 @@ class Organisation:
     declaration_signed_on: date | None
     created: Stamp
     updated: Stamp
+    # Order the organisation's scorecard by score, best first (a league table). Off by default:
+    # ranking services against each other is the council's choice, not the tool's.
+    rank_services: bool = False
 
 
 @dataclass(frozen=True)

@@ -103,12 +103,21 @@ def _mean(values: list[Fraction]) -> Fraction | None:
 
 
 def org_scorecard(
-    org_id: str, summaries: list[ServiceSummary], framework: Framework, today: date, department: str | None = None
+    org_id: str,
+    summaries: list[ServiceSummary],
+    framework: Framework,
+    today: date,
+    department: str | None = None,
+    rank_services: bool = False,
 ) -> OrgScorecard:
+    """Services are listed by department, name and id; with `rank_services`, by score, best
+    first (services not assessed last), then the same."""
     if department is not None:
         summaries = [s for s in summaries if s.department == department]
     summaries = sorted(summaries, key=lambda s: (s.department, s.name, s.service_id))
     cards = tuple(service_scorecard(s, framework, today) for s in summaries)
+    if rank_services:
+        cards = tuple(sorted(cards, key=lambda c: (c.score is None, -(c.score.overall if c.score else 0))))
     assessed = [c for c in cards if c.score]
 
     principles = tuple(

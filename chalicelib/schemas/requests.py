@@ -16,6 +16,10 @@ class OrganisationIn(Schema):
     name = Name(required=True)
     peer_group = Name(allow_none=True, load_default=None)
     declaration_signed_on = StrictDate(allow_none=True, load_default=None)
+    rank_services = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Order the organisation scorecard by score, best first. Off unless set."},
+    )
 
 
 class ServiceIn(Schema):

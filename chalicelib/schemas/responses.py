@@ -101,6 +101,7 @@ class OrganisationOut(Schema):
     name = fields.String()
     peer_group = fields.String(**Nullable)
     declaration_signed_on = fields.String(**Nullable, metadata={"format": "date"})
+    rank_services = fields.Boolean()
     created_at = fields.String(metadata={"format": "date-time"})
     updated_at = fields.String(metadata={"format": "date-time"})
 

@@ -10,7 +10,14 @@ from chalicelib.services.ports import Page
 
 
 def org_etag(org: Organisation) -> str:
-    return content_etag({"name": org.name, "peer_group": org.peer_group, "signed": org.declaration_signed_on})
+    return content_etag(
+        {
+            "name": org.name,
+            "peer_group": org.peer_group,
+            "signed": org.declaration_signed_on,
+            "rank_services": org.rank_services,
+        }
+    )
 
 
 class OrganisationService:
@@ -34,6 +41,7 @@ class OrganisationService:
                 name=fields["name"],
                 peer_group=fields.get("peer_group"),
                 declaration_signed_on=fields.get("declaration_signed_on"),
+                rank_services=fields.get("rank_services", False),
                 created=existing.created if existing else stamp,
                 updated=stamp,
             )

@@ -18,7 +18,10 @@ class ScorecardService:
 
     def for_org(self, principal: Principal, org_id: str, department: str | None = None) -> OrgScorecard:
         access.require_leadership_view(principal, org_id)
-        if self._ctx.store.get_org(org_id) is None:
+        org = self._ctx.store.get_org(org_id)
+        if org is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         summaries = self._ctx.store.list_summaries(org_id)
-        return org_scorecard(org_id, summaries, self._ctx.current_framework, self._ctx.clock.today(), department)
+        return org_scorecard(
+            org_id, summaries, self._ctx.current_framework, self._ctx.clock.today(), department, org.rank_services
+        )

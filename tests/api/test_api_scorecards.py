@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.api.conftest import NOW, assessment_body, body, component_body, service_body
+from tests.api.conftest import NOW, assessment_body, body, component_body, org_body, service_body
 
 CSV_HEADER = ["service_id", "name", "department", "status", "score", "level", "lock_in_risk", "assessed_at", "stale"]
 LEVEL_NAMES = ["Beginning", "Emerging", "Learning", "Developing", "Mastering"]
@@ -510,3 +510,17 @@ def test_the_csv_narrows_by_department_too(client, org, csv_council):
 def test_an_empty_csv_still_has_its_header(client, org):
     header, rows = _rows(client.get(f"/orgs/{org}/scorecard?format=csv"))
     assert header == CSV_HEADER and rows == []
+
+
+def test_rank_services_is_the_organisations_choice_and_orders_json_and_csv(client, org):
+    low = body(client.post(f"/orgs/{org}/services", service_body(name="A low scorer", department="Adults")))["service_id"]
+    high = body(client.post(f"/orgs/{org}/services", service_body(name="Z high scorer", department="Zoo")))["service_id"]
+    client.post(f"/orgs/{org}/services/{low}/assessments", assessment_body(client, rating="red", P1_Q1="green"))
+    client.post(f"/orgs/{org}/services/{high}/assessments", assessment_body(client, rating="green"))
+    assert body(client.get(f"/orgs/{org}"))["rank_services"] is False
+    assert [s["service_id"] for s in body(client.get(f"/orgs/{org}/scorecard"))["services"]] == [low, high]
+    updated = client.put(f"/orgs/{org}", org_body(rank_services=True), roles=("admin",))
+    assert updated.status_code == 200 and body(updated)["rank_services"] is True
+    assert [s["service_id"] for s in body(client.get(f"/orgs/{org}/scorecard"))["services"]] == [high, low]
+    csv_rows = client.get(f"/orgs/{org}/scorecard?format=csv").body.decode().splitlines()[1:]
+    assert [row.split(",")[0] for row in csv_rows] == [high, low]

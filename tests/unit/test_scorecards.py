@@ -304,3 +304,22 @@ def test_the_org_scorecard_judges_staleness_per_service():
         "old": ("assessed", True),
         "never": ("not_assessed", False),
     }
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+def test_services_are_listed_by_department_and_name_unless_the_council_ranks_them():
+    summaries = [
+        summary("s1", "Parking", "Environment", latest=latest(score(40))),
+        summary("s2", "Adult care", "Adults", latest=latest(score(90))),
+        summary("s3", "Bins", "Environment"),  # not assessed
+        summary("s4", "Blue Badge", "Adults", latest=latest(score(60))),
+        summary("s5", "Allotments", "Environment", latest=latest(score(60))),
+    ]
+    listed = org_scorecard(ORG, summaries, LDD, TODAY)
+    assert [c.service_id for c in listed.services] == ["s2", "s4", "s5", "s3", "s1"]
+    ranked = org_scorecard(ORG, summaries, LDD, TODAY, rank_services=True)
+    # Best first; equal scores keep department-then-name order; services not assessed last.
+    assert [c.service_id for c in ranked.services] == ["s2", "s4", "s5", "s1", "s3"]
+    assert ranked.average_score == listed.average_score

@@ -3,7 +3,7 @@
 PynamoDB reads Meta when a class is defined, so the table name and region come from the
 environment at import (tests set it first) with defaults; see docs/data-model.md for the keys."""
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -58,6 +58,7 @@ class OrgItem(_ListedItem):
     name = UnicodeAttribute()
     peer_group = UnicodeAttribute(null=True)
     declaration_signed_on = UnicodeAttribute(null=True)
+    rank_services = BooleanAttribute(default=False)
     etag = UnicodeAttribute()
 
 

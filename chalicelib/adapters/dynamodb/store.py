@@ -81,6 +81,7 @@ class DynamoStore:
             name=org.name,
             peer_group=org.peer_group,
             declaration_signed_on=org.declaration_signed_on.isoformat() if org.declaration_signed_on else None,
+            rank_services=org.rank_services,
             etag=org_etag(org),
             created=codec.stamp_to_dict(org.created),
             updated=codec.stamp_to_dict(org.updated),
@@ -442,6 +443,7 @@ def _org(item: OrgItem) -> Organisation:
         name=item.name,
         peer_group=item.peer_group,
         declaration_signed_on=date.fromisoformat(item.declaration_signed_on) if item.declaration_signed_on else None,
+        rank_services=bool(item.rank_services),
         created=codec.stamp_from_dict(item.created),
         updated=codec.stamp_from_dict(item.updated),
     )
