@@ -9,6 +9,7 @@ from chalicelib.api import (
     components,
     integrations,
     organisations,
+    projects,
     scorecards,
     services,
     webhooks,
@@ -17,7 +18,18 @@ from chalicelib.api.problems import rewrite_chalice_error
 
 app = Chalice(app_name="ldd-tracker")
 
-for module in (catalogue, organisations, services, components, assessments, scorecards, audit, integrations, webhooks):
+for module in (
+    catalogue,
+    organisations,
+    services,
+    components,
+    assessments,
+    scorecards,
+    audit,
+    integrations,
+    webhooks,
+    projects,
+):
     app.register_blueprint(module.bp)
 
 

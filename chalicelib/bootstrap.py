@@ -16,6 +16,7 @@ from chalicelib.services.context import Context
 from chalicelib.services.integrations import IntegrationService
 from chalicelib.services.organisations import OrganisationService
 from chalicelib.services.ports import Clock, IdFactory, Store
+from chalicelib.services.projects import ProjectService
 from chalicelib.services.registry import ServiceRegistry
 from chalicelib.services.scorecards import ScorecardService
 from chalicelib.services.webhooks import WebhookService
@@ -33,6 +34,7 @@ class UseCases:
     audit: AuditService
     integrations: IntegrationService
     webhooks: WebhookService
+    projects: ProjectService
 
 
 def build(
@@ -59,6 +61,7 @@ def build(
         audit=AuditService(ctx),
         integrations=IntegrationService(ctx, box),
         webhooks=WebhookService(ctx, box),
+        projects=ProjectService(ctx),
     )
 
 

@@ -3,7 +3,19 @@ reporting only here."""
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.codec import actor_to_dict, answer_to_dict, iso_instant, spec_to_dict
-from chalicelib.domain.model import Assessment, AuditRecord, Component, Delivery, Flag, Integration, LockIn, Organisation, Score, Service
+from chalicelib.domain.model import (
+    Assessment,
+    AuditRecord,
+    Component,
+    DeclarationProject,
+    Delivery,
+    Flag,
+    Integration,
+    LockIn,
+    Organisation,
+    Score,
+    Service,
+)
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
 from chalicelib.domain.scoring import report_number
 from chalicelib.services.components import component_etag
@@ -200,6 +212,7 @@ def org_scorecard(card: OrgScorecard, department: str | None) -> dict:
                 for e in card.expiring_contracts
             ],
         },
+        "declaration_projects": card.projects,
         "services": [scorecard_row(s) for s in card.services],
     }
 
@@ -234,4 +247,14 @@ def delivery(d: Delivery) -> dict:
         "status": d.status,
         "http_status": d.http_status,
         "reason": d.reason,
+    }
+
+
+def project(p: DeclarationProject, today) -> dict:
+    return {
+        "project_id": p.project_id,
+        **p.editable_fields(),
+        "overdue": p.overdue(today),
+        "created_at": iso_instant(p.created.at),
+        "updated_at": iso_instant(p.updated.at),
     }

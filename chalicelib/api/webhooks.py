@@ -13,7 +13,7 @@ from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
 from chalicelib.api.problems import flatten, from_domain_error, problem
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import answer_from_dict, spec_from_dict
-from chalicelib.domain.errors import DomainError, Duplicate
+from chalicelib.domain.errors import DomainError, Duplicate, Invalid
 from chalicelib.domain.webhooks import SignatureRejected
 from chalicelib.schemas import requests, responses
 
@@ -50,9 +50,9 @@ def deliver(integration_id):
         # Counted in the logs, never stored per delivery: an unverified request writes nothing.
         log.warning("webhook signature rejected: integration=%s reason=%s", integration_id, rejected)
         return problem(401, f"The delivery's signature was not accepted: {rejected}.")
-    event_type = None
+    event_type = _event_type_of(request.raw_body or b"")
     try:
-        event_type, result = _apply(delivery, request.raw_body or b"")
+        result = _apply(delivery, request.raw_body or b"")
         response, status, reason = json_response({"status": "processed", "result": result}), "processed", None
     except Duplicate:
         response, status, reason = json_response({"status": "duplicate"}), "duplicate", None
@@ -67,7 +67,16 @@ def deliver(integration_id):
     return response
 
 
-def _apply(delivery, raw: bytes) -> tuple[str, dict]:
+def _event_type_of(raw: bytes) -> str | None:
+    """For the deliveries log: the event type the body names, when it names one."""
+    try:
+        kind = json.loads(raw).get("type")
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return kind[:64] if isinstance(kind, str) else None
+
+
+def _apply(delivery, raw: bytes) -> dict:
     """Validate the event with the HTTP API's own schemas and run the same use case."""
     envelope = requests.WebhookEnvelope().load(load_json(raw))
     event_type, data = envelope["type"], envelope["data"]
@@ -82,10 +91,19 @@ def _apply(delivery, raw: bytes) -> tuple[str, dict]:
                 principal, org_id, event["service_id"], event["component_id"], spec, None
             )
             shown = presenters.component(component, use_cases().components.flags(component))
-            return event_type, responses.ComponentOut().dump(shown)
+            return responses.ComponentOut().dump(shown)
         event = requests.AssessmentSubmitted().load(data)
         answers = [answer_from_dict(a) for a in event["answers"]]
         assessment = use_cases().assessments.submit(principal, org_id, event["service_id"], event["framework_id"], answers)
-        return event_type, responses.AssessmentOut().dump(presenters.assessment(assessment))
+        return responses.AssessmentOut().dump(presenters.assessment(assessment))
     except ValidationError as error:
         raise ValidationError({"data": error.messages}) from None
+    except Invalid as error:
+        # The use cases name fields as the HTTP API's bodies do; here those bodies sit in `data`.
+        raise Invalid(error.detail, {_in_event(event_type, field): texts for field, texts in (error.errors or {}).items()}) from None
+
+
+def _in_event(event_type: str, field: str) -> str:
+    if event_type == "component.upserted" and field != "component_id":
+        return f"data.component.{field}"
+    return f"data.{field}"

@@ -94,6 +94,38 @@ class Delivery:
     reason: str | None
 
 
+PROJECT_STATUSES = ("planned", "in_progress", "done")
+
+
+@dataclass(frozen=True)
+class DeclarationProject:
+    """The project a signatory commits to within a year of signing, in the four published fields."""
+
+    org_id: str
+    project_id: str
+    title: str
+    partners: tuple[str, ...]
+    mission: str
+    impact: str
+    due: date
+    status: str
+    created: Stamp
+    updated: Stamp
+
+    def editable_fields(self) -> dict:
+        return {
+            "title": self.title,
+            "partners": list(self.partners),
+            "mission": self.mission,
+            "impact": self.impact,
+            "due": self.due.isoformat(),
+            "status": self.status,
+        }
+
+    def overdue(self, today: date) -> bool:
+        return self.status != "done" and self.due < today
+
+
 @dataclass(frozen=True)
 class Organisation:
     org_id: str

@@ -10,7 +10,7 @@ from fractions import Fraction
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import add_months, london_date
 from chalicelib.domain.lockin import risk_of, service_lock_in, supplier_concentration
-from chalicelib.domain.model import Flag, LatestAssessment, LockIn, Score, ServiceSummary
+from chalicelib.domain.model import DeclarationProject, Flag, LatestAssessment, LockIn, Score, ServiceSummary
 
 RISKS = ("none", "low", "medium", "high", "critical")
 TOP_SUPPLIERS = 10
@@ -69,6 +69,7 @@ class OrgScorecard:
     flags: tuple[Flag, ...]
     top_suppliers: tuple[SupplierLine, ...]
     expiring_contracts: tuple[ExpiringContract, ...]
+    projects: dict[str, int]  # declaration projects: total, done, overdue
 
     @property
     def services_assessed(self) -> int:
@@ -109,6 +110,7 @@ def org_scorecard(
     today: date,
     department: str | None = None,
     rank_services: bool = False,
+    projects: list[DeclarationProject] = (),
 ) -> OrgScorecard:
     """Services are listed by department, name and id; with `rank_services`, by score, best
     first (services not assessed last), then the same."""
@@ -159,6 +161,11 @@ def org_scorecard(
         flags=tuple(_concentration(summaries, framework)),
         top_suppliers=tuple(_top_suppliers(summaries)),
         expiring_contracts=tuple(_expiring(summaries, framework, today)),
+        projects={
+            "total": len(projects),
+            "done": sum(1 for p in projects if p.status == "done"),
+            "overdue": sum(1 for p in projects if p.overdue(today)),
+        },
     )
 
 

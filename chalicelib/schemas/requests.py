@@ -4,7 +4,15 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from chalicelib.domain.catalogue import RATINGS
 from chalicelib.frameworks import current_framework, load_catalogue
-from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, EVENT_TYPES, HOSTINGS, PHASES, SOURCE_CODE
+from chalicelib.domain.model import (
+    COMPONENT_KINDS,
+    CUSTOMISATIONS,
+    EVENT_TYPES,
+    HOSTINGS,
+    PHASES,
+    PROJECT_STATUSES,
+    SOURCE_CODE,
+)
 from chalicelib.schemas.fields import COMPONENT_SLUG, ULID, HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
 
 MAX_EVIDENCE = 10
@@ -146,3 +154,22 @@ class AssessmentSubmitted(AssessmentIn):
     """`assessment.submitted`: what POST .../assessments takes, with the service it is for."""
 
     service_id = fields.String(required=True, validate=validate.Regexp(ULID))
+
+
+class ProjectIn(Schema):
+    """The four published fields of a declaration project, and when it is due."""
+
+    title = Name(required=True, metadata={"description": "A specific, time-bound problem."})
+    partners = fields.List(Name(), required=True, validate=validate.Length(max=50), metadata={"description": "Organisations that have agreed to take part."})
+    mission = Text(required=True, validate=validate.Length(min=1, max=4000), metadata={"description": "What will be delivered within the year."})
+    impact = Text(required=True, validate=validate.Length(min=1, max=4000), metadata={"description": "Which users benefit, and how."})
+    due = StrictDate(allow_none=True, load_default=None, metadata={"description": "Defaults to a year after declaration_signed_on."})
+
+
+class ProjectPatch(Schema):
+    title = Name(allow_none=True)
+    partners = fields.List(Name(), allow_none=True, validate=validate.Length(max=50))
+    mission = Text(allow_none=True, validate=validate.Length(min=1, max=4000))
+    impact = Text(allow_none=True, validate=validate.Length(min=1, max=4000))
+    due = StrictDate(allow_none=True)
+    status = fields.String(allow_none=True, validate=validate.OneOf(PROJECT_STATUSES))

@@ -316,6 +316,12 @@ class ScorecardRow(Schema):
     stale = fields.Boolean()
 
 
+class ProjectCounts(Schema):
+    total = fields.Integer()
+    done = fields.Integer()
+    overdue = fields.Integer(metadata={"description": "Not done, and the due date has passed."})
+
+
 class OrgScorecardOut(Schema):
     org_id = fields.String()
     department = fields.String(**Nullable, metadata={"description": "The ?department= filter, if any."})
@@ -326,6 +332,7 @@ class OrgScorecardOut(Schema):
     levels = fields.Dict(keys=fields.String(), values=fields.Integer())
     departments = fields.List(fields.Nested(DepartmentOut))
     lock_in = fields.Nested(OrgLockInOut)
+    declaration_projects = fields.Nested(ProjectCounts)
     services = fields.List(fields.Nested(ScorecardRow))
 
 
@@ -388,3 +395,20 @@ class DeliveryPage(Schema):
 class WebhookResult(Schema):
     status = fields.String(**_enum(["processed", "duplicate"]))
     result = fields.Dict(metadata={"description": "The component or assessment, as the HTTP API returns it."})
+
+
+class ProjectOut(Schema):
+    project_id = fields.String()
+    title = fields.String()
+    partners = fields.List(fields.String())
+    mission = fields.String()
+    impact = fields.String()
+    due = fields.String(metadata={"format": "date"})
+    status = fields.String(metadata={"enum": ["planned", "in_progress", "done"]})
+    overdue = fields.Boolean()
+    created_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class ProjectList(Schema):
+    items = fields.List(fields.Nested(ProjectOut))

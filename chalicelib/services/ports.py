@@ -9,6 +9,7 @@ from typing import Generic, Protocol, TypeVar
 from chalicelib.domain.model import (
     Assessment,
     AuditRecord,
+    DeclarationProject,
     Delivery,
     Integration,
     Component,
@@ -99,6 +100,15 @@ class Store(Protocol):
     # audit trail
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         """Newest first."""
+
+    # declaration projects
+    def save_project(self, project: DeclarationProject, expected: DeclarationProject | None, audit: AuditRecord) -> None:
+        """Create when `expected` is None (NotFound without the organisation), otherwise replace
+        only if the stored project still equals `expected` (StaleWrite)."""
+
+    def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None: ...
+
+    def list_projects(self, org_id: str) -> list[DeclarationProject]: ...
 
     # integrations
     def create_integration(self, integration: Integration, audit: AuditRecord) -> None: ...

@@ -22,6 +22,13 @@ class ScorecardService:
         if org is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         summaries = self._ctx.store.list_summaries(org_id)
+        projects = self._ctx.store.list_projects(org_id)
         return org_scorecard(
-            org_id, summaries, self._ctx.current_framework, self._ctx.clock.today(), department, org.rank_services
+            org_id,
+            summaries,
+            self._ctx.current_framework,
+            self._ctx.clock.today(),
+            department,
+            org.rank_services,
+            projects,
         )

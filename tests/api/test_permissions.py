@@ -8,6 +8,7 @@ from tests.api.conftest import assessment_body, body, component_body, org_body, 
 
 OWNER = "owner@own.example"
 INTEGRATION = {"name": "Contracts register", "event_types": ["component.upserted"]}
+PROJECT = {"title": "One front door", "partners": ["LOTI"], "mission": "Build it.", "impact": "Residents ask once."}
 PUBLIC = {
     ("GET", "/health"),
     ("GET", "/openapi.json"),
@@ -44,6 +45,10 @@ ALLOWED = {
     ("DELETE", "/orgs/{org_id}/integrations/{integration_id}"): {"admin"},
     ("POST", "/orgs/{org_id}/integrations/{integration_id}/rotate-secret"): {"admin"},
     ("GET", "/orgs/{org_id}/integrations/{integration_id}/deliveries"): {"admin"},
+    ("POST", "/orgs/{org_id}/declaration-projects"): {"admin"},
+    ("GET", "/orgs/{org_id}/declaration-projects"): MEMBERS,
+    ("GET", "/orgs/{org_id}/declaration-projects/{project_id}"): MEMBERS,
+    ("PATCH", "/orgs/{org_id}/declaration-projects/{project_id}"): {"admin"},
 }
 # What a platform admin may still do on an organisation that is not "theirs" (they have none).
 PLATFORM_ANYWHERE = {("GET", "/orgs"), ("PUT", "/orgs/{org_id}"), ("GET", "/orgs/{org_id}")}
@@ -80,6 +85,8 @@ def world(client):
         ids[org]["framework_id"] = "ldd-2018"
         integration = client.post(f"/orgs/{org}/integrations", INTEGRATION, org=org)
         ids[org]["integration_id"] = body(integration)["integration_id"]
+        project = client.post(f"/orgs/{org}/declaration-projects", PROJECT, org=org)
+        ids[org]["project_id"] = body(project)["project_id"]
     return ids
 
 
@@ -93,11 +100,13 @@ def _request(client, method, path, who, values):
         payload = service_body(owner_email=identity["email"])
     elif method == "POST" and path.endswith("/integrations"):
         payload = INTEGRATION
+    elif method == "POST" and path.endswith("/declaration-projects"):
+        payload = PROJECT
     elif path.endswith("/rotate-secret"):
         payload = None
     elif method == "PATCH":
         headers["If-Match"] = client.get(url, org=values["org_id"]).headers["ETag"]
-        payload = {"description": "Edited."}
+        payload = {"status": "in_progress"} if "declaration-projects" in path else {"description": "Edited."}
     elif method == "PUT":
         payload = component_body(product="Edited")
     elif method == "POST":

@@ -12,6 +12,7 @@ COMPONENT_PREFIX = "COMPONENT#"
 ASSESSMENT_PREFIX = "ASSESSMENT#"
 AUDIT_PREFIX = "AUDIT#"
 INTEGRATION_PREFIX = "INTEGRATION#"
+PROJECT_PREFIX = "PROJECT#"
 ROUTE_SK = "ROUTE"
 CLAIM_PREFIX = "CLAIM#"
 DELIVERY_PREFIX = "DELIVERY#"
@@ -65,3 +66,7 @@ def claim_sk(webhook_id: str) -> str:
 
 def delivery_sk(delivery_id: str) -> str:
     return DELIVERY_PREFIX + delivery_id
+
+
+def project_sk(project_id: str) -> str:
+    return PROJECT_PREFIX + project_id

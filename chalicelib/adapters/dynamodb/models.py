@@ -194,3 +194,20 @@ class DeliveryItem(Model):
     http_status = NumberAttribute()
     reason = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()
+
+
+class ProjectItem(_Item):
+    """A declaration project, under its organisation."""
+
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    partners = ListAttribute(of=UnicodeAttribute, default=list)
+    mission = UnicodeAttribute()
+    impact = UnicodeAttribute()
+    due = UnicodeAttribute()
+    status = UnicodeAttribute()
+    etag = UnicodeAttribute()

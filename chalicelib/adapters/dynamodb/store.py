@@ -21,17 +21,19 @@ from chalicelib.adapters.dynamodb.models import (
     DeliveryItem,
     IntegrationItem,
     IntegrationRouteItem,
+    ProjectItem,
     ComponentItem,
     OrgItem,
     ServiceItem,
     SummaryItem,
 )
 from chalicelib.domain import codec
-from chalicelib.domain.errors import AlreadyExists, BadRequest, Duplicate, NotFound, StaleWrite, Unavailable
+from chalicelib.domain.errors import AlreadyExists, BadRequest, Conflict, Duplicate, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import (
     CLAIM_DAYS,
     Assessment,
     AuditRecord,
+    DeclarationProject,
     Delivery,
     Integration,
     SealedSecret,
@@ -46,6 +48,7 @@ from chalicelib.services.organisations import org_etag
 from chalicelib.services.ports import Page
 from chalicelib.services.registry import service_etag
 
+RACE_ATTEMPTS = 3
 THROTTLING = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
@@ -200,21 +203,26 @@ class DynamoStore:
             SummaryItem.latest_assessment_id.does_not_exist()
             | (SummaryItem.latest_assessment_id < assessment.assessment_id)
         )
-        try:
-            with self._transaction(audit) as tx:
-                tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
-                tx.update(
-                    summary,
-                    [
-                        SummaryItem.latest_assessment_id.set(assessment.assessment_id),
-                        SummaryItem.latest.set(codec.latest_to_dict(latest)),
-                    ],
-                    newer_than_latest,
-                    StaleWrite,
-                )
-            return True
-        except StaleWrite:
-            pass
+        for _ in range(RACE_ATTEMPTS):
+            try:
+                with self._transaction(audit) as tx:
+                    tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
+                    tx.update(
+                        summary,
+                        [
+                            SummaryItem.latest_assessment_id.set(assessment.assessment_id),
+                            SummaryItem.latest.set(codec.latest_to_dict(latest)),
+                        ],
+                        newer_than_latest,
+                        _NotTheLatest,
+                    )
+                return True
+            except _NotTheLatest:
+                break
+            except StaleWrite:
+                continue  # another transaction touched the same items at the same moment: try again
+        else:
+            raise Conflict("The service is being changed by other requests; try again.")
         # A newer assessment landed first (or the service went): keep this one in the history
         # without letting it replace the newer summary.
         with self._transaction(audit) as tx:
@@ -257,6 +265,25 @@ class DynamoStore:
         )
         items, more = self._page(query, AuditItem, limit)
         return Page([_audit(i) for i in items], encode_cursor(items[-1].audit_id) if more else None)
+
+    # declaration projects --------------------------------------------------------------------
+
+    def save_project(self, project: DeclarationProject, expected: DeclarationProject | None, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
+            if expected is None:
+                tx.check(OrgItem, keys.org_pk(project.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
+                tx.put(_project_item(project), ProjectItem.pk.does_not_exist(), AlreadyExists)
+            else:
+                tx.put(_project_item(project), ProjectItem.etag == codec.content_etag(expected.editable_fields()), StaleWrite)
+
+    def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None:
+        item = self._get(ProjectItem, keys.org_pk(org_id), keys.project_sk(project_id))
+        return _project(item) if item else None
+
+    def list_projects(self, org_id: str) -> list[DeclarationProject]:
+        query = ProjectItem.query(keys.org_pk(org_id), ProjectItem.sk.startswith(keys.PROJECT_PREFIX), consistent_read=True)
+        with self._errors():
+            return [_project(item) for item in query]
 
     # integrations ----------------------------------------------------------------------------
 
@@ -388,6 +415,10 @@ class DynamoStore:
             raise
 
 
+class _NotTheLatest(StaleWrite):
+    """The summary already holds a newer assessment (or the service went): not a retryable race."""
+
+
 class _Transaction:
     """PynamoDB sends condition checks, deletes, puts and updates in that order; keeping each
     operation's error beside it maps a cancellation reason back to its meaning."""
@@ -419,6 +450,7 @@ class _Transaction:
 
 def _condition_detail(error: type) -> str:
     return {
+        _NotTheLatest: "A newer assessment is already the latest.",
         Duplicate: "This delivery was already processed.",
         AlreadyExists: "It already exists.",
         StaleWrite: "It changed since it was read.",
@@ -672,4 +704,37 @@ def _delivery(item: DeliveryItem) -> Delivery:
         status=item.status,
         http_status=int(item.http_status),
         reason=item.reason,
+    )
+
+
+def _project_item(project: DeclarationProject) -> ProjectItem:
+    return ProjectItem(
+        pk=keys.org_pk(project.org_id),
+        sk=keys.project_sk(project.project_id),
+        org_id=project.org_id,
+        project_id=project.project_id,
+        title=project.title,
+        partners=list(project.partners),
+        mission=project.mission,
+        impact=project.impact,
+        due=project.due.isoformat(),
+        status=project.status,
+        etag=codec.content_etag(project.editable_fields()),
+        created=codec.stamp_to_dict(project.created),
+        updated=codec.stamp_to_dict(project.updated),
+    )
+
+
+def _project(item: ProjectItem) -> DeclarationProject:
+    return DeclarationProject(
+        org_id=item.org_id,
+        project_id=item.project_id,
+        title=item.title,
+        partners=tuple(item.partners or ()),
+        mission=item.mission,
+        impact=item.impact,
+        due=date.fromisoformat(item.due),
+        status=item.status,
+        created=codec.stamp_from_dict(item.created),
+        updated=codec.stamp_from_dict(item.updated),
     )

@@ -1,0 +1,93 @@
+"""Declaration projects: what a signatory commits to deliver within a year of signing."""
+
+from dataclasses import replace
+
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
+from chalicelib.domain.clock import add_years
+from chalicelib.domain.codec import content_etag
+from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired, StaleWrite
+from chalicelib.domain.model import DeclarationProject
+from chalicelib.services.context import Context
+
+EDITABLE = ("title", "partners", "mission", "impact", "due", "status")
+
+
+def project_etag(project: DeclarationProject) -> str:
+    return content_etag(project.editable_fields())
+
+
+class ProjectService:
+    def __init__(self, ctx: Context):
+        self._ctx = ctx
+
+    def create(self, principal: Principal, org_id: str, fields: dict) -> DeclarationProject:
+        access.require_admin(principal, org_id)
+        org = self._ctx.store.get_org(org_id)
+        if org is None:
+            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        due = fields.get("due")
+        if due is None:
+            if org.declaration_signed_on is None:
+                raise Invalid(
+                    "Give a due date: the organisation has not recorded when it signed the Declaration.",
+                    {"due": ["required when the organisation's declaration_signed_on is unknown"]},
+                )
+            due = add_years(org.declaration_signed_on, 1)  # the Declaration asks for one within a year
+        stamp = self._ctx.stamp(principal.actor)
+        project = DeclarationProject(
+            org_id=org_id,
+            project_id=self._ctx.new_id(),
+            title=fields["title"],
+            partners=tuple(fields["partners"]),
+            mission=fields["mission"],
+            impact=fields["impact"],
+            due=due,
+            status=fields.get("status") or "planned",
+            created=stamp,
+            updated=stamp,
+        )
+        audit = self._ctx.audit(org_id, stamp, "declaration_project.created", _target(project.project_id))
+        self._ctx.store.save_project(project, None, audit)
+        return project
+
+    def list(self, principal: Principal, org_id: str) -> list[DeclarationProject]:
+        access.require_org_reader(principal, org_id)
+        projects = self._ctx.store.list_projects(org_id)
+        if not projects and self._ctx.store.get_org(org_id) is None:
+            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        return projects
+
+    def get(self, principal: Principal, org_id: str, project_id: str) -> DeclarationProject:
+        access.require_org_reader(principal, org_id)
+        return self._get(org_id, project_id)
+
+    def patch(self, principal: Principal, org_id: str, project_id: str, patch: dict, if_match: str | None) -> DeclarationProject:
+        access.require_admin(principal, org_id)
+        if if_match is None:
+            raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
+        current = self._get(org_id, project_id)
+        if project_etag(current) != if_match:
+            raise StaleWrite(f"Declaration project {project_id!r} has changed since you read it.")
+        nulls = [f for f in EDITABLE if f in patch and patch[f] is None]
+        if nulls:
+            raise Invalid("These fields cannot be removed.", {f: ["may not be null"] for f in nulls})
+        changes = {f: (tuple(patch[f]) if f == "partners" else patch[f]) for f in EDITABLE if f in patch}
+        stamp = self._ctx.stamp(principal.actor)
+        updated = replace(current, **changes, updated=stamp)
+        audit = self._ctx.audit(org_id, stamp, "declaration_project.updated", _target(project_id))
+        try:
+            self._ctx.store.save_project(updated, current, audit)
+        except StaleWrite:
+            raise StaleWrite(f"Declaration project {project_id!r} has changed since you read it.") from None
+        return updated
+
+    def _get(self, org_id: str, project_id: str) -> DeclarationProject:
+        project = self._ctx.store.get_project(org_id, project_id)
+        if project is None:
+            raise NotFound(f"Declaration project {project_id!r} was not found in organisation {org_id!r}.")
+        return project
+
+
+def _target(project_id: str) -> str:
+    return f"declaration-projects/{project_id}"
