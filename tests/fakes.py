@@ -19,6 +19,7 @@ class InMemoryStore:
         self.assessments = {}  # (org_id, service_id, assessment_id) -> Assessment
         self.audit = {}  # (org_id, audit_id) -> AuditRecord
         self.integrations = {}  # (org_id, integration_id) -> Integration
+        self.projects = {}  # (org_id, project_id) -> DeclarationProject
         self.claims = set()  # (integration_id, webhook-id)
         self.deliveries = {}  # (integration_id, delivery_id) -> Delivery
 
@@ -138,6 +139,25 @@ class InMemoryStore:
     def list_audit(self, org_id, limit, cursor):
         mine = sorted((r for (o, _), r in self.audit.items() if o == org_id), key=lambda r: r.audit_id, reverse=True)
         return _page(mine, lambda r: r.audit_id, limit, cursor, descending=True)
+
+    # declaration projects
+    def save_project(self, project, expected, audit):
+        self._check_claim(audit)
+        key = (project.org_id, project.project_id)
+        if expected is None and project.org_id not in self.orgs:
+            raise NotFound("The record it belongs to does not exist.")
+        if expected is None and key in self.projects:
+            raise AlreadyExists("It already exists.")
+        if expected is not None and self.projects.get(key) != expected:
+            raise StaleWrite("It changed since it was read.")
+        self.projects[key] = project
+        self._record(audit)
+
+    def get_project(self, org_id, project_id):
+        return self.projects.get((org_id, project_id))
+
+    def list_projects(self, org_id):
+        return [p for (o, _), p in sorted(self.projects.items()) if o == org_id]
 
     # integrations
     def create_integration(self, integration, audit):
