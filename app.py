@@ -1,6 +1,6 @@
 """Wiring only: the Chalice app, its blueprints, and problem details for Chalice's own errors."""
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.api import (
     assessments,
@@ -15,6 +15,7 @@ from chalicelib.api import (
     webhooks,
 )
 from chalicelib.api.problems import rewrite_chalice_error
+from chalicelib.bootstrap import use_cases
 
 app = Chalice(app_name="ldd-tracker")
 
@@ -32,8 +33,19 @@ for module in (
 ):
     app.register_blueprint(module.bp)
 
+# Benchmark sets, KPI values and benchmark positions.
+from chalicelib.api import benchmarks  # noqa: E402
+
+app.register_blueprint(benchmarks.bp)
+
 
 @app.middleware("http")
 def problem_details(event, get_response):
     """Chalice answers 405, 415 and unhandled errors itself; give them the API's error shape."""
     return rewrite_chalice_error(get_response(event))
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def monthly_snapshots(event):
+    """Once a day, this month's scorecard figures for every organisation (the trend)."""
+    return {"organisations": len(use_cases().snapshots.take_all())}

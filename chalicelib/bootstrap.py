@@ -19,6 +19,7 @@ from chalicelib.services.ports import Clock, IdFactory, Store
 from chalicelib.services.projects import ProjectService
 from chalicelib.services.registry import ServiceRegistry
 from chalicelib.services.scorecards import ScorecardService
+from chalicelib.services.snapshots import SnapshotService
 from chalicelib.services.webhooks import WebhookService
 
 
@@ -35,6 +36,7 @@ class UseCases:
     integrations: IntegrationService
     webhooks: WebhookService
     projects: ProjectService
+    snapshots: SnapshotService
 
 
 def build(
@@ -50,6 +52,7 @@ def build(
     new_id = new_id or (lambda: str(ULID.from_datetime(clock.now())))
     box = (lambda: secret_box) if secret_box is not None else _secret_box
     ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=new_id)
+    scorecards = ScorecardService(ctx)
     return UseCases(
         context=ctx,
         catalogue=CatalogueService(catalogue),
@@ -57,11 +60,12 @@ def build(
         services=ServiceRegistry(ctx),
         components=ComponentService(ctx),
         assessments=AssessmentService(ctx),
-        scorecards=ScorecardService(ctx),
+        scorecards=scorecards,
         audit=AuditService(ctx),
         integrations=IntegrationService(ctx, box),
         webhooks=WebhookService(ctx, box),
         projects=ProjectService(ctx),
+        snapshots=SnapshotService(ctx, scorecards),
     )
 
 

@@ -41,7 +41,11 @@ def _fake_aws_environment() -> dict[str, str]:
     env = {**os.environ, **FAKE_AWS}
     env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
     env.pop("AWS_ENDPOINT_URL", None)
+    env.pop("AWS_ENDPOINT_URL_KMS", None)
     env.pop("AWS_PROFILE", None)
+    # Integration secrets are sealed with a KMS key that main() creates inside moto.
+    env.pop("INTEGRATION_KMS_KEY_ID", None)
+    env.pop("LDD_LOCAL_SECRET_KEY_FILE", None)
     return env
 
 
@@ -222,14 +226,40 @@ def _ops_text(ops: list[str]) -> str:
     return ", ".join(op if n == 1 else f"{n} x {op}" for op, n in runs)
 
 
-def timed(http, row: Row, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> None:
-    headers = {**({"Content-Type": "application/json"} if body else {}), **_authorization(path), **(headers or {})}
+def timed(http, row: Row, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+    """One call, timed and counted; returns the response. A webhook delivery carries its
+    signature headers and no bearer token."""
+    auth = {} if path.startswith("/webhooks/") else _authorization(path)
+    headers = {**({"Content-Type": "application/json"} if body else {}), **auth, **(headers or {})}
     with SPY.recording() as ops:
         started = time.perf_counter()
         response = http.request(method, path, headers=headers, body=body)
         row.times.append(time.perf_counter() - started)
     row.ops[tuple(ops)] += 1
     row.statuses[response.status_code] += 1
+    return response
+
+
+def signed_delivery(secret: str, event: dict, timestamp: int) -> tuple[bytes, dict]:
+    """A Standard Webhooks delivery of `event` (made outside the timings): a fresh webhook-id,
+    and v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}"> keyed by the whsec_ secret's bytes."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+    import uuid
+
+    raw = json.dumps(event).encode()
+    webhook_id = f"msg_{uuid.uuid4().hex}"
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    mac = hmac.new(key, f"{webhook_id}.{timestamp}.".encode() + raw, hashlib.sha256).digest()
+    headers = {
+        "Content-Type": "application/json",
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": "v1," + base64.b64encode(mac).decode(),
+    }
+    return raw, headers
 
 
 _TOKENS: dict[str, str] = {}
@@ -268,10 +298,22 @@ def import_time() -> list[float]:
     ]
 
 
+def create_kms_key() -> None:
+    """Integration secrets are sealed with KMS when INTEGRATION_KMS_KEY_ID is set (as deployed):
+    a key in moto's KMS, set before the app seals its first secret."""
+    import boto3
+
+    key = boto3.client("kms").create_key(Description="integration secrets (bench)")
+    os.environ["INTEGRATION_KMS_KEY_ID"] = key["KeyMetadata"]["KeyId"]
+    os.environ.pop("LDD_LOCAL_SECRET_KEY_FILE", None)
+
+
 def route_rows(http, seeding) -> list[Row]:
     """Every route, N calls each, against an organisation of 10 services (the measured one with 2
     components and 5 assessments), seeded through the use cases `seeding`."""
     import json
+
+    from chalicelib import bootstrap
 
     org = "bench-borough"
     service_ids = seed_org(seeding, org, 10, assessments_on_first=5)
@@ -288,6 +330,33 @@ def route_rows(http, seeding) -> list[Row]:
 
     def get(path):
         return lambda i: (path, b"", {})
+
+    integrations = f"/orgs/{org}/integrations"
+    event_types = ["component.upserted", "assessment.submitted"]
+    # The integration that delivers the webhooks (made here, outside the timings); the create row
+    # makes 30 throwaway ones, which the rotate and delete rows then use.
+    standing = json.loads(
+        http.request(
+            "POST",
+            integrations,
+            headers={"Content-Type": "application/json", **_authorization(integrations)},
+            body=as_json({"name": "Bench contracts register", "event_types": event_types}),
+        ).body
+    )
+    responses: dict[tuple[str, str], list] = {}
+
+    def throwaway(i: int) -> str:
+        return json.loads(responses[("POST", "/orgs/{org_id}/integrations")][i].body)["integration_id"]
+
+    def delivery(i: int) -> tuple[str, bytes, dict]:
+        # Signed at the app's clock, which the server checks the timestamp against.
+        now = int(bootstrap.use_cases().context.clock.now().timestamp())
+        event = {
+            "type": "component.upserted",
+            "data": {"service_id": service, "component_id": f"hook-{i}", "component": component_body(i, 2)},
+        }
+        raw, headers = signed_delivery(standing["secret"], event, now)
+        return f"/webhooks/{standing['integration_id']}", raw, headers
 
     plan: list[tuple[str, str, int, Callable[[int], tuple[str, bytes, dict]]]] = [
         # Reads first, so that they see the organisation as described; then the writes.
@@ -307,6 +376,7 @@ def route_rows(http, seeding) -> list[Row]:
         ("GET", "/orgs/{org_id}/scorecard", 200, get(f"/orgs/{org}/scorecard")),
         ("GET", "/orgs/{org_id}/audit", 200, get(f"/orgs/{org}/audit")),
         ("GET", "/orgs/{org_id}/scorecard?format=csv", 200, get(f"/orgs/{org}/scorecard?format=csv")),
+        ("GET", "/orgs/{org_id}/integrations", 200, get(integrations)),
         (
             "PUT",
             "/orgs/{org_id}",
@@ -347,14 +417,45 @@ def route_rows(http, seeding) -> list[Row]:
             201,
             lambda i: (f"{base}/assessments", as_json(answers_body(i)), {}),
         ),
+        (
+            "POST",
+            "/orgs/{org_id}/integrations",
+            201,
+            lambda i: (integrations, as_json({"name": f"Bench integration {i}", "event_types": event_types}), {}),
+        ),
+        (
+            "POST",
+            "/orgs/{org_id}/integrations/{integration_id}/rotate-secret",
+            200,
+            lambda i: (f"{integrations}/{throwaway(i)}/rotate-secret", b"", {}),
+        ),
+        (
+            "DELETE",
+            "/orgs/{org_id}/integrations/{integration_id}",
+            204,
+            lambda i: (f"{integrations}/{throwaway(i)}", b"", {}),
+        ),
+        # Signed outside the timing, a fresh webhook-id each: 30 processed deliveries.
+        ("POST", "/webhooks/{integration_id}", 200, delivery),
+        # After the deliveries, so that the page it reads holds them.
+        (
+            "GET",
+            "/orgs/{org_id}/integrations/{integration_id}/deliveries",
+            200,
+            get(f"{integrations}/{standing['integration_id']}/deliveries"),
+        ),
     ]
     rows = []
     for method, route, status, make in plan:
         row = Row(method, route, status)
+        made = responses.setdefault((method, route), [])
         for i in range(REPETITIONS):
-            path, body, headers = make(i)  # set-up (an ETag read) happens here, outside the timing
-            timed(http, row, method, path, body, headers)
+            path, body, headers = make(i)  # set-up (an ETag read, signing) happens here, outside the timing
+            made.append(timed(http, row, method, path, body, headers))
         rows.append(row)
+    outcomes = Counter(json.loads(r.body).get("status") for r in responses[("POST", "/webhooks/{integration_id}")])
+    if set(outcomes) != {"processed"}:
+        print(f"webhook deliveries not all processed: {dict(outcomes)}")
     return rows
 
 
@@ -416,7 +517,10 @@ def _status(row: Row) -> str:
 
 def main() -> int:
     global IDENTITY
-    os.environ.update(_fake_aws_environment())
+    # Exactly the fake environment: no endpoint override, profile or KMS key of the developer's.
+    env = _fake_aws_environment()
+    os.environ.clear()
+    os.environ.update(env)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
@@ -450,6 +554,7 @@ def main() -> int:
         from devserver.gateway import chalice_client
 
         fresh_table()
+        create_kms_key()
         seeding = bootstrap.build(clock=_ticking_clock(datetime.now(timezone.utc) - timedelta(days=30)))
         bootstrap.use(bootstrap.build(clock=_ticking_clock(datetime.now(timezone.utc))))
         with chalice_client(app, project_dir=str(ROOT)) as client:
@@ -464,7 +569,8 @@ def main() -> int:
                 f"Routes: DynamoDB requests per call and in-process latency, {REPETITIONS} calls each, over moto "
                 f"{moto.__version__}\n(an organisation of 10 services, the measured one with 2 components and 5 "
                 "assessments; the reads run first,\nthen the writes: 30 new services, components bench-0..29 put "
-                "then deleted, 30 new assessments)"
+                "then deleted, 30 new assessments,\n30 integrations created, rotated and deleted, 30 signed "
+                "component.upserted deliveries (new components hook-0..29),\nthen the deliveries log read)"
             )
             print(
                 _table(

@@ -20,6 +20,9 @@ class InMemoryStore:
         self.audit = {}  # (org_id, audit_id) -> AuditRecord
         self.integrations = {}  # (org_id, integration_id) -> Integration
         self.projects = {}  # (org_id, project_id) -> DeclarationProject
+        self.benchmark_sets = {}  # set_id -> StoredBenchmarkSet
+        self.kpis = {}  # (org_id, service_id | None, period) -> KpiRecord
+        self.snapshots = {}  # (org_id, month) -> MonthlySnapshot
         self.claims = set()  # (integration_id, webhook-id)
         self.deliveries = {}  # (integration_id, delivery_id) -> Delivery
 
@@ -140,6 +143,13 @@ class InMemoryStore:
         mine = sorted((r for (o, _), r in self.audit.items() if o == org_id), key=lambda r: r.audit_id, reverse=True)
         return _page(mine, lambda r: r.audit_id, limit, cursor, descending=True)
 
+    # monthly snapshots
+    def put_snapshot(self, snapshot):
+        self.snapshots[(snapshot.org_id, snapshot.month)] = snapshot
+
+    def list_snapshots(self, org_id, first_month, last_month):
+        return [s for (o, m), s in sorted(self.snapshots.items()) if o == org_id and first_month <= m <= last_month]
+
     # declaration projects
     def save_project(self, project, expected, audit):
         self._check_claim(audit)
@@ -158,6 +168,41 @@ class InMemoryStore:
 
     def list_projects(self, org_id):
         return [p for (o, _), p in sorted(self.projects.items()) if o == org_id]
+
+    # benchmark sets and KPI values
+    def save_benchmark_set(self, stored, expected, audit):
+        self._check_claim(audit)
+        current = self.benchmark_sets.get(stored.set_id)
+        if expected is None and current is not None:
+            raise AlreadyExists("It already exists.")
+        if expected is not None and current != expected:
+            raise StaleWrite("It changed since it was read.")
+        self.benchmark_sets[stored.set_id] = stored
+        self._record(audit)
+
+    def get_benchmark_set(self, set_id):
+        return self.benchmark_sets.get(set_id)
+
+    def list_benchmark_sets(self):
+        from chalicelib.domain.benchmark_records import listing_of
+
+        return [listing_of(s) for _, s in sorted(self.benchmark_sets.items())]
+
+    def put_kpi_values(self, record, audit):
+        self._check_claim(audit)
+        if record.service_id is None and record.org_id not in self.orgs:
+            raise NotFound("The record it belongs to does not exist.")
+        if record.service_id is not None and (record.org_id, record.service_id) not in self.services:
+            raise NotFound("The record it belongs to does not exist.")
+        self.kpis[(record.org_id, record.service_id, record.period)] = copy.deepcopy(record)
+        self._record(audit)
+
+    def get_kpi_values(self, org_id, service_id, period):
+        return copy.deepcopy(self.kpis.get((org_id, service_id, period)))
+
+    def list_kpi_values(self, org_id, service_id=None):
+        mine = [r for (o, s, _), r in self.kpis.items() if (o, s) == (org_id, service_id)]
+        return [copy.deepcopy(r) for r in sorted(mine, key=lambda r: r.period)]
 
     # integrations
     def create_integration(self, integration, audit):

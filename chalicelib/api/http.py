@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 # What a well-formed identifier in a path looks like. Anything else names nothing (404), except
 # where the request chooses the identifier (PUT of an organisation or component): then it is 422.
 PATH_PATTERNS = {"org_id": SLUG, "service_id": ULID, "assessment_id": ULID, "component_id": COMPONENT_SLUG}
+PATH_PATTERNS["set_id"] = SLUG  # a benchmark set (PUT /benchmarks/{set_id} chooses it)
 
 
 def _check_path(params: dict, chosen: str | None) -> None:

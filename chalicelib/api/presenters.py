@@ -258,3 +258,14 @@ def project(p: DeclarationProject, today) -> dict:
         "created_at": iso_instant(p.created.at),
         "updated_at": iso_instant(p.updated.at),
     }
+
+
+def history_point(snapshot) -> dict:
+    return {
+        "month": snapshot.month,
+        "average_score": report_number(snapshot.average_score),
+        "principles": [{"principle_id": pid, "average": report_number(v)} for pid, v in snapshot.principles],
+        "levels": snapshot.levels,
+        "by_risk": snapshot.by_risk,
+        "services_assessed": snapshot.services_assessed,
+    }

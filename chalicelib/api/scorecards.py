@@ -54,3 +54,22 @@ def org_scorecard(principal, org_id):
         rows = [{**row, "level": row["level"]["name"] if row["level"] else None} for row in body["services"]]
         return csv_response(rows, CSV_COLUMNS, f"{org_id}-scorecard.csv")
     return responses.OrgScorecardOut().dump(body)
+
+
+@route(
+    bp,
+    "/orgs/{org_id}/scorecard/history",
+    "GET",
+    "The organisation's monthly scorecard figures, oldest first (default: the last 12 months)",
+    "scorecards",
+    response=responses.History,
+    also=(400, 404),
+    query=(
+        {"name": "from", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}},
+        {"name": "to", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}},
+    ),
+)
+def scorecard_history(principal, org_id):
+    params = bp.current_request.query_params or {}
+    points = use_cases().snapshots.history(principal, org_id, params.get("from"), params.get("to"))
+    return responses.History().dump({"items": [presenters.history_point(p) for p in points]})

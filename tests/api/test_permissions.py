@@ -28,6 +28,7 @@ ALLOWED = {
     ("GET", "/orgs/{org_id}"): {"platform", *MEMBERS},
     ("GET", "/orgs/{org_id}/audit"): LEADERS,
     ("GET", "/orgs/{org_id}/scorecard"): LEADERS,
+    ("GET", "/orgs/{org_id}/scorecard/history"): LEADERS,
     ("POST", "/orgs/{org_id}/services"): {"admin", "owner", "other_owner"},  # owners register their own
     ("GET", "/orgs/{org_id}/services"): MEMBERS,
     ("GET", "/orgs/{org_id}/services/{service_id}"): MEMBERS,
@@ -49,7 +50,29 @@ ALLOWED = {
     ("GET", "/orgs/{org_id}/declaration-projects"): MEMBERS,
     ("GET", "/orgs/{org_id}/declaration-projects/{project_id}"): MEMBERS,
     ("PATCH", "/orgs/{org_id}/declaration-projects/{project_id}"): {"admin"},
+    # benchmark sets (no organisation), KPI values and benchmark positions
+    ("PUT", "/benchmarks/{set_id}"): {"platform"},
+    ("GET", "/benchmarks"): {"platform", *MEMBERS},
+    ("GET", "/benchmarks/{set_id}"): {"platform", *MEMBERS},
+    ("GET", "/orgs/{org_id}/kpis"): MEMBERS,
+    ("PUT", "/orgs/{org_id}/kpis/{period}"): {"admin"},
+    ("GET", "/orgs/{org_id}/kpis/{period}"): MEMBERS,
+    ("PUT", "/orgs/{org_id}/services/{service_id}/kpis/{period}"): EDITORS,
+    ("GET", "/orgs/{org_id}/services/{service_id}/kpis/{period}"): MEMBERS,
+    ("GET", "/orgs/{org_id}/benchmark"): LEADERS,
+    ("GET", "/orgs/{org_id}/services/{service_id}/benchmark"): LEADERS,
 }
+# Benchmark routes' bodies and values (an imported set; the shipped set's KPIs).
+BENCHMARK_SET = {
+    "title": "Permissions set",
+    "source": "Tests",
+    "published": "2025-06-30",
+    "illustrative": True,
+    "kpis": [{"kpi_id": "cost_per_user", "title": "Cost per user", "unit": "gbp", "better": "lower", "level": "org"}],
+    "peer_groups": {"London boroughs": {"cost_per_user": {"p25": 2500, "median": 3135, "p75": 3800}}},
+}
+ORG_KPIS = {"values": {"it_spend_per_user": 3000}}
+SERVICE_KPIS = {"values": {"user_satisfaction": 80}}
 # What a platform admin may still do on an organisation that is not "theirs" (they have none).
 PLATFORM_ANYWHERE = {("GET", "/orgs"), ("PUT", "/orgs/{org_id}"), ("GET", "/orgs/{org_id}")}
 WHO = {
@@ -87,6 +110,11 @@ def world(client):
         ids[org]["integration_id"] = body(integration)["integration_id"]
         project = client.post(f"/orgs/{org}/declaration-projects", PROJECT, org=org)
         ids[org]["project_id"] = body(project)["project_id"]
+        # benchmarks: a set to read, and KPI values recorded for the period the routes name
+        ids[org]["set_id"], ids[org]["period"] = "perm-set", "2025"
+        assert client.put(f"/orgs/{org}/kpis/2025", ORG_KPIS, org=org).status_code == 200
+        assert client.put(f"/orgs/{org}/services/{service_id}/kpis/2025", SERVICE_KPIS, org=org).status_code == 200
+    assert client.put("/benchmarks/perm-set", BENCHMARK_SET, **WHO["platform"]).status_code == 201
     return ids
 
 
@@ -104,6 +132,12 @@ def _request(client, method, path, who, values):
         payload = PROJECT
     elif path.endswith("/rotate-secret"):
         payload = None
+    elif method == "PUT" and path == "/benchmarks/{set_id}":
+        payload = BENCHMARK_SET
+    elif method == "PUT" and path.endswith("/kpis/{period}"):
+        payload = SERVICE_KPIS if "/services/" in path else ORG_KPIS
+    elif method == "GET" and path.endswith("/benchmark"):
+        url += "?set=perm-set&period=2025"
     elif method == "PATCH":
         headers["If-Match"] = client.get(url, org=values["org_id"]).headers["ETag"]
         payload = {"status": "in_progress"} if "declaration-projects" in path else {"description": "Edited."}

@@ -266,13 +266,14 @@ def list_page(m: Measured):
 
 
 def summaries_read(m: Measured):
-    """1 Query per 1 MB page of per-service summaries + 2."""
-    queries = Counter(m.ops)["Query"]
-    assert queries == m.summary_pages, f"{queries} Query requests for {m.summary_pages} pages: {m.ops}"
+    """1 Query per 1 MB page of per-service summaries + 2: the organisation (GetItem) and its
+    declaration projects (one Query of a handful of items)."""
+    summary_queries = Counter(m.ops)["Query"] - 1
+    assert summary_queries == m.summary_pages, f"{summary_queries} summary Queries for {m.summary_pages} pages: {m.ops}"
     # The bound from the data size alone; +1 because a response that ends exactly at the limit
     # still says more may follow, which costs one more (empty) Query.
-    assert queries <= math.ceil(m.summary_bytes / RESULT_SIZE_LIMIT) + 1
-    assert len(m.ops) - queries <= 2, f"budget: the summaries' pages + 2: {m.ops}"
+    assert summary_queries <= math.ceil(m.summary_bytes / RESULT_SIZE_LIMIT) + 1
+    assert len(m.ops) == summary_queries + 2, f"budget: the summaries' pages + 2: {m.ops}"
 
 
 def exactly(expected: list[str]) -> Check:
@@ -390,6 +391,70 @@ def _assessment_event(setting: Setting) -> dict:
     return {"type": "assessment.submitted", "data": {"service_id": setting.service_id, **_assessment(setting)}}
 
 
+PROJECTS = ORG + "/declaration-projects"
+PROJECT = PROJECTS + "/{project_id}"
+PROJECT_BODY = {"title": "One front door", "partners": ["LOTI"], "mission": "Build it.", "impact": "Residents ask once."}
+_STANDING_PROJECTS: dict[str, str] = {}  # org_id -> a declaration project made with the recorder paused
+
+
+def _standing_project(api: Api, setting: Setting) -> tuple[dict, dict]:
+    if setting.org_id not in _STANDING_PROJECTS:
+        response = api.post(PROJECTS.format(org_id=setting.org_id), PROJECT_BODY)
+        assert response.status_code == 201, response.body
+        _STANDING_PROJECTS[setting.org_id] = body(response)["project_id"]
+    return {"project_id": _STANDING_PROJECTS[setting.org_id]}, {}
+
+
+def _project_etag(api: Api, setting: Setting) -> tuple[dict, dict]:
+    values, _ = _standing_project(api, setting)
+    response = api.get(PROJECT.format(org_id=setting.org_id, **values))
+    return values, {"If-Match": response.headers["ETag"]}
+
+
+# --- benchmark sets, KPI values and positions -------------------------------------------------
+
+BENCHMARK_SET_PATH = "/benchmarks/{set_id}"
+BUDGET_SET = {
+    "title": "Budget set",
+    "source": "Tests",
+    "published": "2025-06-30",
+    "illustrative": False,
+    "kpis": [
+        {"kpi_id": "cost_per_user", "title": "Cost per user", "unit": "gbp", "better": "lower", "level": "org"},
+        {"kpi_id": "ict_satisfaction", "title": "ICT satisfaction", "unit": "score", "better": "higher", "level": "service"},
+    ],
+    "peer_groups": {"Districts": {"cost_per_user": {"p25": 2500, "median": 3135, "p75": 3800},
+                                  "ict_satisfaction": {"p25": 4.8, "median": 5.3, "p75": 5.9}}},
+}
+ORG_KPIS = ORG + "/kpis"
+SERVICE_KPIS = SERVICE + "/kpis/{period}"
+_BENCHMARKS_READY: set[str] = set()  # organisations whose KPI values are recorded (recorder paused)
+
+
+def _standing_set(api: Api, setting: Setting) -> tuple[dict, dict]:
+    """The imported set "budget-set", and the setting's 2025 values (organisation and service)."""
+    if "budget-set" not in _BENCHMARKS_READY:
+        assert api.put("/benchmarks/budget-set", BUDGET_SET).status_code in (200, 201)
+        _BENCHMARKS_READY.add("budget-set")
+    key = f"{setting.org_id}/{setting.service_id}"
+    if key not in _BENCHMARKS_READY:
+        org_values = api.put(f"/orgs/{setting.org_id}/kpis/2025", {"values": {"cost_per_user": 2900}})
+        assert org_values.status_code == 200, org_values.body
+        service_values = SERVICE_KPIS.format(org_id=setting.org_id, service_id=setting.service_id, period="2025")
+        assert api.put(service_values, {"values": {"ict_satisfaction": 5.9}}).status_code == 200
+        _BENCHMARKS_READY.add(key)
+    return {"set_id": "budget-set", "period": "2025"}, {}
+
+
+def bounded(expected: list[str]) -> Check:
+    """Benchmark positions: not in the table; a fixed list of single-item reads, whatever the data."""
+
+    def check(m: Measured):
+        assert m.ops == expected
+
+    return check
+
+
 # What the use cases a delivery runs make through their own routes (the add-component and
 # submit-assessment cases): read the service (and its components), then one transaction.
 PUT_COMPONENT = ["GetItem", "TransactWriteItems"]
@@ -413,6 +478,9 @@ CASES = [
     Case("assessment", "GET", ASSESSMENTS + "/{assessment_id}", at_most(2)),
     Case("service-scorecard", "GET", SERVICE + "/scorecard", at_most(2)),
     Case("audit", "GET", ORG + "/audit", list_page, per_org=True),
+    Case("history", "GET", ORG + "/scorecard/history", list_page, per_org=True),
+    Case("projects", "GET", PROJECTS, list_page, prepare=_standing_project, per_org=True),
+    Case("project", "GET", PROJECT, at_most(2), prepare=_standing_project, per_org=True),
     Case("org-scorecard", "GET", ORG + "/scorecard", summaries_read, grows_with_summaries=True, per_org=True),
     Case(
         "org-scorecard-csv",
@@ -474,7 +542,27 @@ CASES = [
         body=lambda s: {"description": "Edited while counting requests."},
         prepare=_service_etag,
     ),
-    # POST integration: one transaction (organisation check, integration, its route item).
+    # POST project: the organisation (its signing date sets the due date), then one transaction.
+    Case(
+        "create-project",
+        "POST",
+        PROJECTS,
+        exactly(["GetItem", "TransactWriteItems"]),
+        status=201,
+        body=lambda s: PROJECT_BODY,
+        per_org=True,
+    ),
+    # PATCH project: the read If-Match is checked against, then one transaction.
+    Case(
+        "patch-project",
+        "PATCH",
+        PROJECT,
+        exactly(["GetItem", "TransactWriteItems"]),
+        body=lambda s: {"status": "in_progress"},
+        prepare=_project_etag,
+        per_org=True,
+    ),
+    # POST integration: one transaction (organisation check, integration, its route item, audit).
     Case(
         "create-integration",
         "POST",
@@ -484,7 +572,8 @@ CASES = [
         body=lambda s: {"name": "Asset register", "event_types": EVENT_TYPES},
         per_org=True,
     ),
-    # Rotate: the read the conditional replace is checked against, then one transaction.
+    # Rotate: the read the conditional replace is checked against, then one transaction. (The
+    # deliveries below still sign with the standing secret it replaced: it verifies for 24 hours.)
     Case(
         "rotate-secret",
         "POST",
@@ -503,7 +592,8 @@ CASES = [
         prepare=_throwaway_integration,
         per_org=True,
     ),
-    # Webhook deliveries, processed (a fresh webhook-id each): the use case + 3 at most.
+    # Webhook deliveries, processed (a fresh webhook-id each, a new component each time): the use
+    # case's own requests + 3 at most (see `delivery`).
     Case(
         "webhook-component-upserted",
         "POST",
@@ -521,6 +611,89 @@ CASES = [
         prepare=_standing_integration,
         event=_assessment_event,
         answer={"status": "processed"},
+    ),
+    # Benchmark sets: the list is one Query of the registry; a shipped set is no request at all.
+    Case("benchmark-sets", "GET", "/benchmarks", exactly(["Query"]), prepare=_standing_set, per_org=True),
+    Case("benchmark-set", "GET", BENCHMARK_SET_PATH, at_most(2), prepare=_standing_set, per_org=True),
+    Case(
+        "benchmark-set-shipped",
+        "GET",
+        BENCHMARK_SET_PATH,
+        nothing,
+        prepare=lambda api, s: ({"set_id": "illustrative-2024"}, {}),
+        per_org=True,
+    ),
+    # KPI values: a period is one GetItem; the organisation's periods a list page.
+    Case("org-kpis", "GET", ORG_KPIS, list_page, prepare=_standing_set, per_org=True),
+    Case("org-kpis-period", "GET", ORG_KPIS + "/{period}", at_most(2), prepare=_standing_set, per_org=True),
+    Case("service-kpis-period", "GET", SERVICE_KPIS, at_most(2), prepare=_standing_set),
+    # Positions: the organisation (its peer group), the service (404 unless it exists), the set
+    # (unless shipped) and the period's values, one GetItem each.
+    Case(
+        "org-benchmark",
+        "GET",
+        ORG + "/benchmark",
+        bounded(["GetItem", "GetItem", "GetItem"]),
+        query="?set=budget-set&period=2025",
+        prepare=_standing_set,
+        per_org=True,
+        answer={"peer_group": "Districts"},
+    ),
+    Case(
+        "org-benchmark-shipped-set",
+        "GET",
+        ORG + "/benchmark",
+        bounded(["GetItem", "GetItem"]),
+        query="?set=illustrative-2024&period=2025",
+        per_org=True,
+    ),
+    Case(
+        "service-benchmark",
+        "GET",
+        SERVICE + "/benchmark",
+        bounded(["GetItem", "GetItem", "GetItem", "GetItem"]),
+        query="?set=budget-set&period=2025",
+        prepare=_standing_set,
+        answer={"peer_group": "Districts"},
+    ),
+    # Writes: PUT a set reads it (created or replaced?), then one transaction (set, registry
+    # entry, audit). KPI values: the known sets' KPIs (one Query of the registry), the service
+    # for its owner, then one transaction (existence check, values, audit).
+    Case(
+        "import-benchmark-set",
+        "PUT",
+        BENCHMARK_SET_PATH,
+        exactly(["GetItem", "TransactWriteItems"]),
+        status=201,
+        body=lambda s: BUDGET_SET,
+        prepare=lambda api, s: ({"set_id": f"budget-set-{next(_fresh)}"}, {}),
+        per_org=True,
+    ),
+    Case(
+        "replace-benchmark-set",
+        "PUT",
+        BENCHMARK_SET_PATH,
+        exactly(["GetItem", "TransactWriteItems"]),
+        body=lambda s: BUDGET_SET,
+        prepare=_standing_set,
+        per_org=True,
+    ),
+    Case(
+        "put-org-kpis",
+        "PUT",
+        ORG_KPIS + "/{period}",
+        exactly(["Query", "TransactWriteItems"]),
+        body=lambda s: {"values": {"cost_per_user": 2900}},
+        prepare=_standing_set,
+        per_org=True,
+    ),
+    Case(
+        "put-service-kpis",
+        "PUT",
+        SERVICE_KPIS,
+        exactly(["GetItem", "Query", "TransactWriteItems"]),
+        body=lambda s: {"values": {"ict_satisfaction": 5.9}},
+        prepare=_standing_set,
     ),
     # POST service: one transaction (organisation check, service, summary). Last: it adds a
     # service to the organisations.
@@ -553,8 +726,7 @@ def _measure(api: Api, case: Case, setting: Setting) -> Measured:
     if case.event is not None:
         # Signed at the app's own clock (it checks the timestamp against it), outside the count.
         now = int(bootstrap.use_cases().context.clock.now().timestamp())
-        secret = next(i["secret"] for i in _STANDING.values() if i["integration_id"] == values["integration_id"])
-        raw, signed = signed_delivery(secret, case.event(setting), timestamp=now)
+        raw, signed = signed_delivery(_STANDING[setting.org_id]["secret"], case.event(setting), timestamp=now)
         headers, token = {**headers, **signed}, None
     with RECORDER.measure() as ops:
         response = api.request(case.method, path + case.query, sent, {**case.headers, **headers}, raw=raw, token=token)

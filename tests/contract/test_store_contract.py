@@ -232,3 +232,64 @@ def test_the_audit_trail_pages_newest_first_and_stays_in_its_organisation(store)
     targets = [r.target for r in all_pages(lambda limit, cursor: store.list_audit(ORG, limit, cursor), 2)]
     assert targets == ["rename 3", "rename 2", "rename 1", "rename 0", "first"]
     assert [r.target for r in store.list_audit("other-council", 10, None).items] == ["elsewhere"]
+
+
+# --- benchmark sets and KPI values ---------------------------------------------------------------
+
+
+def benchmark_set(set_id="socitm-2025", title="Socitm 2025", median=3135):
+    from chalicelib.domain.benchmark_records import StoredBenchmarkSet
+    from chalicelib.domain.benchmarks import benchmark_set_from_dict
+
+    bset = benchmark_set_from_dict({
+        "set_id": set_id, "title": title, "source": "Tests", "published": "2025-06-30", "illustrative": False,
+        "score_range": [0, 10],
+        "kpis": [{"kpi_id": "cost_per_user", "title": "Cost", "unit": "gbp", "better": "lower", "level": "org", "year": 2025}],
+        "peer_groups": {"London boroughs": {"cost_per_user": {"p25": 2500.5, "median": median, "p75": 3800, "n": 31}}},
+    })
+    return StoredBenchmarkSet(bset, stamp(), stamp())
+
+
+def test_benchmark_sets_are_created_once_replaced_over_what_was_read_and_listed_without_figures(store):
+    first = benchmark_set()
+    store.save_benchmark_set(first, None, audit=note("_platform", "benchmark_set.created"))
+    assert store.get_benchmark_set("socitm-2025") == first
+    with pytest.raises(AlreadyExists):
+        store.save_benchmark_set(benchmark_set(title="Again"), None, audit=note("_platform"))
+    revised = benchmark_set(title="Revised", median=3000)
+    store.save_benchmark_set(revised, first, audit=note("_platform", "benchmark_set.replaced"))
+    assert store.get_benchmark_set("socitm-2025") == revised
+    with pytest.raises(StaleWrite):
+        store.save_benchmark_set(benchmark_set(title="Lost"), first, audit=note("_platform"))
+    store.save_benchmark_set(benchmark_set("aaa-set"), None, audit=note("_platform"))
+    listed = store.list_benchmark_sets()
+    assert [s.set_id for s in listed] == ["aaa-set", "socitm-2025"]
+    assert listed[1].bset.title == "Revised" and listed[1].bset.peer_groups == {}
+    assert listed[1].bset.kpis == revised.bset.kpis and listed[1].bset.score_range == (0, 10)
+    assert store.get_benchmark_set("never") is None
+    actions = [r.action for r in store.list_audit("_platform", 10, None).items]
+    assert actions == ["test.write", "benchmark_set.replaced", "benchmark_set.created"]
+
+
+def test_kpi_values_are_replaced_per_period_and_kept_apart_by_level(store):
+    from chalicelib.domain.benchmark_records import KpiRecord
+
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    with pytest.raises(NotFound):
+        store.put_kpi_values(KpiRecord("nowhere", None, "2025", {"x": 1}, stamp()), audit=note("nowhere"))
+    with pytest.raises(NotFound):
+        store.put_kpi_values(KpiRecord(ORG, "missing", "2025", {"x": 1}, stamp()), audit=note())
+    org_2025 = KpiRecord(ORG, None, "2025", {"cost_per_user": 2900, "share": 61.5, "web": 0.31}, stamp())
+    store.put_kpi_values(org_2025, audit=note())
+    store.put_kpi_values(KpiRecord(ORG, None, "2024-Q1", {"cost_per_user": 3000}, stamp()), audit=note())
+    store.put_kpi_values(KpiRecord(ORG, "s1", "2025", {"satisfaction": 5.9}, stamp()), audit=note())
+    assert store.get_kpi_values(ORG, None, "2025") == org_2025  # floats exactly as written
+    assert store.get_kpi_values(ORG, "s1", "2025").values == {"satisfaction": 5.9}
+    assert store.get_kpi_values(ORG, None, "2026") is None
+    replaced = KpiRecord(ORG, None, "2025", {"devices": 40}, stamp())
+    store.put_kpi_values(replaced, audit=note())
+    assert store.get_kpi_values(ORG, None, "2025").values == {"devices": 40}
+    assert [r.period for r in store.list_kpi_values(ORG)] == ["2024-Q1", "2025"]
+    assert [r.period for r in store.list_kpi_values(ORG, "s1")] == ["2025"]
+    assert store.list_kpi_values("other-council") == []

@@ -13,6 +13,7 @@ ASSESSMENT_PREFIX = "ASSESSMENT#"
 AUDIT_PREFIX = "AUDIT#"
 INTEGRATION_PREFIX = "INTEGRATION#"
 PROJECT_PREFIX = "PROJECT#"
+SNAPSHOT_PREFIX = "SNAPSHOT#"
 ROUTE_SK = "ROUTE"
 CLAIM_PREFIX = "CLAIM#"
 DELIVERY_PREFIX = "DELIVERY#"
@@ -70,3 +71,25 @@ def delivery_sk(delivery_id: str) -> str:
 
 def project_sk(project_id: str) -> str:
     return PROJECT_PREFIX + project_id
+
+
+# --- benchmark sets and KPI values ---------------------------------------------------------------
+# A set is not owned by an organisation: BENCHMARK#<set_id> / SET holds it whole, and a registry
+# item BENCHMARKS / <set_id> (written in the same transaction) lists it, with its KPIs but not its
+# figures, for one strongly consistent Query. KPI values sit under their organisation.
+BENCHMARK_SET_SK = "SET"
+BENCHMARKS_PK = "BENCHMARKS"
+KPI_ORG_PREFIX = "KPI#ORG#"
+KPI_SERVICE_PREFIX = "KPI#SVC#"
+
+
+def benchmark_pk(set_id: str) -> str:
+    return f"BENCHMARK#{set_id}"
+
+
+def kpi_sk(service_id: str | None, period: str) -> str:
+    return KPI_ORG_PREFIX + period if service_id is None else f"{KPI_SERVICE_PREFIX}{service_id}#{period}"
+
+
+def snapshot_sk(month: str) -> str:
+    return SNAPSHOT_PREFIX + month

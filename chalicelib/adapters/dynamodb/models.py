@@ -196,6 +196,49 @@ class DeliveryItem(Model):
     expires_at = TTLAttribute()
 
 
+# --- benchmark sets and KPI values (keys.py, "benchmark sets and KPI values") --------------------
+
+
+class BenchmarkSetItem(_Item):
+    """BENCHMARK#<set_id> / SET: an imported benchmark set, whole (benchmark_set_to_dict)."""
+
+    class Meta(_Meta):
+        pass
+
+    set_id = UnicodeAttribute()
+    data = JSONAttribute()
+    etag = UnicodeAttribute()
+
+
+class BenchmarkRegistryItem(Model):
+    """BENCHMARKS / <set_id>: the set without its peer groups' figures, for listing the sets and
+    checking KPI values with one Query."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    data = JSONAttribute()
+    updated = JSONAttribute()
+
+
+class KpiItem(Model):
+    """ORG#<org> / KPI#ORG#<period> or KPI#SVC#<service_id>#<period>: one period's values, as JSON
+    (numbers exactly as sent)."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    service_id = UnicodeAttribute(null=True)
+    period = UnicodeAttribute()
+    kpi_values = JSONAttribute()
+    updated = JSONAttribute()
+
+
 class ProjectItem(_Item):
     """A declaration project, under its organisation."""
 
@@ -211,3 +254,17 @@ class ProjectItem(_Item):
     due = UnicodeAttribute()
     status = UnicodeAttribute()
     etag = UnicodeAttribute()
+
+
+class SnapshotItem(Model):
+    """ORG#<org> / SNAPSHOT#<YYYY-MM>: the month's headline figures (exact values as "n/d")."""
+
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    org_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    figures = JSONAttribute()
+    taken_at = UnicodeAttribute()

@@ -22,6 +22,7 @@ from chalicelib.adapters.dynamodb.models import (
     IntegrationItem,
     IntegrationRouteItem,
     ProjectItem,
+    SnapshotItem,
     ComponentItem,
     OrgItem,
     ServiceItem,
@@ -45,6 +46,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.services.components import component_etag
 from chalicelib.services.organisations import org_etag
+from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.ports import Page
 from chalicelib.services.registry import service_etag
 
@@ -266,6 +268,31 @@ class DynamoStore:
         items, more = self._page(query, AuditItem, limit)
         return Page([_audit(i) for i in items], encode_cursor(items[-1].audit_id) if more else None)
 
+    # monthly snapshots -----------------------------------------------------------------------
+
+    def put_snapshot(self, snapshot: MonthlySnapshot) -> None:
+        item = SnapshotItem(
+            pk=keys.org_pk(snapshot.org_id),
+            sk=keys.snapshot_sk(snapshot.month),
+            org_id=snapshot.org_id,
+            month=snapshot.month,
+            figures=codec.snapshot_figures_to_dict(snapshot),
+            taken_at=codec.iso_instant(snapshot.taken_at),
+        )
+        with self._errors():
+            item.save()
+
+    def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
+        query = SnapshotItem.query(
+            keys.org_pk(org_id),
+            SnapshotItem.sk.between(keys.snapshot_sk(first_month), keys.snapshot_sk(last_month)),
+            consistent_read=True,
+        )
+        with self._errors():
+            return [
+                codec.snapshot_from_dict(i.org_id, i.month, i.figures, codec.parse_instant(i.taken_at)) for i in query
+            ]
+
     # declaration projects --------------------------------------------------------------------
 
     def save_project(self, project: DeclarationProject, expected: DeclarationProject | None, audit: AuditRecord) -> None:
@@ -355,6 +382,48 @@ class DynamoStore:
         )
         items, more = self._page(query, DeliveryItem, limit)
         return Page([_delivery(i) for i in items], encode_cursor(items[-1].delivery_id) if more else None)
+
+    # benchmark sets and KPI values -------------------------------------------------------------
+
+    def save_benchmark_set(self, stored, expected, audit: AuditRecord) -> None:
+        """The set and its registry entry, in one transaction with the audit record."""
+        condition, on_fail = (
+            (BenchmarkSetItem.pk.does_not_exist(), AlreadyExists)
+            if expected is None
+            else (BenchmarkSetItem.etag == _benchmark_etag(expected), StaleWrite)
+        )
+        with self._transaction(audit) as tx:
+            tx.put(_benchmark_item(stored), condition, on_fail)
+            tx.put(_benchmark_registry_item(stored), None, StaleWrite)
+
+    def get_benchmark_set(self, set_id: str):
+        item = self._get(BenchmarkSetItem, keys.benchmark_pk(set_id), keys.BENCHMARK_SET_SK)
+        return _benchmark_set(item) if item else None
+
+    def list_benchmark_sets(self) -> list:
+        query = BenchmarkRegistryItem.query(keys.BENCHMARKS_PK, consistent_read=True)
+        with self._errors():
+            return [_benchmark_listing(item) for item in query]
+
+    def put_kpi_values(self, record, audit: AuditRecord) -> None:
+        """Replace the period's values; NotFound without the organisation (or the service)."""
+        with self._transaction(audit) as tx:
+            if record.service_id is None:
+                tx.check(OrgItem, keys.org_pk(record.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
+            else:
+                pk = keys.service_pk(record.org_id, record.service_id)
+                tx.check(ServiceItem, pk, keys.SERVICE_SK, ServiceItem.pk.exists(), NotFound)
+            tx.put(_kpi_item(record), None, StaleWrite)
+
+    def get_kpi_values(self, org_id: str, service_id: str | None, period: str):
+        item = self._get(KpiItem, keys.org_pk(org_id), keys.kpi_sk(service_id, period))
+        return _kpi_record(item) if item else None
+
+    def list_kpi_values(self, org_id: str, service_id: str | None = None) -> list:
+        prefix = keys.KPI_ORG_PREFIX if service_id is None else f"{keys.KPI_SERVICE_PREFIX}{service_id}#"
+        query = KpiItem.query(keys.org_pk(org_id), KpiItem.sk.startswith(prefix), consistent_read=True)
+        with self._errors():
+            return [_kpi_record(item) for item in query]
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -704,6 +773,69 @@ def _delivery(item: DeliveryItem) -> Delivery:
         status=item.status,
         http_status=int(item.http_status),
         reason=item.reason,
+    )
+
+
+# --- benchmark sets and KPI values <-> items ---------------------------------------------------
+
+from chalicelib.adapters.dynamodb.models import BenchmarkRegistryItem, BenchmarkSetItem, KpiItem  # noqa: E402
+from chalicelib.domain.benchmark_records import (  # noqa: E402
+    BenchmarkSetListing,
+    KpiRecord,
+    StoredBenchmarkSet,
+)
+from chalicelib.domain.benchmarks import benchmark_set_from_dict, benchmark_set_to_dict  # noqa: E402
+
+
+def _benchmark_etag(stored: StoredBenchmarkSet) -> str:
+    return codec.content_etag({"set": benchmark_set_to_dict(stored.bset), "updated": codec.stamp_to_dict(stored.updated)})
+
+
+def _benchmark_item(stored: StoredBenchmarkSet) -> BenchmarkSetItem:
+    return BenchmarkSetItem(
+        pk=keys.benchmark_pk(stored.set_id),
+        sk=keys.BENCHMARK_SET_SK,
+        set_id=stored.set_id,
+        data=benchmark_set_to_dict(stored.bset),
+        etag=_benchmark_etag(stored),
+        created=codec.stamp_to_dict(stored.created),
+        updated=codec.stamp_to_dict(stored.updated),
+    )
+
+
+def _benchmark_registry_item(stored: StoredBenchmarkSet) -> BenchmarkRegistryItem:
+    data = benchmark_set_to_dict(stored.bset)
+    data["peer_groups"] = {}
+    return BenchmarkRegistryItem(
+        pk=keys.BENCHMARKS_PK, sk=stored.set_id, data=data, updated=codec.stamp_to_dict(stored.updated)
+    )
+
+
+def _benchmark_set(item: BenchmarkSetItem) -> StoredBenchmarkSet:
+    return StoredBenchmarkSet(
+        benchmark_set_from_dict(item.data), codec.stamp_from_dict(item.created), codec.stamp_from_dict(item.updated)
+    )
+
+
+def _benchmark_listing(item: BenchmarkRegistryItem) -> BenchmarkSetListing:
+    return BenchmarkSetListing(benchmark_set_from_dict(item.data), codec.stamp_from_dict(item.updated))
+
+
+def _kpi_item(record: KpiRecord) -> KpiItem:
+    return KpiItem(
+        pk=keys.org_pk(record.org_id),
+        sk=keys.kpi_sk(record.service_id, record.period),
+        org_id=record.org_id,
+        service_id=record.service_id,
+        period=record.period,
+        kpi_values=dict(record.values),
+        updated=codec.stamp_to_dict(record.updated),
+    )
+
+
+def _kpi_record(item: KpiItem) -> KpiRecord:
+    return KpiRecord(
+        item.org_id, item.service_id, item.period, dict(item.kpi_values), codec.stamp_from_dict(item.updated)
     )
 
 

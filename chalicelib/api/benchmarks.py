@@ -1,0 +1,158 @@
+"""Benchmark sets (platform admins import; anyone signed in reads), KPI values (admins record the
+organisation's, admins and a service's owner its service's; members read) and benchmark
+positions (admins and leadership)."""
+
+from chalice import Blueprint
+
+from chalicelib.api.http import json_response, load_body, load_json, route
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.benchmarks import benchmark_set_to_dict
+from chalicelib.domain.codec import iso_instant
+from chalicelib.schemas import benchmarks as schemas
+from chalicelib.services.benchmarks import BenchmarkService, Position, SetView
+
+bp = Blueprint(__name__)
+SETS = "/benchmarks"
+SET = SETS + "/{set_id}"
+ORG_KPIS = "/orgs/{org_id}/kpis"
+ORG_KPI = ORG_KPIS + "/{period}"
+SERVICE_KPI = "/orgs/{org_id}/services/{service_id}/kpis/{period}"
+ORG_POSITION = "/orgs/{org_id}/benchmark"
+SERVICE_POSITION = "/orgs/{org_id}/services/{service_id}/benchmark"
+POSITION_QUERY = (
+    {"name": "set", "required": True, "schema": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{1,62}$"},
+     "description": "The benchmark set's set_id (GET /benchmarks)."},
+    {"name": "period", "required": True, "schema": {"type": "string", "pattern": r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
+     "description": "YYYY, YYYY-Qn or YYYY-MM."},
+)
+
+
+def _service() -> BenchmarkService:
+    return BenchmarkService(use_cases().context)
+
+
+# --- presenters ---------------------------------------------------------------------------------
+
+
+def _summary(view: SetView) -> dict:
+    b = view.bset
+    return {"set_id": b.set_id, "title": b.title, "source": b.source, "published": b.published.isoformat(),
+            "illustrative": b.illustrative, "built_in": view.built_in}
+
+
+def _full(view: SetView) -> dict:
+    return {**benchmark_set_to_dict(view.bset), "built_in": view.built_in}
+
+
+def _kpis(record) -> dict:
+    return {"period": record.period, "values": dict(record.values), "updated_at": iso_instant(record.updated.at)}
+
+
+def _position(found: Position) -> dict:
+    result = found.result
+    return {
+        "set_id": result.set_id,
+        "peer_group": result.peer_group,
+        "period": found.period,
+        "illustrative": result.illustrative,
+        "note": found.note,
+        "kpis": [
+            {"kpi_id": p.kpi_id, "value": p.value, "p25": p.p25, "median": p.median, "p75": p.p75,
+             "quartile": p.quartile, "gap_to_median": p.gap_to_median}
+            for p in result.kpis
+        ],
+    }
+
+
+# --- benchmark sets -----------------------------------------------------------------------------
+
+
+@route(
+    bp,
+    SET,
+    "PUT",
+    "Import or replace a benchmark set (platform admin); shipped sets cannot be replaced",
+    "benchmarks",
+    chosen_id="set_id",
+    body=schemas.BenchmarkSetIn,
+    response=schemas.BenchmarkSetOut,
+    status=201,
+    also=(200, 400, 409, 413, 415, 422),
+)
+def put_benchmark_set(principal, set_id):
+    data = load_json(bp.current_request.raw_body or b"")
+    view, created = _service().put_set(principal, set_id, data)
+    shown = schemas.BenchmarkSetOut().dump(_full(view))
+    return json_response(shown, 201 if created else 200, {"Location": f"/benchmarks/{set_id}"} if created else None)
+
+
+@route(bp, SETS, "GET", "The benchmark sets: shipped (built_in) and imported", "benchmarks", response=schemas.BenchmarkSetList)
+def list_benchmark_sets(principal):
+    return schemas.BenchmarkSetList().dump({"items": [_summary(v) for v in _service().list_sets(principal)]})
+
+
+@route(bp, SET, "GET", "One benchmark set, its KPIs and peer groups' figures", "benchmarks", response=schemas.BenchmarkSetOut, also=(404,))
+def get_benchmark_set(principal, set_id):
+    return schemas.BenchmarkSetOut().dump(_full(_service().get_set(principal, set_id)))
+
+
+# --- KPI values ---------------------------------------------------------------------------------
+
+
+@route(bp, ORG_KPIS, "GET", "The organisation's recorded KPI periods and values", "benchmarks", response=schemas.KpiValuesList, also=(404,))
+def list_org_kpis(principal, org_id):
+    records = _service().list_org_kpis(principal, org_id)
+    return schemas.KpiValuesList().dump({"items": [_kpis(r) for r in records]})
+
+
+@route(
+    bp, ORG_KPI, "PUT", "Record the organisation's KPI values for a period (replaces them; admins)", "benchmarks",
+    body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
+)
+def put_org_kpis(principal, org_id, period):
+    values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
+    return schemas.KpiValuesOut().dump(_kpis(_service().put_org_kpis(principal, org_id, period, values)))
+
+
+@route(bp, ORG_KPI, "GET", "The organisation's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
+def get_org_kpis(principal, org_id, period):
+    return schemas.KpiValuesOut().dump(_kpis(_service().get_kpis(principal, org_id, None, period)))
+
+
+@route(
+    bp, SERVICE_KPI, "PUT", "Record a service's KPI values for a period (replaces them; admins and its owner)",
+    "benchmarks", body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
+)
+def put_service_kpis(principal, org_id, service_id, period):
+    values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
+    record = _service().put_service_kpis(principal, org_id, service_id, period, values)
+    return schemas.KpiValuesOut().dump(_kpis(record))
+
+
+@route(bp, SERVICE_KPI, "GET", "A service's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
+def get_service_kpis(principal, org_id, service_id, period):
+    return schemas.KpiValuesOut().dump(_kpis(_service().get_kpis(principal, org_id, service_id, period)))
+
+
+# --- positions ----------------------------------------------------------------------------------
+
+
+def _query(name: str):
+    return (bp.current_request.query_params or {}).get(name)
+
+
+@route(
+    bp, ORG_POSITION, "GET", "Where the organisation's KPI values stand against its peers (admins, leadership)",
+    "benchmarks", response=schemas.BenchmarkPositionOut, also=(400, 404), query=POSITION_QUERY,
+)
+def org_position(principal, org_id):
+    return schemas.BenchmarkPositionOut().dump(_position(_service().position(principal, org_id, None, _query("set"), _query("period"))))
+
+
+@route(
+    bp, SERVICE_POSITION, "GET", "Where a service's KPI values stand against its peers (admins, leadership)",
+    "benchmarks", response=schemas.BenchmarkPositionOut, also=(400, 404), query=POSITION_QUERY,
+)
+def service_position(principal, org_id, service_id):
+    found = _service().position(principal, org_id, service_id, _query("set"), _query("period"))
+    return schemas.BenchmarkPositionOut().dump(_position(found))

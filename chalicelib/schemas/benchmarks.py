@@ -1,0 +1,112 @@
+"""Request and response bodies of the benchmark routes.
+
+A benchmark set's body is checked by chalicelib/domain/benchmarks.py (benchmark_set_from_dict),
+which names every problem by field path; BenchmarkSetIn documents that shape in /openapi.json.
+KPI values are checked against the known sets' KPI definitions by the use case."""
+
+from marshmallow import Schema, fields
+
+Nullable = {"allow_none": True}
+NUMBER = {"metadata": {"type": "number"}}
+NULLABLE_NUMBER = {"allow_none": True, "metadata": {"type": ["number", "null"]}}
+UNITS = ["percent", "gbp", "count", "score", "days", "ratio"]
+
+
+class KpiIn(Schema):
+    kpi_id = fields.String(required=True, metadata={"pattern": r"^[a-z][a-z0-9_]{0,62}$"})
+    title = fields.String(required=True)
+    unit = fields.String(required=True, metadata={"enum": UNITS})
+    better = fields.String(required=True, metadata={"enum": ["higher", "lower"]})
+    level = fields.String(required=True, metadata={"enum": ["org", "service"]})
+    source = fields.String()
+    year = fields.Integer()
+    notes = fields.String()
+
+
+class QuartilesIn(Schema):
+    p25 = fields.Raw(**NUMBER)
+    median = fields.Raw(required=True, **NUMBER)
+    p75 = fields.Raw(**NUMBER)
+    n = fields.Integer()
+
+
+class BenchmarkSetIn(Schema):
+    title = fields.String(required=True)
+    source = fields.String(required=True)
+    published = fields.Date(required=True)
+    illustrative = fields.Boolean(required=True)
+    kpis = fields.List(fields.Nested(KpiIn), required=True)
+    peer_groups = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Nested(QuartilesIn)),
+        metadata={"description": "{peer group: {kpi_id: {p25, median, p75, n?}}}"},
+    )
+    score_range = fields.List(fields.Raw(**NUMBER), metadata={"description": "[low, high], default [1, 7]"})
+    notes = fields.String()
+
+
+class KpiValuesIn(Schema):
+    values = fields.Dict(
+        keys=fields.String(), values=fields.Raw(allow_none=True, **NUMBER), required=True,
+        metadata={"description": "kpi_id: number, checked against the known benchmark sets' KPIs"},
+    )
+
+
+class BenchmarkSetSummaryOut(Schema):
+    set_id = fields.String()
+    title = fields.String()
+    source = fields.String()
+    published = fields.String(metadata={"format": "date"})
+    illustrative = fields.Boolean()
+    built_in = fields.Boolean()
+
+
+class BenchmarkSetList(Schema):
+    items = fields.List(fields.Nested(BenchmarkSetSummaryOut))
+
+
+class KpiOut(KpiIn):
+    pass
+
+
+class QuartilesOut(Schema):
+    p25 = fields.Raw(**NULLABLE_NUMBER)
+    median = fields.Raw(**NUMBER)
+    p75 = fields.Raw(**NULLABLE_NUMBER)
+    n = fields.Integer()
+
+
+class BenchmarkSetOut(BenchmarkSetSummaryOut):
+    score_range = fields.List(fields.Raw(**NUMBER))
+    notes = fields.String()
+    kpis = fields.List(fields.Nested(KpiOut))
+    peer_groups = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Nested(QuartilesOut)))
+
+
+class KpiValuesOut(Schema):
+    period = fields.String()
+    values = fields.Dict(keys=fields.String(), values=fields.Raw(**NUMBER))
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class KpiValuesList(Schema):
+    items = fields.List(fields.Nested(KpiValuesOut))
+
+
+class KpiPositionOut(Schema):
+    kpi_id = fields.String()
+    value = fields.Raw(**NULLABLE_NUMBER)
+    p25 = fields.Raw(**NULLABLE_NUMBER)
+    median = fields.Raw(**NULLABLE_NUMBER)
+    p75 = fields.Raw(**NULLABLE_NUMBER)
+    quartile = fields.Integer(allow_none=True, metadata={"minimum": 1, "maximum": 4, "description": "4 is the best quarter"})
+    gap_to_median = fields.Raw(**NULLABLE_NUMBER)
+
+
+class BenchmarkPositionOut(Schema):
+    set_id = fields.String()
+    peer_group = fields.String(**Nullable)
+    period = fields.String()
+    illustrative = fields.Boolean()
+    note = fields.String(**Nullable)
+    kpis = fields.List(fields.Nested(KpiPositionOut))
