@@ -16,6 +16,7 @@ from chalicelib.domain.access import ADMIN, LEADERSHIP, PLATFORM_ADMIN, SERVICE_
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import Answer, Evidence
+from chalicelib.services.projects import project_etag
 
 ORG_ID = "demo-borough"
 FRAMEWORK_ID = "ldd-2018"
@@ -351,6 +352,28 @@ def _owned(email: str) -> str:
 _OWNER_ONE = SERVICES[0].owner_email  # one service
 _OWNER_TWO = "p.sharma@demo-borough.example"  # two services
 
+# Declaration projects (demo data): the one the borough committed to on signing, and a current one.
+PROJECTS = (
+    {
+        "title": "Temporary accommodation repairs: one online route by March 2020",
+        "partners": ["LOTI", "Two neighbouring boroughs (demo)"],
+        "mission": "Demo data: a single online form for families in temporary accommodation to report repairs.",
+        "impact": "Demo data: families report once; caseworkers and landlords see the same record.",
+        "due": date(2020, 3, 1),
+        "days_ago": 700,
+        "status": "done",
+    },
+    {
+        "title": "Device upcycling for digitally excluded residents",
+        "partners": ["GLA", "LOTI", "A local charity (demo)"],
+        "mission": "Demo data: refurbish retired council laptops and give them to residents who need one.",
+        "impact": "Demo data: residents without a device can apply for jobs and benefits online.",
+        "due": None,  # 200 days from the day the demo is seeded
+        "days_ago": 90,
+        "status": "in_progress",
+    },
+)
+
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser(PLATFORM_ADMIN, "platform@tracker.example", None, "creates organisations; sees their metadata"),
     DemoUser(ADMIN, "admin@demo-borough.example", ORG_ID, "runs the council's tracker: services, assessments"),
@@ -390,29 +413,73 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
     clock.instant = _moment(now, 760, 0, 0)
     use_cases.organisations.put(SEEDER, ORG_ID, dict(ORGANISATION))
 
+    # Every write of the demo's history, in the order it happened, so that the monthly snapshot
+    # can be taken at each month's end over the data as it stood then: the trend is computed,
+    # not typed in. (instant, order within the instant, write)
+    events: list[tuple[datetime, int, Callable[[], None]]] = []
     for index, demo in enumerate(SERVICES):
-        clock.instant = _moment(now, 60 if not demo.components else 740, index, 0)
-        service = use_cases.services.create(
-            SEEDER,
-            ORG_ID,
-            {
-                "name": demo.name,
-                "department": demo.department,
-                "owner_email": demo.owner_email,
-                "description": demo.description,
-                "phase": demo.phase,
-            },
-        )
+        service_ids: list[str] = []
+        fields = {
+            "name": demo.name,
+            "department": demo.department,
+            "owner_email": demo.owner_email,
+            "description": demo.description,
+            "phase": demo.phase,
+        }
+        created = _moment(now, 60 if not demo.components else 740, index, 0)
+        events.append((created, 0, lambda f=fields, ids=service_ids: ids.append(use_cases.services.create(SEEDER, ORG_ID, f).service_id)))
         for step, (component_id, spec) in enumerate(demo.components.items(), start=1):
-            clock.instant = _moment(now, 735, index, step)
-            component_spec = spec_from_dict(spec(today))
-            use_cases.components.put(SEEDER, ORG_ID, service.service_id, component_id, component_spec, None)
+            events.append(
+                (
+                    _moment(now, 735, index, step),
+                    1,
+                    lambda cid=component_id, spec=spec, ids=service_ids: use_cases.components.put(
+                        SEEDER, ORG_ID, ids[0], cid, spec_from_dict(spec(today)), None
+                    ),
+                )
+            )
         for number, (days_ago, green, amber) in enumerate(demo.history):
-            clock.instant = _moment(now, days_ago, index, 0)
             latest = number == len(demo.history) - 1
-            answers = _answers(index, demo, questions, green, amber, london_date(clock.instant), today, latest)
-            use_cases.assessments.submit(SEEDER, ORG_ID, service.service_id, FRAMEWORK_ID, answers)
+
+            def submit(index=index, demo=demo, green=green, amber=amber, latest=latest, ids=service_ids):
+                answers = _answers(index, demo, questions, green, amber, london_date(clock.instant), today, latest)
+                use_cases.assessments.submit(SEEDER, ORG_ID, ids[0], FRAMEWORK_ID, answers)
+
+            events.append((_moment(now, days_ago, index, 0), 2, submit))
+    events.sort(key=lambda event: (event[0], event[1]))
+    assert all(e[0] >= _moment(now, 760, 0, 0) for e in events)
+
+    for instant, _, write in events:
+        _snapshot_month_ends(use_cases, clock, until=instant)
+        clock.instant = instant
+        write()
+    _snapshot_month_ends(use_cases, clock, until=now)
+    clock.instant = now
+    use_cases.snapshots.take(ORG_ID)  # this month, so far
+
+    for project in PROJECTS:
+        clock.instant = now - timedelta(days=project["days_ago"])
+        fields = {k: v for k, v in project.items() if k not in ("days_ago", "status")}
+        fields["due"] = fields["due"] or today + timedelta(days=200)
+        created = use_cases.projects.create(SEEDER, ORG_ID, fields)
+        if project["status"] != "planned":
+            etag = project_etag(created)
+            use_cases.projects.patch(SEEDER, ORG_ID, created.project_id, {"status": project["status"]}, etag)
     return True
+
+
+def _snapshot_month_ends(use_cases, clock: FixedClock, until: datetime) -> None:
+    """Take the snapshot of every month that ends between the clock and `until`, at 22:00 UTC on
+    its last day: still that day in London in summer time too (23:00 UTC would be the next)."""
+    while True:
+        current = london_date(clock.instant)
+        month_end = add_months(current.replace(day=1), 1) - timedelta(days=1)
+        moment = datetime.combine(month_end, time(22, 0), timezone.utc)
+        if moment >= until:
+            return
+        clock.instant = moment
+        use_cases.snapshots.take(ORG_ID)
+        clock.instant = moment + timedelta(hours=3)  # into the next month
 
 
 def _moment(now: datetime, days_ago: int, service_index: int, step: int) -> datetime:

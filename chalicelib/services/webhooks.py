@@ -14,6 +14,9 @@ from chalicelib.services.context import Context
 from chalicelib.services.integrations import secret_context
 
 
+OPENED_KEYS_KEPT = 1024
+
+
 @dataclass(frozen=True)
 class VerifiedDelivery:
     integration: Integration
@@ -30,6 +33,9 @@ class WebhookService:
     def __init__(self, ctx: Context, secret_box: Callable[[], object]):
         self._ctx = ctx
         self._box = secret_box
+        # Opened signing keys, by sealed value, for the life of the container: a KMS Decrypt per
+        # delivery would add a network round trip and a charge to every webhook.
+        self._opened: dict[str, bytes] = {}
 
     def verify(self, integration_id: str, headers, body: bytes) -> VerifiedDelivery:
         """SignatureRejected (401) unless the integration exists and one of its current secrets
@@ -38,9 +44,18 @@ class WebhookService:
         if integration is None:
             raise SignatureRejected("unknown integration")
         now = self._ctx.clock.now()
-        keys = [self._box().open(s.sealed, secret_context(integration)) for s in integration.secrets_valid_at(now)]
+        keys = [self._key(integration, s.sealed) for s in integration.secrets_valid_at(now)]
         signed = verify(headers, body, keys, int(now.timestamp()), config.webhook_tolerance_seconds())
         return VerifiedDelivery(integration, signed.webhook_id, now)
+
+    def _key(self, integration: Integration, sealed: str) -> bytes:
+        key = self._opened.get(sealed)
+        if key is None:
+            key = self._box().open(sealed, secret_context(integration))
+            if len(self._opened) >= OPENED_KEYS_KEPT:
+                self._opened.clear()
+            self._opened[sealed] = key
+        return key
 
     @staticmethod
     def check_scope(delivery: VerifiedDelivery, event_type: str, service_id: str | None) -> None:

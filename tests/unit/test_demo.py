@@ -1,0 +1,32 @@
+"""The demo organisation's trend is computed by running the monthly snapshot over back-dated
+demo data, not typed in."""
+
+from datetime import datetime, timezone
+
+from devserver.demo import ORG_ID, seed_demo
+from tests.fakes import InMemoryStore
+
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=timezone.utc)
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def test_the_demo_has_a_snapshot_for_every_month_and_seeds_once():
+    store = InMemoryStore()
+    assert seed_demo(store=store, now=NOW) is True
+    months = [m for (org, m) in sorted(store.snapshots) if org == ORG_ID]
+    assert months == _months_between(months[0], "2026-11")
+    assert len(months) >= 24
+    scored = [store.snapshots[(ORG_ID, m)] for m in months if store.snapshots[(ORG_ID, m)].average_score is not None]
+    assert scored[-1].average_score > scored[0].average_score  # most services improve over the demo's history
+    assert scored[-1].services_assessed == 10
+    assert len(store.projects) == 2
+    assert seed_demo(store=store, now=NOW) is False
+    assert len([m for (org, m) in store.snapshots if org == ORG_ID]) == len(months)
