@@ -8,13 +8,17 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test bench token package clean
+.PHONY: run test bench token package snapshot clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+# Take this month's scorecard snapshots now (the daily scheduled function does it on AWS).
+snapshot: $(STAMP)
+	@PORT=$(PORT) $(BIN)/python -m devserver.snapshot
 
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver

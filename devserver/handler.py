@@ -20,6 +20,7 @@ log = logging.getLogger("devserver")
 # Requests that change nothing; every other method (including unknown ones, which the app
 # refuses) runs under the write lock and, when it succeeds, is saved before it is answered.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RUN_SNAPSHOTS_PATH = "/_local/run-snapshots"
 _NO_BODY_STATUSES = frozenset({204, 304})
 
 
@@ -65,6 +66,9 @@ class DevRequestHandler(ChaliceRequestHandler):
             # write included, the first time it needs the keys.
             self._respond_identity_document()
             return
+        if self.path == RUN_SNAPSHOTS_PATH:
+            self._run_snapshots()
+            return
         method = self._dispatch_method()
         writes = method not in SAFE_METHODS
         with self._tables.lock if writes else nullcontext():
@@ -99,6 +103,19 @@ class DevRequestHandler(ChaliceRequestHandler):
             self._respond(503, {"Content-Type": PROBLEM_JSON}, problem(503, "Service Unavailable", "Starting up."))
             return
         self._respond(200, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(document))
+
+    def _run_snapshots(self) -> None:
+        """What the daily scheduled function does on AWS, on demand: `make snapshot` posts here.
+        Local only (the app has no such route); saved like any other write."""
+        if self.command != "POST":
+            self._respond(405, {"Content-Type": PROBLEM_JSON, "Allow": "POST"}, problem(405, "Method Not Allowed", "POST to run the snapshots."))
+            return
+        from chalicelib.bootstrap import use_cases
+
+        with self._tables.lock:
+            organisations = use_cases().snapshots.take_all()
+            self._tables.save()
+        self._respond(200, {"Content-Type": "application/json"}, json.dumps({"organisations": organisations}))
 
     def _dispatch_method(self) -> str:
         """HEAD runs the GET view (its body is then left out) unless the route defines HEAD."""

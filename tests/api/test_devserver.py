@@ -321,3 +321,20 @@ def test_the_development_key_is_made_once_and_kept_private(tmp_path):
     assert first.path == tmp_path / "dev-signing-key.pem"
     assert first.path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["dev-signing-key.pem"]  # no temporary left
+
+
+def test_make_snapshot_takes_this_months_snapshot_through_the_running_server(server):
+    result = subprocess.run(
+        [sys.executable, "-m", "devserver.snapshot"],
+        cwd=ROOT,
+        env={**os.environ, "PORT": str(server.port)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "demo-borough" in result.stdout
+    history = server.json("/orgs/demo-borough/scorecard/history?from=2024-01")["items"]
+    assert len(history) >= 24  # the demo's months, computed when it was seeded
+    assert history[-1]["services_assessed"] == 10
+    assert server.request("GET", "/_local/run-snapshots")[0] == 405
