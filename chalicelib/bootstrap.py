@@ -10,6 +10,7 @@ from chalicelib.domain.clock import SystemClock
 from chalicelib.frameworks import load_catalogue
 from chalicelib.services.assessments import AssessmentService
 from chalicelib.services.audit import AuditService
+from chalicelib.services.benchmarks import BenchmarkService
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.components import ComponentService
 from chalicelib.services.context import Context
@@ -37,6 +38,7 @@ class UseCases:
     webhooks: WebhookService
     projects: ProjectService
     snapshots: SnapshotService
+    benchmarks: BenchmarkService
 
 
 def build(
@@ -66,6 +68,7 @@ def build(
         webhooks=WebhookService(ctx, box),
         projects=ProjectService(ctx),
         snapshots=SnapshotService(ctx, scorecards),
+        benchmarks=BenchmarkService(ctx),
     )
 
 

@@ -28,7 +28,7 @@ POSITION_QUERY = (
 
 
 def _service() -> BenchmarkService:
-    return BenchmarkService(use_cases().context)
+    return use_cases().benchmarks
 
 
 # --- presenters ---------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def _full(view: SetView) -> dict:
     return {**benchmark_set_to_dict(view.bset), "built_in": view.built_in}
 
 
-def _kpis(record) -> dict:
+def kpis_shown(record) -> dict:
     return {"period": record.period, "values": dict(record.values), "updated_at": iso_instant(record.updated.at)}
 
 
@@ -102,7 +102,7 @@ def get_benchmark_set(principal, set_id):
 @route(bp, ORG_KPIS, "GET", "The organisation's recorded KPI periods and values", "benchmarks", response=schemas.KpiValuesList, also=(404,))
 def list_org_kpis(principal, org_id):
     records = _service().list_org_kpis(principal, org_id)
-    return schemas.KpiValuesList().dump({"items": [_kpis(r) for r in records]})
+    return schemas.KpiValuesList().dump({"items": [kpis_shown(r) for r in records]})
 
 
 @route(
@@ -111,12 +111,12 @@ def list_org_kpis(principal, org_id):
 )
 def put_org_kpis(principal, org_id, period):
     values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
-    return schemas.KpiValuesOut().dump(_kpis(_service().put_org_kpis(principal, org_id, period, values)))
+    return schemas.KpiValuesOut().dump(kpis_shown(_service().put_org_kpis(principal, org_id, period, values)))
 
 
 @route(bp, ORG_KPI, "GET", "The organisation's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
 def get_org_kpis(principal, org_id, period):
-    return schemas.KpiValuesOut().dump(_kpis(_service().get_kpis(principal, org_id, None, period)))
+    return schemas.KpiValuesOut().dump(kpis_shown(_service().get_kpis(principal, org_id, None, period)))
 
 
 @route(
@@ -126,12 +126,12 @@ def get_org_kpis(principal, org_id, period):
 def put_service_kpis(principal, org_id, service_id, period):
     values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
     record = _service().put_service_kpis(principal, org_id, service_id, period, values)
-    return schemas.KpiValuesOut().dump(_kpis(record))
+    return schemas.KpiValuesOut().dump(kpis_shown(record))
 
 
 @route(bp, SERVICE_KPI, "GET", "A service's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
 def get_service_kpis(principal, org_id, service_id, period):
-    return schemas.KpiValuesOut().dump(_kpis(_service().get_kpis(principal, org_id, service_id, period)))
+    return schemas.KpiValuesOut().dump(kpis_shown(_service().get_kpis(principal, org_id, service_id, period)))
 
 
 # --- positions ----------------------------------------------------------------------------------

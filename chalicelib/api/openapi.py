@@ -104,8 +104,14 @@ def _webhook_events(spec: APISpec) -> None:
 
     spec.components.schema("ComponentUpserted", schema=requests.ComponentUpserted)
     spec.components.schema("AssessmentSubmitted", schema=requests.AssessmentSubmitted)
-    events = {"component.upserted": "ComponentUpserted", "assessment.submitted": "AssessmentSubmitted"}
-    kpis = {"type": "object", "description": "Accepted once benchmarks exist; until then 422 unsupported event type."}
+    spec.components.schema("ServiceKpisRecorded", schema=requests.ServiceKpisRecorded)
+    spec.components.schema("OrgKpisRecorded", schema=requests.OrgKpisRecorded)
+    events = {
+        "component.upserted": "ComponentUpserted",
+        "assessment.submitted": "AssessmentSubmitted",
+        "service.kpis.recorded": "ServiceKpisRecorded",
+        "org.kpis.recorded": "OrgKpisRecorded",
+    }
     variants = [
         {
             "type": "object",
@@ -114,12 +120,5 @@ def _webhook_events(spec: APISpec) -> None:
             "properties": {"type": {"const": name}, "data": {"$ref": f"#/components/schemas/{schema}"}},
         }
         for name, schema in events.items()
-    ] + [
-        {
-            "type": "object",
-            "required": ["type", "data"],
-            "properties": {"type": {"const": name}, "data": kpis},
-        }
-        for name in ("service.kpis.recorded", "org.kpis.recorded")
     ]
     spec.components.schema("WebhookEvent", {"oneOf": variants})

@@ -9,6 +9,7 @@ from chalice import Blueprint, Response
 from marshmallow import ValidationError
 
 from chalicelib.api import presenters
+from chalicelib.api.benchmarks import kpis_shown
 from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
 from chalicelib.api.problems import flatten, from_domain_error, problem
 from chalicelib.bootstrap import use_cases
@@ -16,6 +17,7 @@ from chalicelib.domain.codec import answer_from_dict, spec_from_dict
 from chalicelib.domain.errors import DomainError, Duplicate, Invalid
 from chalicelib.domain.webhooks import SignatureRejected
 from chalicelib.schemas import requests, responses
+from chalicelib.schemas.benchmarks import KpiValuesOut
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -92,6 +94,16 @@ def _apply(delivery, raw: bytes) -> dict:
             )
             shown = presenters.component(component, use_cases().components.flags(component))
             return responses.ComponentOut().dump(shown)
+        if event_type == "service.kpis.recorded":
+            event = requests.ServiceKpisRecorded().load(data)
+            record = use_cases().benchmarks.put_service_kpis(
+                principal, org_id, event["service_id"], event["period"], event["values"]
+            )
+            return KpiValuesOut().dump(kpis_shown(record))
+        if event_type == "org.kpis.recorded":
+            event = requests.OrgKpisRecorded().load(data)
+            record = use_cases().benchmarks.put_org_kpis(principal, org_id, event["period"], event["values"])
+            return KpiValuesOut().dump(kpis_shown(record))
         event = requests.AssessmentSubmitted().load(data)
         answers = [answer_from_dict(a) for a in event["answers"]]
         assessment = use_cases().assessments.submit(principal, org_id, event["service_id"], event["framework_id"], answers)

@@ -54,7 +54,6 @@ class AuditRecord:
 DELIVERY_LOG_DAYS = 30
 CLAIM_DAYS = 30  # longer than any Standard Webhooks sender keeps retrying
 EVENT_TYPES = ("component.upserted", "assessment.submitted", "service.kpis.recorded", "org.kpis.recorded")
-SUPPORTED_EVENT_TYPES = ("component.upserted", "assessment.submitted")  # KPI events come with benchmarks
 
 
 @dataclass(frozen=True)

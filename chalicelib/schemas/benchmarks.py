@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 
 Nullable = {"allow_none": True}
 NUMBER = {"metadata": {"type": "number"}}
-NULLABLE_NUMBER = {"allow_none": True, "metadata": {"type": ["number", "null"]}}
+NULLABLE_NUMBER = {"allow_none": True, "metadata": {"type": "number"}}  # apispec adds "null"
 UNITS = ["percent", "gbp", "count", "score", "days", "ratio"]
 
 

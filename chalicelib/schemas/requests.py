@@ -173,3 +173,18 @@ class ProjectPatch(Schema):
     impact = Text(allow_none=True, validate=validate.Length(min=1, max=4000))
     due = StrictDate(allow_none=True)
     status = fields.String(allow_none=True, validate=validate.OneOf(PROJECT_STATUSES))
+
+
+class ServiceKpisRecorded(Schema):
+    """`service.kpis.recorded`: what PUT .../services/{service_id}/kpis/{period} takes, with where."""
+
+    service_id = fields.String(required=True, validate=validate.Regexp(ULID))
+    period = fields.String(required=True, validate=validate.Length(min=4, max=7), metadata={"description": "YYYY, YYYY-Qn or YYYY-MM"})
+    values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+
+
+class OrgKpisRecorded(Schema):
+    """`org.kpis.recorded`: what PUT /orgs/{org_id}/kpis/{period} takes, with the period."""
+
+    period = fields.String(required=True, validate=validate.Length(min=4, max=7), metadata={"description": "YYYY, YYYY-Qn or YYYY-MM"})
+    values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)

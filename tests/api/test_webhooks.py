@@ -371,15 +371,26 @@ def test_an_invalid_event_is_422_naming_the_field_and_writes_only_the_log(client
     assert body(again)["status"] == "processed", again.body
 
 
-def test_a_kpi_event_in_scope_is_422_unsupported(client, org, service_id, clock):
-    kpis = create_integration(client, org, ["service.kpis.recorded", "component.upserted"])
-    event = {"type": "service.kpis.recorded", "data": {"service_id": service_id, "period": "2026-02", "values": {"uptime": 99.9}}}
+def test_kpi_events_record_values_once_and_are_checked_like_the_http_api(client, org, service_id, clock):
+    kpis = create_integration(client, org, ["service.kpis.recorded", "org.kpis.recorded"])
+    service_event = {
+        "type": "service.kpis.recorded",
+        "data": {"service_id": service_id, "period": "2026-02", "values": {"user_satisfaction": 87.5}},
+    }
+    first = deliver(client, kpis, clock, service_event, "msg-kpi")
+    assert body(first)["status"] == "processed", first.body
+    assert body(first)["result"]["values"] == {"user_satisfaction": 87.5}
+    assert body(deliver(client, kpis, clock, service_event, "msg-kpi")) == {"status": "duplicate"}
+    recorded = body(client.get(f"/orgs/{org}/services/{service_id}/kpis/2026-02"))
+    assert recorded["values"] == {"user_satisfaction": 87.5}
+    org_event = {"type": "org.kpis.recorded", "data": {"period": "2026", "values": {"devices_donated": 120}}}
+    assert body(deliver(client, kpis, clock, org_event, "msg-org-kpi"))["status"] == "processed"
+    # A percentage over 100 is refused as the HTTP API refuses it, and claims nothing.
     before = table_items()
-    response = deliver(client, kpis, clock, event, "msg-kpi")
-    assert response.status_code == 422, response.body
-    assert "unsupported event type" in json.dumps(body(response))
+    bad = {**service_event, "data": {**service_event["data"], "values": {"user_satisfaction": 120}}}
+    refused = deliver(client, kpis, clock, bad, "msg-bad-kpi")
+    assert refused.status_code == 422, refused.body
     assert_only_the_log_grew(before)
-    assert body(deliver(client, kpis, clock, component_event(service_id), "msg-kpi"))["status"] == "processed"
 
 
 def test_a_kpi_event_out_of_scope_is_403(client, org, service_id, integration, clock):
