@@ -352,6 +352,30 @@ def _owned(email: str) -> str:
 _OWNER_ONE = SERVICES[0].owner_email  # one service
 _OWNER_TWO = "p.sharma@demo-borough.example"  # two services
 
+# KPI values (demo data, made up for the demo): the organisation's for two years, to compare with
+# the shipped illustrative benchmark set, and the GOV.UK service KPIs of three services.
+ORG_KPIS = {
+    "2024": {"it_spend_per_user": 3300, "channel_cost_web": 0.35, "channel_cost_phone": 4.1, "devices_donated": 180},
+    "2025": {
+        "ict_spend_share": 2.6,
+        "training_days_per_user": 0.8,
+        "it_spend_per_user": 2950,
+        "channel_cost_web": 0.29,
+        "channel_cost_phone": 3.6,
+        "channel_cost_face_to_face": 10.2,
+        "devices_donated": 340,
+        "people_trained": 1250,
+        "sims_or_data_given": 410,
+        "inclusion_hubs": 6,
+    },
+}
+SERVICE_KPI_PERIOD = "2026-Q3"
+SERVICE_KPIS = {  # by index in SERVICES
+    0: {"cost_per_transaction": 4.2, "user_satisfaction": 81, "completion_rate": 74, "digital_take_up": 58},
+    1: {"cost_per_transaction": 1.9, "user_satisfaction": 88, "completion_rate": 91, "digital_take_up": 83},
+    3: {"cost_per_transaction": 6.5, "user_satisfaction": 69, "completion_rate": 62, "digital_take_up": 41},
+}
+
 # Declaration projects (demo data): the one the borough committed to on signing, and a current one.
 PROJECTS = (
     {
@@ -417,8 +441,10 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
     # can be taken at each month's end over the data as it stood then: the trend is computed,
     # not typed in. (instant, order within the instant, write)
     events: list[tuple[datetime, int, Callable[[], None]]] = []
+    created_ids: list[list[str]] = []  # each service's id, once its creation has run
     for index, demo in enumerate(SERVICES):
         service_ids: list[str] = []
+        created_ids.append(service_ids)
         fields = {
             "name": demo.name,
             "department": demo.department,
@@ -465,6 +491,12 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
         if project["status"] != "planned":
             etag = project_etag(created)
             use_cases.projects.patch(SEEDER, ORG_ID, created.project_id, {"status": project["status"]}, etag)
+
+    clock.instant = now
+    for period, values in ORG_KPIS.items():
+        use_cases.benchmarks.put_org_kpis(SEEDER, ORG_ID, period, values)
+    for index, values in SERVICE_KPIS.items():
+        use_cases.benchmarks.put_service_kpis(SEEDER, ORG_ID, created_ids[index][0], SERVICE_KPI_PERIOD, values)
     return True
 
 

@@ -28,5 +28,10 @@ def test_the_demo_has_a_snapshot_for_every_month_and_seeds_once():
     assert scored[-1].average_score > scored[0].average_score  # most services improve over the demo's history
     assert scored[-1].services_assessed == 10
     assert len(store.projects) == 2
+    assert {(service is None, period) for (_, service, period) in store.kpis} == {
+        (True, "2024"),
+        (True, "2025"),
+        (False, "2026-Q3"),
+    }
     assert seed_demo(store=store, now=NOW) is False
     assert len([m for (org, m) in store.snapshots if org == ORG_ID]) == len(months)
