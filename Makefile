@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test bench token package snapshot clean
+.PHONY: run test bench token package snapshot import-benchmarks clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
@@ -19,6 +19,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 # Take this month's scorecard snapshots now (the daily scheduled function does it on AWS).
 snapshot: $(STAMP)
 	@PORT=$(PORT) $(BIN)/python -m devserver.snapshot
+
+# Import one benchmark set from a CSV (docs/benchmarks.md, section 2) into the running local
+# server, as a platform admin (for a deployed API: python -m devserver.import_benchmarks --help).
+import-benchmarks: $(STAMP)
+	@test -n '$(FILE)' || { echo 'usage: make import-benchmarks FILE=path/to/set.csv [PORT=8000]' >&2; exit 2; }
+	@PORT='$(PORT)' $(BIN)/python -m devserver.import_benchmarks '$(FILE)'
 
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver
