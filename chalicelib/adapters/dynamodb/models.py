@@ -29,12 +29,22 @@ class ByGsi1(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
-class _Item(Model):
+class _Keyed(Model):
+    """Every item: the table's partition and sort keys."""
+
     class Meta(_Meta):
         pass
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+class _Item(_Keyed):
+    """A record people edit: who created and last changed it, and when."""
+
+    class Meta(_Meta):
+        pass
+
     created = JSONAttribute()
     updated = JSONAttribute()
 
@@ -76,14 +86,12 @@ class ServiceItem(_ListedItem):
     etag = UnicodeAttribute()
 
 
-class SummaryItem(Model):
+class SummaryItem(_Keyed):
     """The per-service read model: identity, the components' lock-in inputs and the latest score."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     org_id = UnicodeAttribute()
     service_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -107,12 +115,10 @@ class ComponentItem(_Item):
     etag = UnicodeAttribute()
 
 
-class AssessmentItem(Model):
+class AssessmentItem(_Keyed):
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     org_id = UnicodeAttribute()
     service_id = UnicodeAttribute()
     assessment_id = UnicodeAttribute()
@@ -123,14 +129,12 @@ class AssessmentItem(Model):
     submitted = JSONAttribute()
 
 
-class AuditItem(Model):
+class AuditItem(_Keyed):
     """One successful write, kept under its organisation, newest found first by its ULID."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     org_id = UnicodeAttribute()
     audit_id = UnicodeAttribute()
     at = UnicodeAttribute()
@@ -154,37 +158,31 @@ class IntegrationItem(_Item):
     etag = UnicodeAttribute()
 
 
-class IntegrationRouteItem(Model):
+class IntegrationRouteItem(_Keyed):
     """INTEGRATION#<id> / ROUTE: which organisation a webhook path's integration belongs to."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     org_id = UnicodeAttribute()
 
 
-class ClaimItem(Model):
+class ClaimItem(_Keyed):
     """INTEGRATION#<id> / CLAIM#<webhook-id>: written with a delivery's effect, once."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     claimed_at = UnicodeAttribute()
     expires_at = TTLAttribute()
 
 
-class DeliveryItem(Model):
+class DeliveryItem(_Keyed):
     """INTEGRATION#<id> / DELIVERY#<ulid>: a verified delivery and what became of it."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     integration_id = UnicodeAttribute()
     delivery_id = UnicodeAttribute()
     webhook_id = UnicodeAttribute()
@@ -210,28 +208,24 @@ class BenchmarkSetItem(_Item):
     etag = UnicodeAttribute()
 
 
-class BenchmarkRegistryItem(Model):
+class BenchmarkRegistryItem(_Keyed):
     """BENCHMARKS / <set_id>: the set without its peer groups' figures, for listing the sets and
     checking KPI values with one Query."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     data = JSONAttribute()
     updated = JSONAttribute()
 
 
-class KpiItem(Model):
+class KpiItem(_Keyed):
     """ORG#<org> / KPI#ORG#<period> or KPI#SVC#<service_id>#<period>: one period's values, as JSON
     (numbers exactly as sent)."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     org_id = UnicodeAttribute()
     service_id = UnicodeAttribute(null=True)
     period = UnicodeAttribute()
@@ -256,14 +250,12 @@ class ProjectItem(_Item):
     etag = UnicodeAttribute()
 
 
-class SnapshotItem(Model):
+class SnapshotItem(_Keyed):
     """ORG#<org> / SNAPSHOT#<YYYY-MM>: the month's headline figures (exact values as "n/d")."""
 
     class Meta(_Meta):
         pass
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     org_id = UnicodeAttribute()
     month = UnicodeAttribute()
     figures = JSONAttribute()

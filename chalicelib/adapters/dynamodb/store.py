@@ -238,35 +238,14 @@ class DynamoStore:
 
     def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
         pk = keys.service_pk(org_id, service_id)
-        start = _key(pk, keys.assessment_sk(decode_cursor(cursor))) if cursor is not None else None
-        query = AssessmentItem.query(
-            pk,
-            AssessmentItem.sk.startswith(keys.ASSESSMENT_PREFIX),
-            scan_index_forward=False,
-            consistent_read=True,
-            limit=limit + 1,
-            page_size=limit + 1,
-            last_evaluated_key=start,
-        )
-        items, more = self._page(query, AssessmentItem, limit)
-        return Page([_assessment(i) for i in items], encode_cursor(items[-1].assessment_id) if more else None)
+        items, cursor_out = self._newest_first(AssessmentItem, pk, keys.ASSESSMENT_PREFIX, limit, cursor)
+        return Page([_assessment(i) for i in items], cursor_out)
 
     # audit trail -----------------------------------------------------------------------------
 
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
-        pk = keys.org_pk(org_id)
-        start = _key(pk, keys.audit_sk(decode_cursor(cursor))) if cursor is not None else None
-        query = AuditItem.query(
-            pk,
-            AuditItem.sk.startswith(keys.AUDIT_PREFIX),
-            scan_index_forward=False,
-            consistent_read=True,
-            limit=limit + 1,
-            page_size=limit + 1,
-            last_evaluated_key=start,
-        )
-        items, more = self._page(query, AuditItem, limit)
-        return Page([_audit(i) for i in items], encode_cursor(items[-1].audit_id) if more else None)
+        items, cursor_out = self._newest_first(AuditItem, keys.org_pk(org_id), keys.AUDIT_PREFIX, limit, cursor)
+        return Page([_audit(i) for i in items], cursor_out)
 
     # monthly snapshots -----------------------------------------------------------------------
 
@@ -370,18 +349,8 @@ class DynamoStore:
 
     def list_deliveries(self, integration_id: str, after_id: str, limit: int, cursor: str | None) -> Page[Delivery]:
         pk = keys.integration_pk(integration_id)
-        start = _key(pk, keys.delivery_sk(decode_cursor(cursor))) if cursor is not None else None
-        query = DeliveryItem.query(
-            pk,
-            DeliveryItem.sk.between(keys.delivery_sk(after_id), keys.DELIVERY_PREFIX + "~"),
-            scan_index_forward=False,
-            consistent_read=True,
-            limit=limit + 1,
-            page_size=limit + 1,
-            last_evaluated_key=start,
-        )
-        items, more = self._page(query, DeliveryItem, limit)
-        return Page([_delivery(i) for i in items], encode_cursor(items[-1].delivery_id) if more else None)
+        items, cursor_out = self._newest_first(DeliveryItem, pk, keys.DELIVERY_PREFIX, limit, cursor, after_id)
+        return Page([_delivery(i) for i in items], cursor_out)
 
     # benchmark sets and KPI values -------------------------------------------------------------
 
@@ -433,6 +402,23 @@ class DynamoStore:
                 return model.get(pk, sk, consistent_read=True)
             except model.DoesNotExist:
                 return None
+
+    def _newest_first(self, model, pk: str, prefix: str, limit: int, cursor: str | None, after: str | None = None):
+        """One page of the items whose sort keys are `prefix` + a ULID, newest first (only those
+        after `after`, when given), and the cursor of the next page."""
+        start = _key(pk, prefix + decode_cursor(cursor)) if cursor is not None else None
+        condition = model.sk.between(prefix + after, prefix + "~") if after else model.sk.startswith(prefix)
+        query = model.query(
+            pk,
+            condition,
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=start,
+        )
+        items, more = self._page(query, model, limit)
+        return items, (encode_cursor(items[-1].sk.removeprefix(prefix)) if more else None)
 
     def _page(self, query, model, limit: int) -> tuple[list, bool]:
         """Exactly one Query request, asked for limit + 1 items: up to `limit` items and whether
