@@ -64,3 +64,16 @@ def with_retries(attempt: Callable[[], T], conditional: bool, what: str) -> T:
             if conditional:
                 raise StaleWrite(f"{what} changed since you read it; read it again and retry.") from None
     raise Conflict(f"{what} is being changed by other requests; try again.")
+
+
+def merge_patch_changes(
+    current, patch: dict, if_match: str, etag: str, editable: tuple[str, ...], required: tuple[str, ...], what: str
+) -> dict:
+    """The changes a JSON merge patch makes to `current`, applied only over the version the
+    client read (its ETag) and never removing a required field."""
+    if etag != if_match:
+        raise StaleWrite(f"{what} has changed since you read it.")
+    nulls = [f for f in required if f in patch and patch[f] is None]
+    if nulls:
+        raise Invalid("Required fields cannot be removed.", {f: ["may not be null"] for f in nulls})
+    return {f: patch[f] for f in editable if f in patch}

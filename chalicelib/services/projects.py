@@ -8,7 +8,7 @@ from chalicelib.domain.clock import add_years
 from chalicelib.domain.codec import content_etag
 from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired, StaleWrite
 from chalicelib.domain.model import DeclarationProject
-from chalicelib.services.context import Context
+from chalicelib.services.context import Context, merge_patch_changes
 
 EDITABLE = ("title", "partners", "mission", "impact", "due", "status")
 
@@ -67,12 +67,10 @@ class ProjectService:
         if if_match is None:
             raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
         current = self._get(org_id, project_id)
-        if project_etag(current) != if_match:
-            raise StaleWrite(f"Declaration project {project_id!r} has changed since you read it.")
-        nulls = [f for f in EDITABLE if f in patch and patch[f] is None]
-        if nulls:
-            raise Invalid("These fields cannot be removed.", {f: ["may not be null"] for f in nulls})
-        changes = {f: (tuple(patch[f]) if f == "partners" else patch[f]) for f in EDITABLE if f in patch}
+        what = f"Declaration project {project_id!r}"
+        changes = merge_patch_changes(current, patch, if_match, project_etag(current), EDITABLE, EDITABLE, what)
+        if "partners" in changes:
+            changes["partners"] = tuple(changes["partners"])
         stamp = self._ctx.stamp(principal.actor)
         updated = replace(current, **changes, updated=stamp)
         audit = self._ctx.audit(org_id, stamp, "declaration_project.updated", _target(project_id))

@@ -5,9 +5,9 @@ from dataclasses import replace
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag
-from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired, StaleWrite
+from chalicelib.domain.errors import NotFound, PreconditionRequired, StaleWrite
 from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Service, ServiceSummary
-from chalicelib.services.context import Context
+from chalicelib.services.context import Context, merge_patch_changes
 from chalicelib.services.ports import Page
 
 REQUIRED_FIELDS = ("name", "department", "owner_email")
@@ -59,12 +59,9 @@ class ServiceRegistry:
             raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
         current = self._get(org_id, service_id)
         access.require_service_editor(principal, org_id, current.owner_email)
-        if service_etag(current) != if_match:
-            raise StaleWrite(f"Service {service_id!r} has changed since you read it.")
-        nulls = [f for f in REQUIRED_FIELDS if f in patch and patch[f] is None]
-        if nulls:
-            raise Invalid("Required fields cannot be removed.", {f: ["may not be null"] for f in nulls})
-        changes = {f: patch[f] for f in EDITABLE_SERVICE_FIELDS if f in patch}
+        changes = merge_patch_changes(
+            current, patch, if_match, service_etag(current), EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS, f"Service {service_id!r}"
+        )
         stamp = self._ctx.stamp(principal.actor)
         updated = replace(current, **changes, updated=stamp)
         audit = self._ctx.audit(org_id, stamp, "service.updated", f"services/{service_id}")
