@@ -2,6 +2,8 @@
 
 from chalice import Chalice, Rate
 
+from chalicelib import observability  # first: JSON logging before Chalice sets up its own
+
 from chalicelib.api import (
     assessments,
     audit,
@@ -37,6 +39,10 @@ for module in (
 from chalicelib.api import benchmarks  # noqa: E402
 
 app.register_blueprint(benchmarks.bp)
+
+
+# Outermost: one JSON log line and the EMF metrics per request, with the final status.
+app.register_middleware(observability.instrument, "http")
 
 
 @app.middleware("http")

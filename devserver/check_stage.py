@@ -1,6 +1,14 @@
 """`python -m devserver.check_stage STAGE [CONFIG]` (run by `make package`): refuse to package a
 stage whose sign-in settings would not be safe on AWS.
 
+`make package` runs it twice: before building, on .chalice/config.json with `--merge-template
+infra/template.json` (a setting that template gives the API function counts as set: it is
+checked in the second run), and after, on the packaged template with `--template
+build/STAGE/sam.json`, whose functions' environment is resolved as CloudFormation would with the
+parameters' defaults (or `--parameter NAME=VALUE`, as given to the deploy), so that the
+Cognito-backed default passes and an http:// or local issuer, or the development key, does not.
+`--zip build/STAGE/deployment.zip` also checks the Lambda zip (size, no test or dev tools).
+
 A stage must name its identity provider (OIDC_ISSUER and OIDC_AUDIENCE) over https://, not a
 local address, and must not mention the local development key. The settings are read as Chalice
 merges them: the global `environment_variables`, then the stage's, then each Lambda function's
@@ -9,9 +17,12 @@ before anything is built."""
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import json
+import re
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +34,7 @@ CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 API_HANDLER = "api_handler"
 DEV_KEY_FILE_NAME = "dev-signing-key.pem"
 LOCAL_HOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+PARAMETER_FOR = {"OIDC_ISSUER": "OidcIssuer", "OIDC_AUDIENCE": "OidcAudience"}
 HELP = 'See "Sign-in" in README.md for the settings of Amazon Cognito and Microsoft Entra ID.'
 
 
@@ -43,29 +55,44 @@ def stage_environments(config: dict, stage: str) -> dict[str, dict[str, str]]:
     return environments
 
 
-def check(config: dict, stage: str) -> list[str]:
-    """What is wrong with `stage` of `config` (a parsed .chalice/config.json); empty if nothing."""
+def check(config: dict, stage: str, supplied: frozenset[str] = frozenset()) -> list[str]:
+    """What is wrong with `stage` of `config` (a parsed .chalice/config.json); empty if nothing.
+    `supplied`: variables the merge template sets on the API function (not "missing" here)."""
     try:
         environments = stage_environments(config, stage)
     except KeyError as e:
         return [str(e.args[0])]
-    problems: list[str] = []
-    for function, env in environments.items():
-        where = "" if function == API_HANDLER else f" (Lambda function {function})"
-        for name in ("OIDC_ISSUER", "OIDC_AUDIENCE"):
-            # The API needs both; another function (a schedule, say) checks no tokens.
-            if function == API_HANDLER and not env.get(name, "").strip():
-                problems.append(f"{name} is not set: the API would refuse every request.")
-        for name in ("OIDC_ISSUER", "OIDC_JWKS_URL"):
-            value = env.get(name, "").strip()
-            if value:
-                problems.extend(f"{name}{where} {reason}" for reason in _url_problems(value))
+    overridden = sorted(k for k in environments[API_HANDLER] if k in supplied and k.startswith("OIDC_"))
+    environments[API_HANDLER] = {k: v for k, v in environments[API_HANDLER].items() if k not in supplied}
+    problems = check_environments(environments, supplied)
+    # The merge template's value wins over the config's: a provider set here would be ignored.
+    problems.extend(
+        f"{name} is set in the configuration, but the merge template sets it for the API function and wins: "
+        f"give it as a stack parameter instead (make package/deploy PARAMS=\"{PARAMETER_FOR.get(name, name)}=...\")."
+        for name in overridden
+    )
     stage_config = (config.get("stages") or {}).get(stage) or {}
     global_config = {k: v for k, v in config.items() if k != "stages"}
     for path, value in [*_strings(global_config, ""), *_strings(stage_config, f"stages.{stage}")]:
         if DEV_KEY_ID_PREFIX in value or DEV_KEY_FILE_NAME in value:
             problems.append(f"{path} names the local development key ({value!r}); only the local server may trust it.")
     return list(dict.fromkeys(problems))
+
+
+def check_environments(environments: dict[str, dict[str, str]], supplied: frozenset[str] = frozenset()) -> list[str]:
+    """Sign-in problems of each function's environment (the API function is API_HANDLER)."""
+    problems: list[str] = []
+    for function, env in environments.items():
+        where = "" if function == API_HANDLER else f" (Lambda function {function})"
+        for name in ("OIDC_ISSUER", "OIDC_AUDIENCE"):
+            # The API needs both; another function (a schedule, say) checks no tokens.
+            if function == API_HANDLER and name not in supplied and not env.get(name, "").strip():
+                problems.append(f"{name} is not set: the API would refuse every request.")
+        for name in ("OIDC_ISSUER", "OIDC_JWKS_URL"):
+            value = env.get(name, "").strip()
+            if value:
+                problems.extend(f"{name}{where} {reason}" for reason in _url_problems(value))
+    return problems
 
 
 def check_file(config_path: Path, stage: str) -> list[str]:
@@ -114,20 +141,235 @@ def _strings(value, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{path}[{index}]")
 
 
+# The packaged template ---------------------------------------------------------------------------
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+CHALICE_API_FUNCTION = "APIHandler"  # Chalice's logical id of the API handler in its SAM template
+PSEUDO_PARAMETERS = {
+    "AWS::Region": "eu-west-2",
+    "AWS::AccountId": "123456789012",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": "stack",
+}
+
+
+class Unresolved(str):
+    """A value only known when the stack is created (a resource's id or attribute): safe as a
+    name, but it is not a URL anyone typed."""
+
+
+def template_environments(template: dict, parameters: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+    """Each Lambda function's environment in a packaged (SAM) template, resolved as CloudFormation
+    would with the parameters' defaults overridden by `parameters`; keyed API_HANDLER for the API
+    function and by logical id for the others."""
+    values = {name: str(p.get("Default", "")) for name, p in (template.get("Parameters") or {}).items()}
+    values.update(parameters or {})
+    resolver = _Resolver(template, values)
+    environments = {}
+    for logical_id, resource in sorted((template.get("Resources") or {}).items()):
+        if resource.get("Type") != SAM_FUNCTION:
+            continue
+        variables = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
+        env = {}
+        for key, value in variables.items():
+            resolved = resolver.resolve(value)
+            if resolved is not None:
+                env[key] = resolved
+        environments[API_HANDLER if logical_id == CHALICE_API_FUNCTION else logical_id] = env
+    return environments
+
+
+def resolve(template: dict, value, parameters: dict[str, str] | None = None):
+    """`value` (a template value, intrinsic functions included) as CloudFormation would resolve
+    it with the parameters' defaults overridden by `parameters`."""
+    values = {name: str(p.get("Default", "")) for name, p in (template.get("Parameters") or {}).items()}
+    return _Resolver(template, {**values, **(parameters or {})}).resolve(value)
+
+
+def check_template(template: dict, parameters: dict[str, str] | None = None) -> list[str]:
+    """What is wrong with a packaged template's functions' sign-in settings; empty if nothing."""
+    try:
+        environments = template_environments(template, parameters)
+    except ValueError as e:
+        return [f"cannot resolve the functions' environment: {e}"]
+    if API_HANDLER not in environments:
+        return [f"the template has no {CHALICE_API_FUNCTION} function"]
+    problems = check_environments(environments)
+    for path, value in _strings(template, ""):
+        if DEV_KEY_ID_PREFIX in value or DEV_KEY_FILE_NAME in value:
+            problems.append(f"{path} names the local development key ({value!r}); only the local server may trust it.")
+    return list(dict.fromkeys(problems))
+
+
+class _Resolver:
+    def __init__(self, template: dict, parameters: dict[str, str]):
+        self.template = template
+        self.parameters = parameters
+        self.resources = template.get("Resources") or {}
+        self.conditions = template.get("Conditions") or {}
+
+    def resolve(self, value):
+        """A string, or None for AWS::NoValue."""
+        if isinstance(value, (str, int, float, bool)):
+            return str(value).lower() if isinstance(value, bool) else str(value)
+        if not isinstance(value, dict) or len(value) != 1:
+            raise ValueError(f"unsupported value {value!r}")
+        (function, argument), = value.items()
+        if function == "Ref":
+            return self._ref(argument)
+        if function == "Fn::GetAtt":
+            name = argument if isinstance(argument, str) else ".".join(argument)
+            return Unresolved(f"<{name}>")
+        if function == "Fn::Sub":
+            text, extra = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
+            return re.sub(r"\$\{([^}!]+)\}", lambda m: self._sub(m.group(1), extra), text)
+        if function == "Fn::If":
+            name, then, otherwise = argument
+            return self.resolve(then if self.condition(name) else otherwise)
+        if function == "Fn::Join":
+            separator, items = argument
+            return separator.join(self.resolve(item) or "" for item in items)
+        raise ValueError(f"unsupported function {function}")
+
+    def _ref(self, name: str):
+        if name == "AWS::NoValue":
+            return None
+        if name in PSEUDO_PARAMETERS:
+            return PSEUDO_PARAMETERS[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.resources:
+            return Unresolved(f"<{name}>")
+        raise ValueError(f"Ref to unknown {name!r}")
+
+    def _sub(self, name: str, extra: dict) -> str:
+        if name in extra:
+            return self.resolve(extra[name]) or ""
+        if "." in name:
+            return f"<{name}>"
+        return self._ref(name) or ""
+
+    def condition(self, name: str) -> bool:
+        if name not in self.conditions:
+            raise ValueError(f"unknown condition {name!r}")
+        return self._evaluate(self.conditions[name])
+
+    def _evaluate(self, expression) -> bool:
+        (function, argument), = expression.items()
+        if function == "Fn::Equals":
+            left, right = (self.resolve(item) for item in argument)
+            return left == right
+        if function == "Fn::Not":
+            return not self._evaluate(argument[0])
+        if function == "Fn::And":
+            return all(self._evaluate(item) for item in argument)
+        if function == "Fn::Or":
+            return any(self._evaluate(item) for item in argument)
+        if function == "Condition":
+            return self.condition(argument)
+        raise ValueError(f"unsupported condition function {function}")
+
+
+# The Lambda zip ------------------------------------------------------------------------------------
+
+MAX_ZIP_BYTES = 25 * 1024 * 1024
+# Test and development tools: none of them may reach the Lambda zip (Chalice adds only its small
+# runtime package, chalice/app.py and friends, itself).
+FORBIDDEN_TOP_LEVEL = frozenset(
+    {"moto", "pytest", "_pytest", "pluggy", "standardwebhooks", "cfnlint", "click", "werkzeug", "responses", "tests", "devserver", "infra", "flask", "docker", "boto3", "s3transfer"}
+)
+
+
+def check_zip(path: Path) -> list[str]:
+    path = Path(path)
+    if not path.exists():
+        return [f"{path} does not exist"]
+    problems = []
+    size = path.stat().st_size
+    if size > MAX_ZIP_BYTES:
+        problems.append(f"{path} is {size / 2**20:.1f} MiB, over {MAX_ZIP_BYTES / 2**20:.0f} MiB")
+    with zipfile.ZipFile(path) as archive:
+        top = {name.split("/", 1)[0] for name in archive.namelist()}
+    packages = {name.split("-", 1)[0].lower() if name.endswith((".dist-info", ".egg-info")) else name.removesuffix(".py").lower() for name in top}
+    unwanted = sorted(packages & FORBIDDEN_TOP_LEVEL)
+    if unwanted:
+        problems.append(f"{path} contains test or development packages: {', '.join(unwanted)}")
+    for needed in ("app.py", "chalicelib", "chalice", "pynamodb"):
+        if needed not in top:
+            problems.append(f"{path} has no {needed}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not 1 <= len(argv) <= 2:
-        print("usage: python -m devserver.check_stage STAGE [CONFIG_FILE]", file=sys.stderr)
+    parser = argparse.ArgumentParser(prog="python -m devserver.check_stage", description=__doc__.split("\n")[0])
+    parser.add_argument("stage")
+    parser.add_argument("config", nargs="?", type=Path, default=CONFIG_FILE, help="the Chalice config (default .chalice/config.json)")
+    parser.add_argument("--merge-template", type=Path, help="the template `chalice package --merge-template` will merge")
+    parser.add_argument("--template", type=Path, help="check the packaged template instead of the config")
+    parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="a stack parameter as deployed")
+    parser.add_argument("--zip", type=Path, help="also check the packaged Lambda zip")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
         return 2
-    stage = argv[0]
-    config_path = Path(argv[1]) if len(argv) == 2 else CONFIG_FILE
-    problems = check_file(config_path, stage)
+    stage = args.stage
+    if args.template is not None:
+        where = args.template
+        parameters = dict(item.split("=", 1) for item in args.parameter if "=" in item)
+        parameters.setdefault("Stage", stage)
+        problems = _check_template_file(args.template, parameters)
+    else:
+        where = args.config
+        supplied: frozenset[str] = frozenset()
+        if args.merge_template is not None:
+            try:
+                supplied = frozenset(_merge_template_api_variables(args.merge_template))
+            except ValueError as e:
+                print(f"Refusing to package stage {stage!r}: {e}", file=sys.stderr)
+                return 1
+        problems = check_file(args.config, stage) if not supplied else _check_file(args.config, stage, supplied)
+    if args.zip is not None:
+        problems.extend(check_zip(args.zip))
     if problems:
         lines = "\n".join(f"  - {problem}" for problem in problems)
-        print(f"Refusing to package stage {stage!r} ({config_path}):\n{lines}\n{HELP}", file=sys.stderr)
+        print(f"Refusing to package stage {stage!r} ({where}):\n{lines}\n{HELP}", file=sys.stderr)
         return 1
-    print(f"Stage {stage!r}: sign-in settings look right.")
+    print(f"Stage {stage!r}: sign-in settings look right ({where}).")
     return 0
+
+
+def _load_json(path: Path):
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{path} does not exist") from None
+    except ValueError as e:
+        raise ValueError(f"{path} is not valid JSON ({e})") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} is not a JSON object")
+    return document
+
+
+def _check_template_file(path: Path, parameters: dict[str, str]) -> list[str]:
+    try:
+        return check_template(_load_json(path), parameters)
+    except ValueError as e:
+        return [str(e)]
+
+
+def _check_file(path: Path, stage: str, supplied: frozenset[str]) -> list[str]:
+    try:
+        return check(_load_json(path), stage, supplied)
+    except ValueError as e:
+        return [str(e)]
+
+
+def _merge_template_api_variables(path: Path) -> set[str]:
+    resources = _load_json(path).get("Resources") or {}
+    api = resources.get(CHALICE_API_FUNCTION) or {}
+    return set((((api.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
 """A session-wide recorder of every DynamoDB request, made by any botocore client.
 
 It wraps botocore's BaseClient._make_api_call once, when the test session starts. A Scan fails
-the test that made it at once (and the session, in case something swallowed the error)."""
+the test that made it at once (and the session, in case something swallowed the error).
+
+It also keeps, for the whole session, the set of DynamoDB and KMS operations the application
+itself made (`app_operations`), for the IAM policy check (tests/zz_policy): a request counts when
+it is not in a paused block and the application's code (chalicelib/ or app.py) is on the call
+stack, so the dev server's save and restore and tests' own set-up do not count, and creating the
+table (chalicelib/adapters/dynamodb/tables.py: the local server and tests only) does not either.
+A TransactWriteItems also records each kind of item action it carries ("TransactWriteItems.Put",
+...): IAM authorises a transaction by those."""
 
 import contextlib
+import os
+import sys
 import threading
 
 import botocore.client
@@ -17,8 +27,15 @@ class DynamoRequests:
         self._local = threading.local()
         self.scans: list[dict] = []
         self._windows: list[list[str]] = []
+        self.app_operations: set[tuple[str, str]] = set()
 
     def record(self, service: str, operation: str, params: dict) -> None:
+        if service in APP_SERVICES and not getattr(self._local, "paused", False) and _called_by_the_app():
+            seen = {(service, operation)}
+            if operation == "TransactWriteItems":
+                seen |= {(service, f"{operation}.{kind}") for item in params.get("TransactItems", []) for kind in item}
+            with self._lock:
+                self.app_operations |= seen
         if service != "dynamodb":
             return
         if operation == "Scan":
@@ -50,6 +67,28 @@ class DynamoRequests:
             yield
         finally:
             self._local.paused = False
+
+
+APP_SERVICES = frozenset({"dynamodb", "kms"})
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_APP_CODE = (os.path.join(_ROOT, "chalicelib") + os.sep, os.path.join(_ROOT, "app.py"))
+_OTHER_CODE = (os.path.join(_ROOT, "devserver") + os.sep, os.path.join(_ROOT, "tests") + os.sep)
+_NOT_THE_FUNCTION = os.path.join(_ROOT, "chalicelib", "adapters", "dynamodb", "tables.py")
+
+
+def _called_by_the_app() -> bool:
+    """Whether the nearest project code on the stack (below botocore, PynamoDB...) is the app's."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back  # this recorder's own frames
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename == _NOT_THE_FUNCTION or filename.startswith(_OTHER_CODE):
+            return False
+        if filename.startswith(_APP_CODE[0]) or filename == _APP_CODE[1]:
+            return True
+        frame = frame.f_back
+    return False
 
 
 RECORDER = DynamoRequests()

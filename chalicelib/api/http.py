@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from chalice import Blueprint, Response
 from marshmallow import Schema, ValidationError
 
-from chalicelib import bootstrap
+from chalicelib import bootstrap, observability
 from chalicelib.adapters import oidc
 from chalicelib.api.problems import flatten, from_domain_error, problem
 from chalicelib.domain.errors import BadRequest, DomainError, Invalid, NotFound
@@ -80,6 +80,7 @@ def route(
                     result = view(**params)
                 else:
                     principal = bootstrap.authenticator().authenticate(bp.current_request.headers.get("authorization"))
+                    observability.note_principal(principal)
                     _check_path(params, chosen_id)
                     result = view(principal, **params)
                 return result if isinstance(result, Response) else json_response(result)

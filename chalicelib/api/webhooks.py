@@ -8,6 +8,7 @@ import logging
 from chalice import Blueprint, Response
 from marshmallow import ValidationError
 
+from chalicelib import observability
 from chalicelib.api import presenters
 from chalicelib.api.benchmarks import kpis_shown
 from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
@@ -50,8 +51,10 @@ def deliver(integration_id):
         delivery = webhooks.verify(integration_id, request.headers, request.raw_body or b"")
     except SignatureRejected as rejected:
         # Counted in the logs, never stored per delivery: an unverified request writes nothing.
-        log.warning("webhook signature rejected: integration=%s reason=%s", integration_id, rejected)
+        log.warning("webhook signature rejected", extra={"integration_id": integration_id, "reason": str(rejected)})
+        observability.count("WebhookSignatureRejected")
         return problem(401, f"The delivery's signature was not accepted: {rejected}.")
+    observability.note_principal(delivery.principal)
     event_type = _event_type_of(request.raw_body or b"")
     try:
         result = _apply(delivery, request.raw_body or b"")

@@ -121,3 +121,85 @@ def test_an_unknown_stage_or_a_broken_file_is_refused(write, tmp_path):
     assert "does not exist" in check_file(str(tmp_path / "missing.json"), "prod")[0]
     assert main([]) == 2
 
+
+
+# `make package`: the repository's own stages, the merge template and the packaged template -------
+
+import zipfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from devserver.check_stage import check_template, check_zip  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = str(ROOT / "infra" / "template.json")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_repositorys_stages_pass_with_the_infra_template_supplying_sign_in(stage):
+    assert main([stage, "--merge-template", INFRA]) == 0
+    assert main([stage]) == 1  # on their own they name no provider
+
+
+def test_the_merge_template_does_not_excuse_an_unsafe_setting_in_the_config(write):
+    path = write(config({"OIDC_JWKS_URL": "http://keys.example/jwks.json"}))
+    assert main(["prod", path, "--merge-template", INFRA]) == 1
+    path = write(config({"NOTE": DEV_KEY_ID_PREFIX + "abc"}))
+    assert main(["prod", path, "--merge-template", INFRA]) == 1
+
+
+def packaged(issuer, audience="client", extra_env=None):
+    """A packaged template in the shape Chalice writes, the API's issuer a parameter."""
+    return {
+        "Parameters": {"Issuer": {"Type": "String", "Default": issuer}, "Stage": {"Type": "String"}},
+        "Conditions": {"NoIssuer": {"Fn::Equals": [{"Ref": "Issuer"}, ""]}},
+        "Resources": {
+            "Pool": {"Type": "AWS::Cognito::UserPool"},
+            "APIHandler": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Environment": {"Variables": {
+                    "OIDC_ISSUER": {"Fn::If": ["NoIssuer", {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}"}, {"Ref": "Issuer"}]},
+                    "OIDC_AUDIENCE": audience,
+                    **(extra_env or {}),
+                }}},
+            },
+            "Other": {"Type": "AWS::Serverless::Function", "Properties": {}},
+        },
+    }
+
+
+def test_a_packaged_template_is_checked_as_the_stack_resolves_it(tmp_path):
+    assert check_template(packaged("")) == []
+    assert check_template(packaged(ENTRA["OIDC_ISSUER"])) == []
+    assert "must be an https:// URL" in check_template(packaged("http://idp.example"))[0]
+    assert "must be an https:// URL" in check_template(packaged(""), {"Issuer": "http://idp.example"})[0]
+    assert "points at this machine" in check_template(packaged("https://localhost"))[0]
+    assert "OIDC_AUDIENCE is not set" in check_template(packaged("", audience=""))[0]
+    assert "development key" in check_template(packaged("", extra_env={"K": DEV_KEY_ID_PREFIX + "1"}))[0]
+    path = tmp_path / "sam.json"
+    path.write_text(json.dumps(packaged("http://idp.example")))
+    assert main(["prod", "--template", str(path)]) == 1
+    assert main(["prod", "--template", str(path), "--parameter", "Issuer=" + ENTRA["OIDC_ISSUER"]]) == 0
+
+
+def test_the_zip_must_be_small_and_free_of_development_tools(tmp_path):
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as z:
+        for name in ("app.py", "chalicelib/__init__.py", "chalice/app.py", "pynamodb/__init__.py", "botocore/__init__.py"):
+            z.writestr(name, "")
+    assert check_zip(good) == []
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        for name in ("app.py", "chalicelib/__init__.py", "chalice/app.py", "pynamodb/__init__.py", "moto/__init__.py", "pytest-9.2.0.dist-info/METADATA"):
+            z.writestr(name, "")
+    (problem,) = check_zip(bad)
+    assert "moto" in problem and "pytest" in problem
+    assert "does not exist" in check_zip(tmp_path / "none.zip")[0]
+
+
+def test_a_provider_in_the_config_that_the_merge_template_would_override_is_refused(write, capsys):
+    path = write(config(ENTRA))
+    assert main(["prod", path]) == 0
+    assert main(["prod", path, "--merge-template", INFRA]) == 1
+    err = capsys.readouterr().err
+    assert "OIDC_ISSUER is set in the configuration" in err and "OidcIssuer=" in err
+    assert "OIDC_AUDIENCE is set in the configuration" in err

@@ -1,0 +1,126 @@
+"""infra/template.json's own resources, created as a stack by moto's CloudFormation, and the
+DynamoDB adapter working against the table that stack made (found through the stack's outputs).
+
+moto creates the table with its keys and index but ignores TTL, point-in-time recovery and
+encryption, and Chalice's functions are SAM resources moto skips: test_template.py checks those
+on the merged template itself."""
+
+import contextlib
+import json
+from dataclasses import replace
+from datetime import date
+
+import boto3
+import pytest
+
+from chalicelib.adapters.dynamodb import models
+from chalicelib.domain.errors import AlreadyExists, StaleWrite
+from chalicelib.domain.model import Organisation, Service, ServiceSummary
+from tests.contract.test_store_contract import note
+from tests.dynamo_requests import RECORDER
+from tests.infra.conftest import INFRA_TEMPLATE
+from tests.unit.builders import stamp
+
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")  # moto skips Cognito and alarms
+
+# What Chalice's template defines and infra/template.json only amends or refers to.
+CHALICE_RESOURCES = ("APIHandler", "MonthlySnapshots", "ApiHandlerRole", "MonthlySnapshotsRole", "RestAPI")
+
+
+def standalone(template: dict) -> dict:
+    """infra/template.json without what needs Chalice's resources: the fragments merged into them
+    (no Type) and whatever refers to them."""
+
+    def needs_chalice(value) -> bool:
+        text = json.dumps(value)
+        return any(f'"{name}"' in text or f"${{{name}}}" in text for name in CHALICE_RESOURCES)
+
+    resources = {
+        name: r for name, r in template["Resources"].items() if "Type" in r and not needs_chalice(r)
+    }
+    outputs = {name: o for name, o in template["Outputs"].items() if not needs_chalice(o)}
+    return {**template, "Resources": resources, "Outputs": outputs}
+
+
+@contextlib.contextmanager
+def models_on_table(table_name: str):
+    """Point every PynamoDB model at `table_name` (they read it once, at import)."""
+    classes = [c for c in vars(models).values() if isinstance(c, type) and issubclass(c, models.Model) and c is not models.Model]
+    saved = models._Meta.table_name, {c: c.__dict__.get("_connection") for c in classes}
+    models._Meta.table_name = table_name
+    for c in classes:
+        c._connection = None
+    try:
+        yield
+    finally:
+        models._Meta.table_name = saved[0]
+        for c, connection in saved[1].items():
+            c._connection = connection
+
+
+@pytest.fixture(scope="module")
+def stack_outputs(aws):
+    template = standalone(json.loads(INFRA_TEMPLATE.read_text()))
+    cloudformation = boto3.client("cloudformation")
+    with RECORDER.paused():
+        cloudformation.create_stack(
+            StackName="ldd-tracker-infra-test",
+            TemplateBody=json.dumps(template),
+            Parameters=[{"ParameterKey": "Stage", "ParameterValue": "dev"}],
+        )
+        (stack,) = cloudformation.describe_stacks(StackName="ldd-tracker-infra-test")["Stacks"]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    yield {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    with RECORDER.paused():
+        cloudformation.delete_stack(StackName="ldd-tracker-infra-test")
+
+
+def test_the_stack_creates_the_table_with_the_models_keys_and_index(stack_outputs):
+    assert stack_outputs["TableName"] == "ldd-tracker-dev"
+    with RECORDER.paused():
+        table = boto3.client("dynamodb").describe_table(TableName=stack_outputs["TableName"])["Table"]
+    schema = models._ListedItem._get_schema()
+    assert sorted(table["KeySchema"], key=str) == sorted(schema["key_schema"], key=str)
+    (index,) = table["GlobalSecondaryIndexes"]
+    (expected,) = schema["global_secondary_indexes"]
+    assert index["IndexName"] == expected["index_name"]
+    assert sorted(index["KeySchema"], key=str) == sorted(expected["key_schema"], key=str)
+    assert index["Projection"] == expected["projection"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_the_integration_key_seals_and_opens_secrets(stack_outputs):
+    from chalicelib.adapters.secretbox import KmsSecretBox
+
+    with RECORDER.paused():
+        aliases = boto3.client("kms").list_aliases()["Aliases"]
+    assert "alias/ldd-tracker-dev-integrations" in [a["AliasName"] for a in aliases]
+    box = KmsSecretBox(stack_outputs["IntegrationKeyArn"], client=boto3.client("kms"))
+    context = {"org": "stackshire", "integration": "i-1"}
+    sealed = box.seal(b"whsec_example", context)
+    assert box.open(sealed, context) == b"whsec_example"
+    with pytest.raises(ValueError):
+        box.open(sealed, {**context, "integration": "i-2"})
+
+
+def test_the_store_works_on_the_stacks_table(stack_outputs):
+    from chalicelib.adapters.dynamodb.store import DynamoStore
+
+    with models_on_table(stack_outputs["TableName"]):
+        store = DynamoStore()
+        org = Organisation("stackshire", "Stackshire Council", None, date(2019, 3, 1), stamp(), stamp())
+        store.save_org(org, None, audit=note("stackshire"))
+        assert store.get_org("stackshire") == org
+        with pytest.raises(AlreadyExists):
+            store.save_org(org, None, audit=note("stackshire"))
+        renamed = replace(org, name="Stackshire County Council")
+        store.save_org(renamed, org, audit=note("stackshire"))
+        with pytest.raises(StaleWrite):
+            store.save_org(replace(org, name="Lost update"), org, audit=note("stackshire"))
+        svc = Service("stackshire", "svc-1", "Parking", "Environment", "o@stackshire.example", None, "live", stamp(), stamp())
+        store.create_service(svc, ServiceSummary("stackshire", "svc-1", "Parking", "Environment", svc.owner_email), audit=note("stackshire"))
+        assert [s.service_id for s in store.list_services("stackshire", 10, None).items] == ["svc-1"]
+        assert "stackshire" in [o.org_id for o in store.list_orgs(10, None).items]
+    with RECORDER.paused():
+        count = boto3.client("dynamodb").describe_table(TableName=stack_outputs["TableName"])["Table"]["ItemCount"]
+    assert count > 0  # the items went to the stack's table, not the tests' own
