@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
+from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
 from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.domain.model import (
     Assessment,
@@ -119,21 +120,21 @@ class Store(Protocol):
     def list_projects(self, org_id: str) -> list[DeclarationProject]: ...
 
     # benchmark sets and KPI values (chalicelib/domain/benchmark_records.py)
-    def save_benchmark_set(self, stored: "StoredBenchmarkSet", expected: "StoredBenchmarkSet | None", audit: AuditRecord) -> None:
+    def save_benchmark_set(self, stored: StoredBenchmarkSet, expected: StoredBenchmarkSet | None, audit: AuditRecord) -> None:
         """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
         the stored set still equals `expected` (StaleWrite). Its registry entry changes with it."""
 
-    def get_benchmark_set(self, set_id: str) -> "StoredBenchmarkSet | None": ...
+    def get_benchmark_set(self, set_id: str) -> StoredBenchmarkSet | None: ...
 
-    def list_benchmark_sets(self) -> "list[BenchmarkSetListing]":
+    def list_benchmark_sets(self) -> list[BenchmarkSetListing]:
         """Every stored set without its peer groups' figures, by set_id, in one Query (no Scan)."""
 
-    def put_kpi_values(self, record: "KpiRecord", audit: AuditRecord) -> None:
+    def put_kpi_values(self, record: KpiRecord, audit: AuditRecord) -> None:
         """Replace the period's values; NotFound without the organisation (or the service)."""
 
-    def get_kpi_values(self, org_id: str, service_id: str | None, period: str) -> "KpiRecord | None": ...
+    def get_kpi_values(self, org_id: str, service_id: str | None, period: str) -> KpiRecord | None: ...
 
-    def list_kpi_values(self, org_id: str, service_id: str | None = None) -> "list[KpiRecord]":
+    def list_kpi_values(self, org_id: str, service_id: str | None = None) -> list[KpiRecord]:
         """The organisation's (or one service's) recorded periods, by their period text."""
 
     # integrations
