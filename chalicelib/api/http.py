@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from chalice import Blueprint, Response
 from marshmallow import Schema, ValidationError
@@ -38,7 +38,6 @@ class RouteDoc:
     query: tuple[dict, ...] = ()
     headers: tuple[dict, ...] = ()
     produces: tuple[str, ...] = ("application/json",)
-    response_headers: dict = field(default_factory=dict)
     public: bool = False  # no bearer token needed
 
 
