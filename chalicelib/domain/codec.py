@@ -25,6 +25,7 @@ from chalicelib.domain.model import (
     Score,
     Stamp,
 )
+from chalicelib.domain.scorecards import MonthlySnapshot
 
 
 def content_etag(fields: dict[str, Any]) -> str:
@@ -220,7 +221,7 @@ def lock_in_from_dict(data: dict) -> LockIn:
     return LockIn(data["risk"], tuple(Flag(**f) for f in data["flags"]))
 
 
-def snapshot_figures_to_dict(snapshot) -> dict:
+def snapshot_figures_to_dict(snapshot: MonthlySnapshot) -> dict:
     return {
         "average_score": _fraction(snapshot.average_score),
         "principles": [[pid, _fraction(value)] for pid, value in snapshot.principles],
@@ -230,9 +231,7 @@ def snapshot_figures_to_dict(snapshot) -> dict:
     }
 
 
-def snapshot_from_dict(org_id: str, month: str, figures: dict, taken_at: datetime):
-    from chalicelib.domain.scorecards import MonthlySnapshot  # scorecards imports this module
-
+def snapshot_from_dict(org_id: str, month: str, figures: dict, taken_at: datetime) -> MonthlySnapshot:
     return MonthlySnapshot(
         org_id=org_id,
         month=month,
