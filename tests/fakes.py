@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
-from chalicelib.services.ports import Page
+from chalicelib.services.ports import OrgOverview, Page
 
 
 class InMemoryStore:
@@ -42,6 +42,13 @@ class InMemoryStore:
 
     def list_orgs(self, limit, cursor):
         return _page(sorted(self.orgs.values(), key=lambda o: o.org_id), lambda o: o.org_id, limit, cursor)
+
+    def get_org_overview(self, org_id):
+        if org_id not in self.orgs:
+            return None
+        snapshots = [s for (o, _), s in sorted(self.snapshots.items()) if o == org_id]
+        overview = OrgOverview(self.orgs[org_id], self.list_projects(org_id), snapshots, self.list_summaries(org_id))
+        return copy.deepcopy(overview)
 
     # services
     def create_service(self, service, summary, audit):

@@ -30,6 +30,16 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class OrgOverview:
+    """Everything an organisation dashboard shows, read together."""
+
+    org: Organisation
+    projects: list[DeclarationProject]
+    snapshots: list[MonthlySnapshot]  # oldest first
+    summaries: list[ServiceSummary]  # in list_summaries' order
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -55,6 +65,10 @@ class Store(Protocol):
         the stored content still equals `expected` (StaleWrite)."""
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]: ...
+
+    def get_org_overview(self, org_id: str) -> OrgOverview | None:
+        """The organisation with its projects, snapshots and summaries, in one stream of pages
+        (a dashboard's budget is one request per page), or None without the organisation."""
 
     # services and their summaries
     def create_service(self, service: Service, summary: ServiceSummary, audit: AuditRecord) -> None:

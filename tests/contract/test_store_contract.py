@@ -4,11 +4,26 @@ alike, so that use-case tests on the fake say something true about production.""
 import itertools
 from dataclasses import replace
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
 from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
-from chalicelib.domain.model import Assessment, AuditRecord, LockIn, Organisation, Service, ServiceSummary
+from chalicelib.domain.benchmark_records import KpiRecord
+from chalicelib.domain.model import (
+    Assessment,
+    AuditRecord,
+    DeclarationProject,
+    Integration,
+    LockIn,
+    Organisation,
+    SealedSecret,
+    Service,
+    ServiceSummary,
+)
+from chalicelib.domain.scorecards import MonthlySnapshot
+from chalicelib.services.ports import OrgOverview
+from tests.dynamo_requests import RECORDER
 from tests.fakes import InMemoryStore
 from tests.unit.builders import ANONYMOUS, at, component, latest, score, stamp
 
@@ -272,8 +287,6 @@ def test_benchmark_sets_are_created_once_replaced_over_what_was_read_and_listed_
 
 
 def test_kpi_values_are_replaced_per_period_and_kept_apart_by_level(store):
-    from chalicelib.domain.benchmark_records import KpiRecord
-
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
     with pytest.raises(NotFound):
@@ -293,3 +306,98 @@ def test_kpi_values_are_replaced_per_period_and_kept_apart_by_level(store):
     assert [r.period for r in store.list_kpi_values(ORG)] == ["2024-Q1", "2025"]
     assert [r.period for r in store.list_kpi_values(ORG, "s1")] == ["2025"]
     assert store.list_kpi_values("other-council") == []
+
+
+# --- the organisation dashboard ------------------------------------------------------------------
+
+
+def project(project_id, org_id=ORG) -> DeclarationProject:
+    fields = ("Shared permits", ("Otherbury",), "A mission.", "An impact.", date(2026, 9, 30), "planned")
+    return DeclarationProject(org_id, project_id, *fields, stamp(), stamp())
+
+
+def snapshot(month, org_id=ORG) -> MonthlySnapshot:
+    principles = (("p1", Fraction(1, 3)), ("p2", None))
+    return MonthlySnapshot(org_id, month, Fraction(7, 3), principles, {"2": 1}, {"high": 1}, 1, at(2026, 3, 15))
+
+
+def integration(integration_id, org_id=ORG) -> Integration:
+    secrets = (SealedSecret("sealed"),)
+    return Integration(org_id, integration_id, "CRM", ("component.upserted",), (), secrets, stamp(), stamp())
+
+
+def dashboard_org(store, services=("s2", "s1")) -> None:
+    """An organisation with projects, snapshots out of month order and summaries, one with a
+    component and a latest assessment."""
+    store.save_org(org(), expected=None, audit=note())
+    for project_id in ["p2", "p1"]:
+        store.save_project(project(project_id), None, audit=note())
+    for month in ["2026-02", "2025-12", "2026-01"]:
+        store.put_snapshot(snapshot(month))
+    for service_id in services:
+        add_service(store, service(service_id))
+    store.put_component(component("crm", service_id="s1"), expected=None, max_components=50, audit=note())
+    store.add_assessment(assessment("s1", "01"), latest(assessment_id="01"), audit=note())
+
+
+def test_no_overview_without_the_organisation(store):
+    assert store.get_org_overview("nobody") is None
+
+
+def test_the_overview_holds_the_organisation_its_projects_snapshots_and_summaries(store):
+    dashboard_org(store)
+    overview = store.get_org_overview(ORG)
+    assert overview.org == org()
+    assert [p.project_id for p in overview.projects] == ["p1", "p2"]
+    assert overview.projects == store.list_projects(ORG)
+    assert [s.month for s in overview.snapshots] == ["2025-12", "2026-01", "2026-02"]
+    assert overview.snapshots[0] == snapshot("2025-12")  # exact fractions
+    assert overview.summaries == store.list_summaries(ORG)
+    assert [s.service_id for s in overview.summaries] == ["s1", "s2"]
+    assert overview.summaries[0].components == {"crm": component("crm", service_id="s1")}
+    assert overview.summaries[0].latest.assessment_id == "01"
+    assert store.get_org_overview(ORG) == overview
+
+
+def test_the_overview_leaves_out_other_organisations_and_the_records_around_it(store):
+    store.save_org(org(), expected=None, audit=note())
+    store.save_org(org("other-council"), expected=None, audit=note("other-council"))
+    store.save_project(project("x1", org_id="other-council"), None, audit=note("other-council"))
+    store.put_snapshot(snapshot("2026-01", org_id="other-council"))
+    add_service(store, service("x1", org_id="other-council"))
+    add_service(store, service("s1"))
+    store.put_kpi_values(KpiRecord(ORG, None, "2025", {"cost_per_user": 2900}, stamp()), audit=note())
+    store.put_kpi_values(KpiRecord(ORG, "s1", "2025", {"satisfaction": 5.9}, stamp()), audit=note())
+    store.create_integration(integration("i1"), audit=note())
+    assert store.list_audit(ORG, 1, None).items  # there, but not part of the overview
+    assert store.get_org_overview(ORG) == OrgOverview(org(), [], [], [store.get_summary(ORG, "s1")])
+    other = store.get_org_overview("other-council")
+    assert ([p.project_id for p in other.projects], [s.service_id for s in other.summaries]) == (["x1"], ["x1"])
+
+
+def test_the_overview_is_one_query_for_a_small_organisation(table):
+    from chalicelib.adapters.dynamodb.store import DynamoStore
+
+    store = DynamoStore()
+    dashboard_org(store)
+    store.create_integration(integration("i1"), audit=note())
+    with RECORDER.measure() as ops:
+        overview = store.get_org_overview(ORG)
+        missing = store.get_org_overview("nobody")
+    assert ops == ["Query", "Query"]
+    assert (len(overview.projects), len(overview.snapshots), len(overview.summaries), missing) == (2, 3, 2, None)
+
+
+def test_the_overview_reads_every_page_once(table, monkeypatch):
+    from moto.dynamodb.models import table as moto_table
+
+    from chalicelib.adapters.dynamodb.store import DynamoStore
+
+    store = DynamoStore()
+    dashboard_org(store, services=[f"s{n}" for n in range(1, 9)])
+    whole = store.get_org_overview(ORG)
+    monkeypatch.setattr(moto_table, "RESULT_SIZE_LIMIT", 2_000)  # bytes a page, in place of 1 MB
+    with RECORDER.measure() as ops:
+        paged = store.get_org_overview(ORG)
+    assert paged == whole
+    assert len(ops) >= 3 and set(ops) == {"Query"}

@@ -47,7 +47,7 @@ from chalicelib.domain.model import (
 from chalicelib.services.components import component_etag
 from chalicelib.services.organisations import org_etag
 from chalicelib.domain.scorecards import MonthlySnapshot
-from chalicelib.services.ports import Page
+from chalicelib.services.ports import OrgOverview, Page
 from chalicelib.services.registry import service_etag
 
 RACE_ATTEMPTS = 3
@@ -106,6 +106,28 @@ class DynamoStore:
         query = OrgItem.by_gsi1.query(keys.ORGS_INDEX_PK, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
         items, more = self._page(query, OrgItem, limit)
         return Page([_org(i) for i in items], encode_cursor(items[-1].gsi1sk) if more else None)
+
+    def get_org_overview(self, org_id: str) -> OrgOverview | None:
+        """One Query from ORG to SUMMARY#~ ("~" sorts after every character of a ULID): the
+        organisation, then its PROJECT#, SNAPSHOT# and SUMMARY# items; the audit trail,
+        integrations and KPI values sort before ORG. Pages are read raw, each item by its model."""
+        query = OrgItem.query(
+            keys.org_pk(org_id), OrgItem.sk.between(keys.ORG_SK, keys.SUMMARY_PREFIX + "~"), consistent_read=True
+        )
+        org, projects, snapshots, summaries = None, [], [], []
+        with self._errors():
+            for page in query.page_iter:
+                for raw in page.get("Items", []):
+                    sk = raw["sk"]["S"]
+                    if sk == keys.ORG_SK:
+                        org = _org(OrgItem.from_raw_data(raw))
+                    elif sk.startswith(keys.PROJECT_PREFIX):
+                        projects.append(_project(ProjectItem.from_raw_data(raw)))
+                    elif sk.startswith(keys.SNAPSHOT_PREFIX):
+                        snapshots.append(_snapshot(SnapshotItem.from_raw_data(raw)))
+                    elif sk.startswith(keys.SUMMARY_PREFIX):
+                        summaries.append(_summary(SummaryItem.from_raw_data(raw)))
+        return OrgOverview(org, projects, snapshots, summaries) if org else None
 
     # services --------------------------------------------------------------------------------
 
@@ -268,9 +290,7 @@ class DynamoStore:
             consistent_read=True,
         )
         with self._errors():
-            return [
-                codec.snapshot_from_dict(i.org_id, i.month, i.figures, codec.parse_instant(i.taken_at)) for i in query
-            ]
+            return [_snapshot(item) for item in query]
 
     # declaration projects --------------------------------------------------------------------
 
@@ -823,6 +843,10 @@ def _kpi_record(item: KpiItem) -> KpiRecord:
     return KpiRecord(
         item.org_id, item.service_id, item.period, dict(item.kpi_values), codec.stamp_from_dict(item.updated)
     )
+
+
+def _snapshot(item: SnapshotItem) -> MonthlySnapshot:
+    return codec.snapshot_from_dict(item.org_id, item.month, item.figures, codec.parse_instant(item.taken_at))
 
 
 def _project_item(project: DeclarationProject) -> ProjectItem:
