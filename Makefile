@@ -8,13 +8,25 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test bench token package deploy cost snapshot import-benchmarks clean
+.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks frontend clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+# GOV.UK Frontend (and, for the browser tests, playwright-core and axe-core) from the npm
+# registry at the versions pinned in package-lock.json; Node.js 20 or newer is a prerequisite.
+# node_modules/ is never committed.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo 'Node.js 20 or newer (with npm) is required: https://nodejs.org' >&2; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is required (found $$(node --version))" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+frontend: $(NODE_STAMP)
 
 # Take this month's scorecard snapshots now (the daily scheduled function does it on AWS).
 snapshot: $(STAMP)
@@ -26,11 +38,18 @@ import-benchmarks: $(STAMP)
 	@test -n '$(FILE)' || { echo 'usage: make import-benchmarks FILE=path/to/set.csv [PORT=8000]' >&2; exit 2; }
 	@PORT='$(PORT)' $(BIN)/python -m devserver.import_benchmarks '$(FILE)'
 
-run: $(STAMP)
+run: $(STAMP) $(NODE_STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver
 
-test: $(STAMP)
+test: unit-test browser-test
+
+unit-test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+# The pages in Debian's Chromium (tests/browser): screenshots and the accessibility report go to
+# build/browser/. Skipped without /usr/bin/chromium (apt-get install chromium), except in CI.
+browser-test: $(STAMP) $(NODE_STAMP)
+	node --test --test-reporter=spec tests/browser/
 
 bench: $(STAMP)
 	$(BIN)/python -m devserver.bench
@@ -48,7 +67,7 @@ AWS_REGION_DEFAULT := $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),eu-west-2)
 PARAMS ?=
 STACK ?= ldd-tracker-$(STAGE)
 
-package: $(STAMP)
+package: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devserver.check_stage $(STAGE) --merge-template $(INFRA)
 	rm -rf build/$(STAGE)
 	AWS_DEFAULT_REGION=$(AWS_REGION_DEFAULT) $(BIN)/chalice package --stage $(STAGE) --merge-template $(INFRA) build/$(STAGE)
@@ -57,10 +76,25 @@ package: $(STAMP)
 	@echo "build/$(STAGE): sam.json and deployment.zip ($$(du -h build/$(STAGE)/deployment.zip | cut -f1)) are ready; next: make deploy STAGE=$(STAGE) BUCKET=<an S3 bucket for the code>"
 
 # Needs the AWS CLI, credentials for the account and an S3 bucket for the code (not run in CI).
+# A confidential client's secret (Entra ID web app) comes from the environment variable
+# OIDC_CLIENT_SECRET, so that it is not in the command line make prints; it becomes the NoEcho
+# parameter OidcClientSecret (a later deploy without it keeps the stack's value).
+# Then GOV.UK Frontend's files go to the stack's assets bucket under assets/, with the content
+# types the local server sends (devserver.assets), and files no longer shipped are deleted.
 deploy: package
-	@test -n '$(BUCKET)' || { echo 'usage: make deploy STAGE=dev|prod BUCKET=<s3 bucket> [PARAMS="OidcIssuer=... OidcAudience=..."]' >&2; exit 2; }
+	@test -n '$(BUCKET)' || { echo 'usage: make deploy STAGE=dev|prod BUCKET=<s3 bucket> [PARAMS="OidcIssuer=... OidcAudience=... AppBaseUrl=https://..."]' >&2; exit 2; }
 	aws cloudformation package --template-file build/$(STAGE)/sam.json --s3-bucket '$(BUCKET)' --output-template-file build/$(STAGE)/packaged.yaml
-	aws cloudformation deploy --template-file build/$(STAGE)/packaged.yaml --stack-name $(STACK) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --parameter-overrides Stage=$(STAGE) $(PARAMS)
+	aws cloudformation deploy --template-file build/$(STAGE)/packaged.yaml --stack-name $(STACK) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset --parameter-overrides Stage=$(STAGE) $(PARAMS) $${OIDC_CLIENT_SECRET:+"OidcClientSecret=$$OIDC_CLIENT_SECRET"}
+	$(BIN)/python -m devserver.assets stage build/$(STAGE)/static
+	@set -e; \
+	assets_bucket=$$(aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='AssetsBucketName'].OutputValue" --output text); \
+	case "$$assets_bucket" in ""|None) echo "The stack $(STACK) has no AssetsBucketName output" >&2; exit 1;; esac; \
+	echo "aws s3 sync build/$(STAGE)/static/assets s3://$$assets_bucket/assets (per content type, then --delete)"; \
+	$(BIN)/python -m devserver.assets types | while read -r extension content_type; do \
+	  aws s3 sync build/$(STAGE)/static/assets "s3://$$assets_bucket/assets" --only-show-errors \
+	    --exclude '*' --include "*.$$extension" --content-type "$$content_type"; \
+	done; \
+	aws s3 sync build/$(STAGE)/static/assets "s3://$$assets_bucket/assets" --delete --only-show-errors
 	aws cloudformation describe-stacks --stack-name $(STACK) --query 'Stacks[0].Outputs' --output table
 
 # What 1,000 assessments and 1,000 scorecard reads cost at on-demand prices (prices to be checked).
@@ -68,4 +102,4 @@ cost: $(STAMP)
 	@$(BIN)/python infra/cost.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build
+	rm -rf $(VENV) .pytest_cache build node_modules

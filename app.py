@@ -40,6 +40,11 @@ from chalicelib.api import benchmarks  # noqa: E402
 
 app.register_blueprint(benchmarks.bp)
 
+# The pages under /app (GOV.UK Design System HTML over the same use cases).
+from chalicelib.web import pages  # noqa: E402
+
+app.register_blueprint(pages.bp)
+
 
 # Outermost: one JSON log line and the EMF metrics per request, with the final status.
 app.register_middleware(observability.instrument, "http")

@@ -14,6 +14,7 @@ from chalicelib.services.benchmarks import BenchmarkService
 from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.components import ComponentService
 from chalicelib.services.context import Context
+from chalicelib.services.dashboard import DashboardService
 from chalicelib.services.integrations import IntegrationService
 from chalicelib.services.organisations import OrganisationService
 from chalicelib.services.ports import Clock, IdFactory, Store
@@ -39,6 +40,7 @@ class UseCases:
     projects: ProjectService
     snapshots: SnapshotService
     benchmarks: BenchmarkService
+    dashboard: DashboardService
 
 
 def build(
@@ -55,6 +57,7 @@ def build(
     box = (lambda: secret_box) if secret_box is not None else _secret_box
     ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=new_id)
     scorecards = ScorecardService(ctx)
+    benchmarks = BenchmarkService(ctx)
     return UseCases(
         context=ctx,
         catalogue=CatalogueService(catalogue),
@@ -68,7 +71,8 @@ def build(
         webhooks=WebhookService(ctx, box),
         projects=ProjectService(ctx),
         snapshots=SnapshotService(ctx, scorecards),
-        benchmarks=BenchmarkService(ctx),
+        benchmarks=benchmarks,
+        dashboard=DashboardService(ctx, benchmarks),
     )
 
 

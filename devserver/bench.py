@@ -229,7 +229,12 @@ def _ops_text(ops: list[str]) -> str:
 def timed(http, row: Row, method: str, path: str, body: bytes = b"", headers: dict | None = None):
     """One call, timed and counted; returns the response. A webhook delivery carries its
     signature headers and no bearer token."""
-    auth = {} if path.startswith("/webhooks/") else _authorization(path)
+    if path.startswith("/webhooks/"):
+        auth = {}
+    elif path.startswith("/app/"):  # a page: the same token, as the session cookie
+        auth = {"Cookie": "__Host-ldd-session=" + _authorization(path.removeprefix("/app"))["Authorization"].split()[1]}
+    else:
+        auth = _authorization(path)
     headers = {**({"Content-Type": "application/json"} if body else {}), **auth, **(headers or {})}
     with SPY.recording() as ops:
         started = time.perf_counter()
@@ -483,12 +488,13 @@ def scorecard_rows(http, build) -> list[tuple[int, int, Row]]:
             for item in table.all_items()
             if item.hash_key.value == keys.org_pk(org) and item.range_key.value.startswith(keys.SUMMARY_PREFIX)
         )
-        for query in ("", "?format=csv"):
-            row = Row("GET", f"/orgs/{{org_id}}/scorecard{query}", 200)
-            timed(http, row, "GET", f"/orgs/{org}/scorecard{query}")
+        # The JSON, the CSV, and the dashboard page (the same figures rendered as HTML).
+        for path in (f"/orgs/{org}/scorecard", f"/orgs/{org}/scorecard?format=csv", f"/app/orgs/{org}"):
+            row = Row("GET", path.replace(org, "{org_id}"), 200)
+            timed(http, row, "GET", path)
             runs = max(3, min(REPETITIONS, int(SECONDS_PER_SCORECARD_ROW / max(row.times[0], 1e-3))))
             for _ in range(runs - 1):
-                timed(http, row, "GET", f"/orgs/{org}/scorecard{query}")
+                timed(http, row, "GET", path)
             rows.append((size, summary_bytes, row))
     return rows
 
@@ -528,6 +534,7 @@ def main() -> int:
 
     IDENTITY = LocalIdentityProvider().start()
     os.environ.update(IDENTITY.env())
+    os.environ["OIDC_CLIENT_ID"] = IDENTITY.audience  # the pages' session tokens are for the same client
 
     print("LDD tracker bench")
     print(f"date:    {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
@@ -584,14 +591,15 @@ def main() -> int:
             )
             benchmarked = {(r.method, r.path.split("?")[0]) for r in rows}
             missing = sorted(
-                (m, p) for p, methods in app.routes.items() for m in methods if (m, p) not in benchmarked
+                (m, p) for p, methods in app.routes.items() for m in methods
+                if (m, p) not in benchmarked and not p.startswith("/app")  # pages: the dashboard, below
             )
             if missing:
                 print("not benchmarked (new routes?): " + ", ".join(f"{m} {p}" for m, p in missing))
             print()
 
             scorecards = scorecard_rows(client.http, bootstrap.build)
-            print("Organisation scorecard by size (each service: 2-3 components, one scored assessment)")
+            print("Organisation scorecard and dashboard page by size (each service: 2-3 components, one scored assessment)")
             print(
                 _table(
                     ["services", "summaries KB", "format", "requests", "DynamoDB operations per call", "median ms", "calls"],
@@ -599,7 +607,7 @@ def main() -> int:
                         [
                             str(size),
                             f"{size_bytes / 1000:.0f}",
-                            "csv" if "csv" in r.path else "json",
+                            "page" if r.path.startswith("/app") else "csv" if "csv" in r.path else "json",
                             r.count(),
                             r.requests(),
                             _ms(statistics.median(r.times)),

@@ -7,13 +7,19 @@ checked in the second run), and after, on the packaged template with `--template
 build/STAGE/sam.json`, whose functions' environment is resolved as CloudFormation would with the
 parameters' defaults (or `--parameter NAME=VALUE`, as given to the deploy), so that the
 Cognito-backed default passes and an http:// or local issuer, or the development key, does not.
-`--zip build/STAGE/deployment.zip` also checks the Lambda zip (size, no test or dev tools).
+`--zip build/STAGE/deployment.zip` also checks the Lambda zip (size, no test or dev tools, the
+packages the pages need).
 
 A stage must name its identity provider (OIDC_ISSUER and OIDC_AUDIENCE) over https://, not a
 local address, and must not mention the local development key. The settings are read as Chalice
 merges them: the global `environment_variables`, then the stage's, then each Lambda function's
 in that stage. The deployed function refuses the same things at run time; this catches them
-before anything is built."""
+before anything is built.
+
+The pages under /app need more of the API function: OIDC_CLIENT_ID (their OAuth client),
+APP_BASE_URL (empty, or the https:// base URL their callback is registered under) and ASSET_URL
+(the https:// home of GOV.UK Frontend's files); the packaged template must set all three, and
+OIDC_CLIENT_SECRET may come only from a NoEcho stack parameter, never from the repository."""
 
 from __future__ import annotations
 
@@ -34,7 +40,25 @@ CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 API_HANDLER = "api_handler"
 DEV_KEY_FILE_NAME = "dev-signing-key.pem"
 LOCAL_HOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
-PARAMETER_FOR = {"OIDC_ISSUER": "OidcIssuer", "OIDC_AUDIENCE": "OidcAudience"}
+PARAMETER_FOR = {
+    "OIDC_ISSUER": "OidcIssuer",
+    "OIDC_AUDIENCE": "OidcAudience",
+    "OIDC_CLIENT_ID": "OidcClientId",
+    "OIDC_CLIENT_SECRET": "OidcClientSecret",
+    "APP_BASE_URL": "AppBaseUrl",
+}
+# Set by the merge template from the stack's own resources: no parameter to give instead.
+FROM_THE_STACK = {"ASSET_URL": "the stack's assets bucket"}
+# What the pages need of the API function in the packaged template (APP_BASE_URL may be empty).
+PAGE_VARIABLES = ("OIDC_CLIENT_ID", "APP_BASE_URL", "ASSET_URL")
+SECRET = "OIDC_CLIENT_SECRET"
+# Why each URL setting must be https:// when deployed.
+HTTPS_BECAUSE = {
+    "OIDC_ISSUER": "a deployed function refuses http://",
+    "OIDC_JWKS_URL": "a deployed function refuses http://",
+    "APP_BASE_URL": "the sign-in callback and the session cookie need https://; Cognito refuses an http:// callback",
+    "ASSET_URL": "a page served over https:// cannot load its styles and scripts over http://",
+}
 HELP = 'See "Sign-in" in README.md for the settings of Amazon Cognito and Microsoft Entra ID.'
 
 
@@ -62,15 +86,31 @@ def check(config: dict, stage: str, supplied: frozenset[str] = frozenset()) -> l
         environments = stage_environments(config, stage)
     except KeyError as e:
         return [str(e.args[0])]
-    overridden = sorted(k for k in environments[API_HANDLER] if k in supplied and k.startswith("OIDC_"))
-    environments[API_HANDLER] = {k: v for k, v in environments[API_HANDLER].items() if k not in supplied}
-    problems = check_environments(environments, supplied)
-    # The merge template's value wins over the config's: a provider set here would be ignored.
-    problems.extend(
-        f"{name} is set in the configuration, but the merge template sets it for the API function and wins: "
-        f"give it as a stack parameter instead (make package/deploy PARAMS=\"{PARAMETER_FOR.get(name, name)}=...\")."
-        for name in overridden
+    # .chalice/config.json is in the repository: a client secret there is leaked, set or not.
+    problems = [
+        f"{SECRET} is in the configuration{_where(function)}: a secret must never be in the repository; "
+        f"give it to the deploy as the NoEcho stack parameter {PARAMETER_FOR[SECRET]} (README.md, Deploying to AWS)."
+        for function, env in environments.items()
+        if env.get(SECRET, "").strip()
+    ]
+    overridden = sorted(
+        k for k in environments[API_HANDLER]
+        if k in supplied and k != SECRET and (k.startswith("OIDC_") or k in PARAMETER_FOR or k in FROM_THE_STACK)
     )
+    environments[API_HANDLER] = {k: v for k, v in environments[API_HANDLER].items() if k not in supplied}
+    problems.extend(check_environments(environments, supplied))
+    # The merge template's value wins over the config's: a provider set here would be ignored.
+    for name in overridden:
+        if name in FROM_THE_STACK:
+            problems.append(
+                f"{name} is set in the configuration, but the merge template sets it for the API function "
+                f"({FROM_THE_STACK[name]}) and wins: remove it from the configuration."
+            )
+        else:
+            problems.append(
+                f"{name} is set in the configuration, but the merge template sets it for the API function and wins: "
+                f"give it as a stack parameter instead (make package/deploy PARAMS=\"{PARAMETER_FOR.get(name, name)}=...\")."
+            )
     stage_config = (config.get("stages") or {}).get(stage) or {}
     global_config = {k: v for k, v in config.items() if k != "stages"}
     for path, value in [*_strings(global_config, ""), *_strings(stage_config, f"stages.{stage}")]:
@@ -83,16 +123,24 @@ def check_environments(environments: dict[str, dict[str, str]], supplied: frozen
     """Sign-in problems of each function's environment (the API function is API_HANDLER)."""
     problems: list[str] = []
     for function, env in environments.items():
-        where = "" if function == API_HANDLER else f" (Lambda function {function})"
+        where = _where(function)
         for name in ("OIDC_ISSUER", "OIDC_AUDIENCE"):
             # The API needs both; another function (a schedule, say) checks no tokens.
             if function == API_HANDLER and name not in supplied and not env.get(name, "").strip():
                 problems.append(f"{name} is not set: the API would refuse every request.")
-        for name in ("OIDC_ISSUER", "OIDC_JWKS_URL"):
+        for name in HTTPS_BECAUSE:
             value = env.get(name, "").strip()
             if value:
-                problems.extend(f"{name}{where} {reason}" for reason in _url_problems(value))
+                problems.extend(f"{name}{where} {reason}" for reason in _url_problems(value, HTTPS_BECAUSE[name]))
+        for name in ("APP_BASE_URL", "ASSET_URL"):
+            value = env.get(name, "").strip()
+            if value.endswith("/"):
+                problems.append(f"{name}{where} is {value!r}: give it without the trailing slash (paths are appended to it).")
     return problems
+
+
+def _where(function: str) -> str:
+    return "" if function == API_HANDLER else f" (Lambda function {function})"
 
 
 def check_file(config_path: Path, stage: str) -> list[str]:
@@ -107,10 +155,10 @@ def check_file(config_path: Path, stage: str) -> list[str]:
     return check(config, stage)
 
 
-def _url_problems(url: str) -> Iterator[str]:
+def _url_problems(url: str, because: str = "a deployed function refuses http://") -> Iterator[str]:
     parts = urlsplit(url)
     if parts.scheme.lower() != "https":
-        yield f"is {url!r}: it must be an https:// URL (a deployed function refuses http://)."
+        yield f"is {url!r}: it must be an https:// URL ({because})."
     host = (parts.hostname or "").lower()
     if not host:
         yield f"is {url!r}: it has no host."
@@ -196,10 +244,55 @@ def check_template(template: dict, parameters: dict[str, str] | None = None) -> 
     if API_HANDLER not in environments:
         return [f"the template has no {CHALICE_API_FUNCTION} function"]
     problems = check_environments(environments)
+    api = environments[API_HANDLER]
+    for name in PAGE_VARIABLES:
+        if name not in api:
+            problems.append(f"the {CHALICE_API_FUNCTION} function has no {name}: the pages under /app need it (infra/template.json sets it).")
+    for name, consequence in (("OIDC_CLIENT_ID", "the pages could not sign anyone in"), ("ASSET_URL", "the pages would have no styles")):
+        if name in api and not api[name].strip():
+            problems.append(f"{name} is empty: {consequence} (see README.md, Deploying to AWS).")
+    problems.extend(_secret_problems(template))
     for path, value in _strings(template, ""):
         if DEV_KEY_ID_PREFIX in value or DEV_KEY_FILE_NAME in value:
             problems.append(f"{path} names the local development key ({value!r}); only the local server may trust it.")
     return list(dict.fromkeys(problems))
+
+
+def _secret_problems(template: dict) -> list[str]:
+    """OIDC_CLIENT_SECRET in a function's environment must come from a NoEcho parameter (or a
+    dynamic reference), so that the secret is in neither the repository nor the template."""
+    parameters = template.get("Parameters") or {}
+
+    def sources(value) -> Iterator[str]:
+        if isinstance(value, str):
+            if value.strip() and not value.startswith("{{resolve:"):
+                yield "a literal value"
+        elif isinstance(value, dict) and set(value) == {"Ref"}:
+            parameter = parameters.get(value["Ref"])
+            if parameter is None:
+                yield f"{value['Ref']}, which is not a parameter"
+            elif str(parameter.get("NoEcho", "false")).lower() != "true":
+                yield f"the parameter {value['Ref']}, which is not NoEcho"
+            elif str(parameter.get("Default", "")).strip():
+                yield f"the parameter {value['Ref']}, which has a default value"
+        elif isinstance(value, dict) and set(value) == {"Fn::If"}:
+            for branch in value["Fn::If"][1:]:
+                yield from sources(branch)
+        else:
+            yield f"{json.dumps(value)}"
+
+    problems = []
+    for logical_id, resource in sorted((template.get("Resources") or {}).items()):
+        if resource.get("Type") != SAM_FUNCTION:
+            continue
+        variables = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
+        if SECRET in variables:
+            problems.extend(
+                f"{SECRET} of {logical_id} comes from {source}: it must come from a NoEcho stack parameter "
+                f"without a default ({PARAMETER_FOR[SECRET]})."
+                for source in dict.fromkeys(sources(variables[SECRET]))
+            )
+    return problems
 
 
 class _Resolver:
@@ -210,9 +303,11 @@ class _Resolver:
         self.conditions = template.get("Conditions") or {}
 
     def resolve(self, value):
-        """A string, or None for AWS::NoValue."""
+        """A string (a list of them for a list), or None for AWS::NoValue."""
         if isinstance(value, (str, int, float, bool)):
             return str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, list):
+            return [item for item in map(self.resolve, value) if item is not None]
         if not isinstance(value, dict) or len(value) != 1:
             raise ValueError(f"unsupported value {value!r}")
         (function, argument), = value.items()
@@ -274,11 +369,20 @@ class _Resolver:
 # The Lambda zip ------------------------------------------------------------------------------------
 
 MAX_ZIP_BYTES = 25 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024  # Lambda's limit for the unzipped code (and layers)
 # Test and development tools: none of them may reach the Lambda zip (Chalice adds only its small
 # runtime package, chalice/app.py and friends, itself).
 FORBIDDEN_TOP_LEVEL = frozenset(
     {"moto", "pytest", "_pytest", "pluggy", "standardwebhooks", "cfnlint", "click", "werkzeug", "responses", "tests", "devserver", "infra", "flask", "docker", "boto3", "s3transfer"}
 )
+
+
+# What the zip must contain: the app, Chalice's runtime, and the libraries without which it cannot
+# start or render a page (the pages' Jinja macros are package data of govuk_frontend_jinja).
+# Runtime dependencies whose wheels are known to install stray files at the top level (see _stray_files).
+STRAY_FILE_OWNERS = frozenset({"govuk_frontend_jinja"})
+REQUIRED_TOP_LEVEL = ("app.py", "chalicelib", "chalice", "pynamodb", "jinja2", "markupsafe", "govuk_frontend_jinja")
+PAGE_MACROS = "govuk_frontend_jinja/templates/"
 
 
 def check_zip(path: Path) -> list[str]:
@@ -290,15 +394,48 @@ def check_zip(path: Path) -> list[str]:
     if size > MAX_ZIP_BYTES:
         problems.append(f"{path} is {size / 2**20:.1f} MiB, over {MAX_ZIP_BYTES / 2**20:.0f} MiB")
     with zipfile.ZipFile(path) as archive:
-        top = {name.split("/", 1)[0] for name in archive.namelist()}
-    packages = {name.split("-", 1)[0].lower() if name.endswith((".dist-info", ".egg-info")) else name.removesuffix(".py").lower() for name in top}
+        names = archive.namelist()
+        strays = _stray_files(archive, names)
+        unzipped = sum(info.file_size for info in archive.infolist())
+    if unzipped > MAX_UNZIPPED_BYTES:
+        problems.append(f"{path} unzips to {unzipped / 2**20:.1f} MiB, over Lambda's {MAX_UNZIPPED_BYTES / 2**20:.0f} MiB")
+    top = {name.split("/", 1)[0] for name in names}
+    packages = {
+        name.split("-", 1)[0].lower() if name.endswith((".dist-info", ".egg-info")) else name.removesuffix(".py").lower()
+        for name in {name.split("/", 1)[0] for name in names if name not in strays}
+    }
     unwanted = sorted(packages & FORBIDDEN_TOP_LEVEL)
     if unwanted:
         problems.append(f"{path} contains test or development packages: {', '.join(unwanted)}")
-    for needed in ("app.py", "chalicelib", "chalice", "pynamodb"):
+    for needed in REQUIRED_TOP_LEVEL:
         if needed not in top:
             problems.append(f"{path} has no {needed}")
+    if "govuk_frontend_jinja" in top and not any(n.startswith(PAGE_MACROS) and n.endswith(".html") for n in names):
+        problems.append(f"{path} has govuk_frontend_jinja without its templates ({PAGE_MACROS}...): the pages could not render")
     return problems
+
+
+def _stray_files(archive: zipfile.ZipFile, names: list[str]) -> set[str]:
+    """Files a runtime dependency's wheel installs outside its own package, as its RECORD lists
+    them: govuk-frontend-jinja 4.1.0 ships its Flask test app as tests/utils/app.py. Dead code
+    (never imported), not a test suite of ours, so it does not count as `tests`."""
+    strays = set()
+    for name in names:
+        distribution = name.split("-", 1)[0].lower()
+        if distribution in STRAY_FILE_OWNERS and name.endswith(".dist-info/RECORD"):
+            listed = {line.split(",", 1)[0] for line in archive.read(name).decode("utf-8").splitlines()}
+            strays |= {n for n in listed if n in names and n.split("/", 1)[0] in FORBIDDEN_TOP_LEVEL}
+    return strays
+
+
+def zip_size_line(path: Path) -> str:
+    size = Path(path).stat().st_size
+    with zipfile.ZipFile(path) as archive:
+        unzipped = sum(info.file_size for info in archive.infolist())
+    return (
+        f"{path}: {size:,} bytes ({size / 2**20:.2f} MiB), {MAX_ZIP_BYTES - size:,} bytes under the "
+        f"{MAX_ZIP_BYTES:,}-byte limit; {unzipped / 2**20:.1f} MiB unzipped."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Refusing to package stage {stage!r} ({where}):\n{lines}\n{HELP}", file=sys.stderr)
         return 1
     print(f"Stage {stage!r}: sign-in settings look right ({where}).")
+    if args.zip is not None:
+        print(zip_size_line(args.zip))
     return 0
 
 

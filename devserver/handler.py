@@ -6,13 +6,17 @@ two documents under /.well-known/ (see devserver.identity); the app never sees t
 import json
 import logging
 import traceback
+import urllib.parse
 from contextlib import nullcontext
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
 from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
+from devserver.assets import content_type
 from devserver.identity import LocalIssuer
+from devserver.signin import AUTHORIZE_PATH, TOKEN_PATH, LocalSignIn
 from devserver.persistence import LocalTables
 
 log = logging.getLogger("devserver")
@@ -22,6 +26,22 @@ log = logging.getLogger("devserver")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RUN_SNAPSHOTS_PATH = "/_local/run-snapshots"
 _NO_BODY_STATUSES = frozenset({204, 304})
+
+
+def render_dev_sign_in(**context) -> str:
+    """The development sign-in page, in the pages' own layout (devserver/templates)."""
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    from chalicelib.web.rendering import asset_url, environment
+
+    env = environment().overlay(loader=ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), environment().loader]))
+    context.setdefault("params", {})
+    context.setdefault("users", [])
+    return env.get_template("dev_sign_in.html").render(title="Sign in as a demo user", assetPath=asset_url(), **context)
+
+
+def page_headers_for_dev() -> dict:
+    return {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
 class BadRequestBody(ValueError):
@@ -39,12 +59,16 @@ class DevRequestHandler(ChaliceRequestHandler):
         gateway: ProblemGateway,
         tables: LocalTables,
         local_issuer: LocalIssuer | None = None,
+        sign_in: LocalSignIn | None = None,
+        assets: dict[str, Path] | None = None,
     ):
         # One gateway for every connection (Chalice builds one per connection); it holds no
         # per-request state, and the app's current_request is thread-local under LocalChalice.
         self.local_gateway = gateway
         self._tables = tables
         self._local_issuer = local_issuer
+        self._sign_in = sign_in
+        self._assets = assets or {}
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def __getattr__(self, name: str):
@@ -65,6 +89,12 @@ class DevRequestHandler(ChaliceRequestHandler):
             # Never under the write lock: the app fetches these while it handles a request, a
             # write included, the first time it needs the keys.
             self._respond_identity_document()
+            return
+        if self._sign_in is not None and self._sign_in.handles(self.path):
+            self._respond_sign_in(body)  # not under the write lock: the app calls /_local/token mid-request
+            return
+        if self.path.split("?", 1)[0] in self._assets:
+            self._respond_asset()
             return
         if self.path == RUN_SNAPSHOTS_PATH:
             self._run_snapshots()
@@ -103,6 +133,36 @@ class DevRequestHandler(ChaliceRequestHandler):
             self._respond(503, {"Content-Type": PROBLEM_JSON}, problem(503, "Service Unavailable", "Starting up."))
             return
         self._respond(200, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(document))
+
+    def _respond_sign_in(self, body: bytes | None) -> None:
+        path, _, query = self.path.partition("?")
+        form = dict(urllib.parse.parse_qsl((body or b"").decode("utf-8", "replace")))
+        if path == TOKEN_PATH and self.command == "POST":
+            status, document = self._sign_in.token(form)
+            self._respond(status, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(document))
+        elif path == AUTHORIZE_PATH and self.command == "POST":
+            status, target = self._sign_in.choose(form)
+            if status == 303:
+                self._respond(303, {"Location": target, "Cache-Control": "no-store"}, b"")
+            else:
+                self._respond(400, page_headers_for_dev(), render_dev_sign_in(problem=target))
+        elif path == AUTHORIZE_PATH and self.command in ("GET", "HEAD"):
+            params = dict(urllib.parse.parse_qsl(query))
+            problem_text = self._sign_in.check_request(params)
+            page = render_dev_sign_in(problem=problem_text, params=params, users=self._sign_in.users())
+            self._respond(400 if problem_text else 200, page_headers_for_dev(), page)
+        else:
+            allowed = "POST" if path == TOKEN_PATH else "GET, HEAD, POST"
+            self._respond(405, {"Content-Type": PROBLEM_JSON, "Allow": allowed}, problem(405, "Method Not Allowed", f"Use {allowed}."))
+
+    def _respond_asset(self) -> None:
+        """GOV.UK Frontend's files from node_modules, one flat name each (devserver/assets.py)."""
+        if self.command not in ("GET", "HEAD"):
+            self._respond(405, {"Content-Type": PROBLEM_JSON, "Allow": "GET, HEAD"}, problem(405, "Method Not Allowed", "Use GET."))
+            return
+        url_path = self.path.split("?", 1)[0]
+        headers = {"Content-Type": content_type(url_path), "Cache-Control": "public, max-age=3600"}
+        self._respond(200, headers, self._assets[url_path].read_bytes())
 
     def _run_snapshots(self) -> None:
         """What the daily scheduled function does on AWS, on demand: `make snapshot` posts here.

@@ -100,9 +100,13 @@ def discovery_document(issuer: str) -> dict:
     return {
         "issuer": issuer,
         "jwks_uri": issuer + JWKS_PATH,
+        # The pages' sign-in (devserver/signin.py): a list of the demo users instead of a password.
+        "authorization_endpoint": issuer + "/_local/authorize",
+        "token_endpoint": issuer + "/_local/token",
+        "code_challenge_methods_supported": ["S256"],
         "id_token_signing_alg_values_supported": [ALGORITHM],
         "subject_types_supported": ["public"],
-        "response_types_supported": ["id_token"],
+        "response_types_supported": ["code", "id_token"],
     }
 
 
@@ -232,6 +236,10 @@ def trust_local_issuer(issuer: str, environ: dict | None = None) -> None:
     env = os.environ if environ is None else environ
     env["OIDC_ISSUER"] = issuer
     env["OIDC_AUDIENCE"] = AUDIENCE
+    # The pages sign in with this server too, as the client its tokens are for.
+    env["OIDC_CLIENT_ID"] = AUDIENCE
+    env.pop("OIDC_CLIENT_SECRET", None)
+    env["APP_BASE_URL"] = issuer
     for name in (*_OTHER_PROVIDER_SETTINGS, "AWS_LAMBDA_FUNCTION_NAME"):
         env.pop(name, None)
     # The app fetches the keys from this server over HTTP; a proxy in the shell must not get them.

@@ -107,7 +107,18 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
     gateway = ProblemGateway(app, config)
-    handler = partial(DevRequestHandler, gateway=gateway, tables=tables, local_issuer=local_issuer)
+    from devserver.assets import AssetsMissing, asset_files
+    from devserver.signin import LocalSignIn
+
+    try:
+        assets = asset_files()
+    except AssetsMissing as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    sign_in = LocalSignIn(local_issuer, DEMO_USERS)
+    handler = partial(
+        DevRequestHandler, gateway=gateway, tables=tables, local_issuer=local_issuer, sign_in=sign_in, assets=assets
+    )
     try:
         server = LocalDevServer(app, config, HOST, port, handler_cls=handler)
     except OSError as e:
@@ -210,6 +221,7 @@ def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str,
     print(
         f"""
 LDD tracker local server: {url}
+  pages: {url}/app (choose a demo user to sign in)
   data: {data_file} ({restored} items restored; demo organisation {org_id} {demo})
   sign-in: bearer tokens from issuer {url} (audience {AUDIENCE}), signed by the
            development key {key.path} ({key.kid}); only this server trusts it

@@ -78,7 +78,14 @@ class LocalIdentityProvider:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 if self.path == "/.well-known/openid-configuration":
-                    body = {"issuer": provider.issuer, "jwks_uri": provider.issuer + "/.well-known/jwks.json"}
+                    body = {
+                        "issuer": provider.issuer,
+                        "jwks_uri": provider.issuer + "/.well-known/jwks.json",
+                        # The pages' sign-in (authorization code flow): tests fake the token
+                        # exchange, so nothing answers at these two.
+                        "authorization_endpoint": provider.issuer + "/authorize",
+                        "token_endpoint": provider.issuer + "/token",
+                    }
                 elif self.path == "/.well-known/jwks.json":
                     provider.jwks_requests += 1
                     body = provider.jwks()

@@ -179,12 +179,18 @@ class Authenticator:
         self._last_failure: float | None = None
         self._failure: Exception | None = None  # what the last failed initial fetch raised
         self._dev_key_published = False
+        self._discovery: dict[str, Any] | None = None
 
     # -- public --------------------------------------------------------------------------
 
     def authenticate(self, authorization: str | None) -> Principal:
+        self._refuse_if_misconfigured()  # before the header: a misconfigured stage refuses everyone
+        return self.principal(self.verify(_bearer_token(authorization)))
+
+    def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
+        """The claims of a token that passes every check; `audience` overrides OIDC_AUDIENCE
+        (the pages' ID tokens are for their own OAuth client)."""
         self._refuse_if_misconfigured()
-        token = _bearer_token(authorization)
         alg, kid = _unverified_alg_and_kid(token)
         try:
             jwk = self._key_for(kid)
@@ -194,8 +200,14 @@ class Authenticator:
         if key is None:
             # Parsing a public key costs more than checking a signature: keep it with the JWKS.
             key = self._parsed[(kid, alg)] = _verification_key(jwk, alg)
-        claims = self._decode(token, key, alg)
-        return self._principal(claims)
+        return self._decode(token, key, alg, audience or self.settings.audience)
+
+    def discovery(self) -> dict[str, Any]:
+        """The provider's discovery document (its endpoints), fetched once per container."""
+        with self._lock:
+            if self._discovery is None:
+                self._discovery = self._fetch_discovery()
+            return self._discovery
 
     # -- configuration checks ------------------------------------------------------------
 
@@ -255,6 +267,17 @@ class Authenticator:
     def _resolve_jwks_url(self) -> str:
         if self._jwks_url:
             return self._jwks_url
+        if self._discovery is None:
+            self._discovery = self._fetch_discovery()
+        jwks_uri = self._discovery.get("jwks_uri")
+        if not isinstance(jwks_uri, str) or not jwks_uri:
+            raise KeysUnavailable("identity provider discovery document has no jwks_uri")
+        if self.deployed and jwks_uri.lower().startswith("http://"):
+            raise Misconfigured("a deployed function must not fetch keys from an http:// jwks_uri")
+        self._jwks_url = jwks_uri
+        return jwks_uri
+
+    def _fetch_discovery(self) -> dict[str, Any]:
         discovery_url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
         try:
             document = self._fetch(discovery_url)
@@ -263,23 +286,17 @@ class Authenticator:
         # OpenID Connect Discovery 1.0 section 4.3: the document must name the same issuer.
         if document.get("issuer") != self.settings.issuer:
             raise Misconfigured("the discovery document names a different issuer than OIDC_ISSUER")
-        jwks_uri = document.get("jwks_uri")
-        if not isinstance(jwks_uri, str) or not jwks_uri:
-            raise KeysUnavailable("identity provider discovery document has no jwks_uri")
-        if self.deployed and jwks_uri.lower().startswith("http://"):
-            raise Misconfigured("a deployed function must not fetch keys from an http:// jwks_uri")
-        self._jwks_url = jwks_uri
-        return jwks_uri
+        return document
 
     # -- tokens --------------------------------------------------------------------------
 
-    def _decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
+    def _decode(self, token: str, key: Any, alg: str, audience: str) -> dict[str, Any]:
         try:
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=[alg],
-                audience=self.settings.audience,
+                audience=audience,
                 issuer=self.settings.issuer,
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "iss", "aud", "sub"]},
@@ -304,7 +321,7 @@ class Authenticator:
             raise Unauthenticated("malformed token")
         return claims
 
-    def _principal(self, claims: Mapping[str, Any]) -> Principal:
+    def principal(self, claims: Mapping[str, Any]) -> Principal:
         s = self.settings
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:

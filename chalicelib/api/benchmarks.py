@@ -4,12 +4,13 @@ positions (admins and leadership)."""
 
 from chalice import Blueprint
 
+from chalicelib.api import presenters
 from chalicelib.api.http import json_response, load_body, load_json, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.benchmarks import benchmark_set_to_dict
 from chalicelib.domain.codec import iso_instant
 from chalicelib.schemas import benchmarks as schemas
-from chalicelib.services.benchmarks import BenchmarkService, Position, SetView
+from chalicelib.services.benchmarks import BenchmarkService, SetView
 
 bp = Blueprint(__name__)
 SETS = "/benchmarks"
@@ -46,22 +47,6 @@ def _full(view: SetView) -> dict:
 
 def kpis_shown(record) -> dict:
     return {"period": record.period, "values": dict(record.values), "updated_at": iso_instant(record.updated.at)}
-
-
-def _position(found: Position) -> dict:
-    result = found.result
-    return {
-        "set_id": result.set_id,
-        "peer_group": result.peer_group,
-        "period": found.period,
-        "illustrative": result.illustrative,
-        "note": found.note,
-        "kpis": [
-            {"kpi_id": p.kpi_id, "value": p.value, "p25": p.p25, "median": p.median, "p75": p.p75,
-             "quartile": p.quartile, "gap_to_median": p.gap_to_median}
-            for p in result.kpis
-        ],
-    }
 
 
 # --- benchmark sets -----------------------------------------------------------------------------
@@ -146,7 +131,7 @@ def _query(name: str):
     "benchmarks", response=schemas.BenchmarkPositionOut, also=(400, 404), query=POSITION_QUERY,
 )
 def org_position(principal, org_id):
-    return schemas.BenchmarkPositionOut().dump(_position(_service().position(principal, org_id, None, _query("set"), _query("period"))))
+    return schemas.BenchmarkPositionOut().dump(presenters.benchmark_position(_service().position(principal, org_id, None, _query("set"), _query("period"))))
 
 
 @route(
@@ -155,4 +140,4 @@ def org_position(principal, org_id):
 )
 def service_position(principal, org_id, service_id):
     found = _service().position(principal, org_id, service_id, _query("set"), _query("period"))
-    return schemas.BenchmarkPositionOut().dump(_position(found))
+    return schemas.BenchmarkPositionOut().dump(presenters.benchmark_position(found))

@@ -269,3 +269,19 @@ def history_point(snapshot) -> dict:
         "by_risk": snapshot.by_risk,
         "services_assessed": snapshot.services_assessed,
     }
+
+
+def benchmark_position(found) -> dict:
+    result = found.result
+    return {
+        "set_id": result.set_id,
+        "peer_group": result.peer_group,
+        "period": found.period,
+        "illustrative": result.illustrative,
+        "note": found.note,
+        "kpis": [
+            {"kpi_id": p.kpi_id, "value": p.value, "p25": p.p25, "median": p.median, "p75": p.p75,
+             "quartile": p.quartile, "gap_to_median": p.gap_to_median}
+            for p in result.kpis
+        ],
+    }

@@ -34,7 +34,7 @@ def problem(status: int, detail: str, errors: dict | None = None, headers: dict 
 
 
 def from_domain_error(error: domain.DomainError) -> Response:
-    status = next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    status = status_of(error)
     headers = {"Retry-After": "1"} if status == 503 else None
     return problem(status, error.detail, error.errors, headers)
 
@@ -52,10 +52,15 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def status_of(error: domain.DomainError) -> int:
+    return next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+
+
 def rewrite_chalice_error(response: Response) -> Response:
     """Chalice's own 4xx/5xx responses ({"Code", "Message"}) as problem details."""
-    if response.status_code < 400 or response.headers.get("Content-Type") == PROBLEM_JSON:
-        return response
+    content_type = response.headers.get("Content-Type") or ""
+    if response.status_code < 400 or content_type == PROBLEM_JSON or content_type.startswith("text/html"):
+        return response  # already a problem, or a page (chalicelib/web) with its own error text
     body = response.body if isinstance(response.body, dict) else {}
     status = response.status_code
     detail = {

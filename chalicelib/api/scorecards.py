@@ -51,9 +51,13 @@ def org_scorecard(principal, org_id):
     card = use_cases().scorecards.for_org(principal, org_id, department)
     body = presenters.org_scorecard(card, department)
     if as_csv:
-        rows = [{**row, "level": row["level"]["name"] if row["level"] else None} for row in body["services"]]
-        return csv_response(rows, CSV_COLUMNS, f"{org_id}-scorecard.csv")
+        return csv_response(csv_rows(body), CSV_COLUMNS, f"{org_id}-scorecard.csv")
     return responses.OrgScorecardOut().dump(body)
+
+
+def csv_rows(scorecard: dict) -> list[dict]:
+    """One row per service of a presented organisation scorecard (the level by name)."""
+    return [{**row, "level": row["level"]["name"] if row["level"] else None} for row in scorecard["services"]]
 
 
 @route(

@@ -20,7 +20,7 @@ from chalicelib.domain.benchmarks import (
     position,
 )
 from chalicelib.domain.errors import BadRequest, Conflict, Invalid, NotFound
-from chalicelib.domain.model import Stamp
+from chalicelib.domain.model import Organisation, Stamp
 from chalicelib.services.context import Context, with_retries
 
 
@@ -151,19 +151,36 @@ class BenchmarkService:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         if service_id is not None:
             self._ctx.summary_or_404(org_id, service_id)
-        view = self._find(set_text)
-        if view is None:
-            raise NotFound(f"Benchmark set {set_text!r} does not exist.")
+        bset = self.find_set(set_text)
         record = self._ctx.store.get_kpi_values(org_id, service_id, period.sortable)
-        values = record.values if record else {}
-        level = "org" if service_id is None else "service"
-        group, note = choose_peer_group(view.bset, org.peer_group)
-        if group is None:
-            positions = tuple(position(k, values.get(k.kpi_id), None) for k in view.bset.kpis_at(level))
-            result = BenchmarkResult(view.bset.set_id, None, view.bset.illustrative, positions)
-        else:
-            result = benchmark(view.bset, values, level, group)
-        return Position(result, period.sortable, note)
+        return position_of(bset, org, record, "org" if service_id is None else "service", period.sortable)
+
+    def latest_org_position(self, org: Organisation, set_id: str) -> tuple[BenchmarkSet, Position | None]:
+        """The organisation's most recent KPI period against a set (one Query, and a GetItem
+        unless the set is shipped); None when it has recorded no KPI values."""
+        bset = self.find_set(set_id)
+        records = self._ctx.store.list_kpi_values(org.org_id)
+        if not records:
+            return bset, None
+        latest = max(records, key=lambda r: (lambda p: (p.end, p.start))(parse_period(r.period)))
+        return bset, position_of(bset, org, latest, "org", latest.period)
+
+    def find_set(self, set_id: str) -> BenchmarkSet:
+        view = self._find(set_id)
+        if view is None:
+            raise NotFound(f"Benchmark set {set_id!r} does not exist.")
+        return view.bset
+
+
+def position_of(bset: BenchmarkSet, org: Organisation, record: KpiRecord | None, level: str, period: str) -> Position:
+    """A period's values (none recorded: every position empty) against the set, for the
+    organisation's peer group."""
+    values = record.values if record else {}
+    group, note = choose_peer_group(bset, org.peer_group)
+    if group is None:
+        positions = tuple(position(k, values.get(k.kpi_id), None) for k in bset.kpis_at(level))
+        return Position(BenchmarkResult(bset.set_id, None, bset.illustrative, positions), period, note)
+    return Position(benchmark(bset, values, level, group), period, note)
 
 
 def choose_peer_group(bset: BenchmarkSet, org_group: str | None) -> tuple[str | None, str | None]:

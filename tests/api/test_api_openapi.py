@@ -25,9 +25,10 @@ def spec(client):
 
 
 def app_routes() -> dict[str, set[str]]:
+    """The JSON API's routes: the HTML pages under /app are not part of the document."""
     from app import app
 
-    return {path: set(entries) for path, entries in app.routes.items()}
+    return {path: set(entries) for path, entries in app.routes.items() if not path.startswith("/app")}
 
 
 def walk(node, where="#"):

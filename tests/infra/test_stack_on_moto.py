@@ -3,7 +3,11 @@ DynamoDB adapter working against the table that stack made (found through the st
 
 moto creates the table with its keys and index but ignores TTL, point-in-time recovery and
 encryption, and Chalice's functions are SAM resources moto skips: test_template.py checks those
-on the merged template itself."""
+on the merged template itself. Likewise moto creates the assets bucket with its encryption but
+ignores its CORS rule, public access block and ownership setting and skips the bucket policy and
+Cognito's resources; the assets test applies the template's own CORS rule and public-read
+statement through the S3 API instead (not the TLS-only statement: moto does not evaluate
+aws:SecureTransport and would deny every request)."""
 
 import contextlib
 import json
@@ -124,3 +128,56 @@ def test_the_store_works_on_the_stacks_table(stack_outputs):
     with RECORDER.paused():
         count = boto3.client("dynamodb").describe_table(TableName=stack_outputs["TableName"])["Table"]["ItemCount"]
     assert count > 0  # the items went to the stack's table, not the tests' own
+
+
+def test_the_pages_assets_are_served_from_the_stacks_bucket_as_the_css_refers_to_them(stack_outputs):
+    """`make deploy` uploads devserver.assets' files under assets/ with their content types; a
+    browser then loads the CSS from AssetUrl and the fonts the CSS names by absolute path
+    (/assets/fonts/...) from the bucket's host root, cross-origin."""
+    import re
+    from urllib.parse import urljoin
+
+    import requests
+
+    from devserver import assets
+
+    if not assets.DEFAULT_ROOT.is_dir():
+        pytest.skip("GOV.UK Frontend is not installed: run `make frontend`")
+    template = json.loads(INFRA_TEMPLATE.read_text())
+    bucket = stack_outputs["AssetsBucketName"]
+    s3 = boto3.client("s3")
+    with RECORDER.paused():
+        encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        # what moto's CloudFormation leaves out, from the template itself
+        (rule,) = template["Resources"]["AssetsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [{
+            "AllowedMethods": rule["AllowedMethods"], "AllowedOrigins": rule["AllowedOrigins"], "MaxAgeSeconds": rule["MaxAge"],
+        }]})
+        statements = template["Resources"]["AssetsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        (public,) = [s for s in statements if s["Effect"] == "Allow"]
+        public = {**public, "Resource": public["Resource"]["Fn::Sub"].replace("${AssetsBucket.Arn}", f"arn:aws:s3:::{bucket}")}
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [public]}))
+        # the upload, as make deploy does it
+        for url_path, path in assets.asset_files().items():
+            s3.put_object(Bucket=bucket, Key=url_path.lstrip("/"), Body=path.read_bytes(), ContentType=assets.content_type(url_path))
+        s3.put_object(Bucket=bucket, Key="private/note.txt", Body=b"not public")
+
+        asset_url = stack_outputs["AssetUrl"]
+        assert asset_url == f"https://{bucket}.s3.eu-west-2.amazonaws.com/assets"
+        origin = {"Origin": "https://abc123.execute-api.eu-west-2.amazonaws.com"}
+        css = requests.get(f"{asset_url}/govuk-frontend.min.css", headers=origin, timeout=5)
+        assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
+        referenced = sorted(set(re.findall(r"url\((/assets/[^)]+)\)", css.text)))
+        assert any(u.endswith(".woff2") for u in referenced) and any("/images/" in u for u in referenced)
+        for path in referenced:
+            answer = requests.get(urljoin(css.url, path), headers=origin, timeout=5)
+            assert answer.status_code == 200, path
+            assert answer.headers["Content-Type"] == assets.content_type(path)
+            assert answer.headers["Access-Control-Allow-Origin"] in ("*", origin["Origin"])
+        js = requests.get(f"{asset_url}/govuk-frontend.min.js", timeout=5)
+        assert js.status_code == 200 and js.headers["Content-Type"].startswith("text/javascript")
+        # only assets/ is public
+        assert requests.get(f"https://{bucket}.s3.eu-west-2.amazonaws.com/private/note.txt", timeout=5).status_code == 403
+        s3.delete_bucket_policy(Bucket=bucket)
+        assert requests.get(f"{asset_url}/govuk-frontend.min.css", timeout=5).status_code == 403

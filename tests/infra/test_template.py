@@ -180,3 +180,233 @@ def test_api_gateways_own_errors_are_problem_documents_and_an_unknown_path_is_a_
     assert unknown["StatusCode"] == "404"
     assert unknown["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
     assert '"status": 404' in unknown["ResponseTemplates"]["application/json"]
+
+
+# The pages under /app: GOV.UK Frontend's files on S3, Cognito's hosted sign-in, the settings ------
+
+import re  # noqa: E402
+import shutil  # noqa: E402
+
+from devserver.assets import ASSET_PREFIX  # noqa: E402
+
+COGNITO_ONLY = {"Stage": "prod"}
+ENTRA = {"Stage": "prod", "OidcIssuer": "https://login.microsoftonline.com/1111/v2.0", "OidcAudience": "aud-1"}
+
+
+def assets_bucket(template):
+    (name,) = resources_of_type(template, "AWS::S3::Bucket")
+    return name, template["Resources"][name]
+
+
+def assets_policy(template):
+    name, _ = assets_bucket(template)
+    (policy,) = [p for p in resources_of_type(template, "AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": name}]
+    return policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_assets_bucket_is_encrypted_owner_enforced_and_blocks_public_acls(merged_templates, stage):
+    _, bucket = assets_bucket(merged_templates[stage])
+    props = bucket["Properties"]
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    # ACLs can never make anything public; only the bucket policy below may (assets/* alone).
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False,
+    }
+    assert "BucketName" not in props  # generated: unique, and re-creatable
+    assert "WebsiteConfiguration" not in props and "AccessControl" not in props
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_only_the_assets_prefix_is_public_and_only_for_reading(merged_templates, stage):
+    name, _ = assets_bucket(merged_templates[stage])
+    allows = [s for s in assets_policy(merged_templates[stage]) if s["Effect"] == "Allow"]
+    (public,) = allows
+    assert public["Principal"] == "*" and public["Action"] == "s3:GetObject"
+    assert public["Resource"] == {"Fn::Sub": "${%s.Arn}%s/*" % (name, ASSET_PREFIX)}
+    assert "Condition" not in public
+    # nothing else is granted to anyone through the policy (uploads use the deployer's IAM rights)
+    assert all(s["Effect"] == "Deny" for s in assets_policy(merged_templates[stage]) if s is not public)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_assets_bucket_refuses_requests_without_tls(merged_templates, stage):
+    name, _ = assets_bucket(merged_templates[stage])
+    (deny,) = [s for s in assets_policy(merged_templates[stage]) if s["Effect"] == "Deny"]
+    assert deny["Principal"] == "*" and deny["Action"] == "s3:*"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [{"Fn::GetAtt": [name, "Arn"]}, {"Fn::Sub": "${%s.Arn}/*" % name}]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_fonts_can_be_loaded_cross_origin(merged_templates, stage):
+    """The page is on API Gateway's host, the files on the bucket's: a module script and the
+    CSS's @font-face fonts are fetched in CORS mode."""
+    _, bucket = assets_bucket(merged_templates[stage])
+    (rule,) = bucket["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "HEAD"]
+    assert rule["AllowedOrigins"] == ["*"]  # public files, read-only: no credentials, no writes
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_function_gets_the_pages_settings(merged_templates, stage):
+    template = merged_templates[stage]
+    name, _ = assets_bucket(template)
+    raw = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    # the bucket's virtual-hosted-style regional URL: the CSS's /assets/fonts/... resolve on its host
+    assert raw["ASSET_URL"] == {"Fn::Sub": "https://${%s.RegionalDomainName}%s" % (name, ASSET_PREFIX)}
+    assert template["Parameters"][raw["OIDC_CLIENT_SECRET"]["Ref"]] == {
+        **template["Parameters"]["OidcClientSecret"], "NoEcho": True, "Default": ""
+    }
+    cognito = template_environments(template, {**COGNITO_ONLY, "Stage": stage})["api_handler"]
+    assert cognito["OIDC_CLIENT_ID"] == cognito["OIDC_AUDIENCE"] == "<UserPoolClient>"
+    assert cognito["APP_BASE_URL"] == "" and cognito["OIDC_CLIENT_SECRET"] == ""
+    assert cognito["ASSET_URL"] == f"https://<{name}.RegionalDomainName>/assets"
+    with_base = template_environments(template, {"Stage": stage, "AppBaseUrl": "https://tracker.example.gov.uk"})
+    assert with_base["api_handler"]["APP_BASE_URL"] == "https://tracker.example.gov.uk"
+    entra = template_environments(template, {**ENTRA, "Stage": stage})["api_handler"]
+    assert entra["OIDC_CLIENT_ID"] == "aud-1"  # an ID token's aud is the client id
+    entra = template_environments(template, {**ENTRA, "Stage": stage, "OidcClientId": "client-2", "OidcClientSecret": "s"})
+    assert entra["api_handler"]["OIDC_CLIENT_ID"] == "client-2" and entra["api_handler"]["OIDC_CLIENT_SECRET"] == "s"
+    # the schedule renders no pages
+    snapshots = template["Resources"]["MonthlySnapshots"]["Properties"]["Environment"]["Variables"]
+    assert not {"ASSET_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "APP_BASE_URL"} & set(snapshots)
+    assert check_template(template, {"Stage": stage, "AppBaseUrl": "https://tracker.example.gov.uk"}) == []
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cognitos_app_client_signs_the_pages_in_with_the_code_flow_once_the_base_url_is_known(merged_templates, stage):
+    template = merged_templates[stage]
+    (client,) = resources_of_type(template, "AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    assert client["Condition"] == "UseCognito"
+    assert props["GenerateSecret"] is False  # a public client: PKCE instead of a secret
+    assert props["SupportedIdentityProviders"] == ["COGNITO"]
+    base = "https://abc123.execute-api.eu-west-2.amazonaws.com/api"
+    on = {name: resolve(template, props[name], {"Stage": stage, "AppBaseUrl": base}) for name in props}
+    assert on["AllowedOAuthFlowsUserPoolClient"] == "true"
+    assert on["AllowedOAuthFlows"] == ["code"]
+    assert sorted(on["AllowedOAuthScopes"]) == ["email", "openid", "profile"]
+    assert on["CallbackURLs"] == [f"{base}/app/callback"]
+    assert on["LogoutURLs"] == [f"{base}/app/signed-out"]
+    # Without AppBaseUrl there is no callback to register, and Cognito refuses the code flow
+    # without one ("CallbackUrls can not be empty when code flow ... is selected").
+    off = {name: resolve(template, props[name], {"Stage": stage}) for name in props}
+    assert off["AllowedOAuthFlowsUserPoolClient"] == "false"
+    assert off["AllowedOAuthFlows"] is off["AllowedOAuthScopes"] is off["CallbackURLs"] is off["LogoutURLs"] is None
+
+
+@pytest.mark.parametrize(
+    "value, allowed",
+    [
+        ("", True),
+        ("https://tracker.example.gov.uk", True),
+        ("https://abc123.execute-api.eu-west-2.amazonaws.com/api", True),
+        ("https://tracker.example.gov.uk/", False),
+        ("https://abc123.execute-api.eu-west-2.amazonaws.com/api/", False),
+        ("http://tracker.example.gov.uk", False),
+        ("tracker.example.gov.uk", False),
+        ("https://tracker.example.gov.uk/a b", False),
+    ],
+)
+def test_app_base_url_is_empty_or_https_without_a_trailing_slash(merged_templates, value, allowed):
+    pattern = merged_templates["prod"]["Parameters"]["AppBaseUrl"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, value)) is allowed
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cognito_has_a_hosted_sign_in_domain(merged_templates, stage):
+    template = merged_templates[stage]
+    (domain,) = resources_of_type(template, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["Condition"] == "UseCognito"
+    assert domain["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
+    prefix = resolve(template, domain["Properties"]["Domain"], {"Stage": stage})
+    assert prefix == f"ldd-tracker-{stage}-123456789012"
+    assert resolve(template, domain["Properties"]["Domain"], {"Stage": stage, "CognitoDomainPrefix": "testshire-tracker"}) == "testshire-tracker"
+    pattern = template["Parameters"]["CognitoDomainPrefix"]["AllowedPattern"]
+    assert re.fullmatch(pattern, prefix) and re.fullmatch(pattern, "")
+    assert not re.fullmatch(pattern, "Upper-Case") and not re.fullmatch(pattern, "-leading")
+    for word in ("aws", "amazon", "cognito"):  # Cognito refuses a prefix with these
+        assert word not in prefix
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_outputs_tell_the_operator_the_bucket_and_the_urls(merged_templates, stage):
+    outputs = merged_templates[stage]["Outputs"]
+    name, _ = assets_bucket(merged_templates[stage])
+    assert outputs["AssetsBucketName"]["Value"] == {"Ref": name}
+    assert outputs["AssetUrl"]["Value"] == merged_templates[stage]["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["ASSET_URL"]
+    assert resolve(merged_templates[stage], outputs["AppUrl"]["Value"], {"Stage": stage}) == (
+        "https://<RestAPI>.execute-api.eu-west-2.amazonaws.com/api/app"
+    )
+    assert outputs["SignInDomain"]["Condition"] == "UseCognito"
+
+
+def dependencies(template: dict) -> dict[str, set[str]]:
+    """Resource -> the resources it needs (Ref, GetAtt, ${...} in Sub, DependsOn)."""
+    resources = template["Resources"]
+
+    def refs(value) -> set[str]:
+        found = set()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "Ref" and isinstance(item, str):
+                    found.add(item)
+                elif key == "Fn::GetAtt":
+                    found.add(item[0] if isinstance(item, list) else item.split(".")[0])
+                elif key == "Fn::Sub":
+                    text = item if isinstance(item, str) else item[0]
+                    found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+                    if not isinstance(item, str):
+                        found |= refs(item[1])
+                else:
+                    found |= refs(item)
+        elif isinstance(value, list):
+            for item in value:
+                found |= refs(item)
+        return found
+
+    graph = {}
+    for name, resource in resources.items():
+        depends = resource.get("DependsOn", [])
+        needed = refs(resource.get("Properties", {})) | set([depends] if isinstance(depends, str) else depends)
+        graph[name] = {n for n in needed if n in resources and n != name}
+    return graph
+
+
+def test_no_circular_dependency_through_the_pages_settings(merged_templates):
+    """The API function must not need RestAPI (which needs the function): AppBaseUrl is a
+    parameter for that reason. cfn-lint finds cycles too; this one names the path."""
+    graph = dependencies(merged_templates["prod"])
+    for start in graph:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                assert nxt != start, " -> ".join([*path, nxt])
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    assert "RestAPI" not in graph["APIHandler"] and "RestAPI" not in graph["UserPoolClient"]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_deploy_uploads_the_assets_to_the_stacks_bucket(merged_templates):
+    result = subprocess.run(
+        ["make", "-n", "deploy", "STAGE=prod", "BUCKET=code-bucket"], capture_output=True, text=True, cwd=str(ROOT), timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    recipe = result.stdout
+    deploy_at = recipe.index("aws cloudformation deploy")
+    stage_at = recipe.index("-m devserver.assets stage build/prod/static")
+    sync_at = recipe.index("aws s3 sync build/prod/static/assets")
+    assert deploy_at < stage_at < sync_at  # the bucket exists only after the stack does
+    assert "--delete" in recipe[sync_at:]
+    (output,) = set(re.findall(r"OutputKey==\\?'(\w+)\\?'", recipe))
+    assert output == "AssetsBucketName" and output in merged_templates["prod"]["Outputs"]
+    assert f"/{ASSET_PREFIX.strip('/')}" in recipe[sync_at:]

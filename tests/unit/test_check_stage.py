@@ -147,20 +147,38 @@ def test_the_merge_template_does_not_excuse_an_unsafe_setting_in_the_config(writ
     assert main(["prod", path, "--merge-template", INFRA]) == 1
 
 
-def packaged(issuer, audience="client", extra_env=None):
+PAGE_ENV = {
+    "OIDC_CLIENT_ID": {"Fn::If": ["NoIssuer", {"Ref": "PoolClient"}, {"Ref": "ClientId"}]},
+    "OIDC_CLIENT_SECRET": {"Ref": "ClientSecret"},
+    "APP_BASE_URL": {"Ref": "AppBase"},
+    "ASSET_URL": {"Fn::Sub": "https://${Assets.RegionalDomainName}/assets"},
+}
+
+
+def packaged(issuer, audience="client", extra_env=None, without=()):
     """A packaged template in the shape Chalice writes, the API's issuer a parameter."""
+    env = {
+        "OIDC_ISSUER": {"Fn::If": ["NoIssuer", {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}"}, {"Ref": "Issuer"}]},
+        "OIDC_AUDIENCE": audience,
+        **PAGE_ENV,
+        **(extra_env or {}),
+    }
     return {
-        "Parameters": {"Issuer": {"Type": "String", "Default": issuer}, "Stage": {"Type": "String"}},
+        "Parameters": {
+            "Issuer": {"Type": "String", "Default": issuer},
+            "Stage": {"Type": "String"},
+            "ClientId": {"Type": "String", "Default": "entra-client"},
+            "ClientSecret": {"Type": "String", "Default": "", "NoEcho": True},
+            "AppBase": {"Type": "String", "Default": ""},
+        },
         "Conditions": {"NoIssuer": {"Fn::Equals": [{"Ref": "Issuer"}, ""]}},
         "Resources": {
             "Pool": {"Type": "AWS::Cognito::UserPool"},
+            "PoolClient": {"Type": "AWS::Cognito::UserPoolClient"},
+            "Assets": {"Type": "AWS::S3::Bucket"},
             "APIHandler": {
                 "Type": "AWS::Serverless::Function",
-                "Properties": {"Environment": {"Variables": {
-                    "OIDC_ISSUER": {"Fn::If": ["NoIssuer", {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}"}, {"Ref": "Issuer"}]},
-                    "OIDC_AUDIENCE": audience,
-                    **(extra_env or {}),
-                }}},
+                "Properties": {"Environment": {"Variables": {k: v for k, v in env.items() if k not in without}}},
             },
             "Other": {"Type": "AWS::Serverless::Function", "Properties": {}},
         },
@@ -181,19 +199,85 @@ def test_a_packaged_template_is_checked_as_the_stack_resolves_it(tmp_path):
     assert main(["prod", "--template", str(path), "--parameter", "Issuer=" + ENTRA["OIDC_ISSUER"]]) == 0
 
 
+RUNTIME = (
+    "app.py", "chalicelib/__init__.py", "chalice/app.py", "pynamodb/__init__.py", "botocore/__init__.py",
+    "jinja2/__init__.py", "markupsafe/__init__.py", "govuk_frontend_jinja/__init__.py",
+    "govuk_frontend_jinja/templates/components/button/macro.html",
+)
+
+
+def make_zip(path, names):
+    with zipfile.ZipFile(path, "w") as z:
+        for name in names:
+            z.writestr(name, "")
+    return path
+
+
 def test_the_zip_must_be_small_and_free_of_development_tools(tmp_path):
-    good = tmp_path / "good.zip"
-    with zipfile.ZipFile(good, "w") as z:
-        for name in ("app.py", "chalicelib/__init__.py", "chalice/app.py", "pynamodb/__init__.py", "botocore/__init__.py"):
-            z.writestr(name, "")
+    good = make_zip(tmp_path / "good.zip", RUNTIME)
     assert check_zip(good) == []
-    bad = tmp_path / "bad.zip"
-    with zipfile.ZipFile(bad, "w") as z:
-        for name in ("app.py", "chalicelib/__init__.py", "chalice/app.py", "pynamodb/__init__.py", "moto/__init__.py", "pytest-9.2.0.dist-info/METADATA"):
-            z.writestr(name, "")
+    bad = make_zip(tmp_path / "bad.zip", [*RUNTIME, "moto/__init__.py", "pytest-9.2.0.dist-info/METADATA"])
     (problem,) = check_zip(bad)
     assert "moto" in problem and "pytest" in problem
     assert "does not exist" in check_zip(tmp_path / "none.zip")[0]
+
+
+def test_a_dependencys_stray_test_file_is_not_our_test_suite(tmp_path):
+    """govuk-frontend-jinja 4.1.0's wheel installs its Flask test app as tests/utils/app.py."""
+    record = "govuk_frontend_jinja/__init__.py,sha256=x,1\ntests/utils/app.py,sha256=y,2\n"
+    path = tmp_path / "stray.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for name in (*RUNTIME, "tests/utils/app.py"):
+            z.writestr(name, "")
+        z.writestr("govuk_frontend_jinja-4.1.0.dist-info/RECORD", record)
+    assert check_zip(path) == []
+    # but our own tests, or a test file no RECORD of those wheels owns, are refused
+    ours = make_zip(tmp_path / "ours.zip", [*RUNTIME, "tests/utils/app.py", "tests/unit/test_scoring.py"])
+    assert "test or development packages: tests" in check_zip(ours)[0]
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as z:
+        for name in (*RUNTIME, "tests/utils/app.py"):
+            z.writestr(name, "")
+        z.writestr("somewheel-1.0.dist-info/RECORD", "tests/utils/app.py,sha256=y,2\n")
+    assert "tests" in check_zip(other)[0]
+
+
+def test_the_zip_must_unzip_under_lambdas_250_mib(tmp_path, monkeypatch):
+    from devserver import check_stage
+
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name in RUNTIME:
+            z.writestr(name, "")
+        z.writestr("botocore/data.json", "0" * 10_000)
+    monkeypatch.setattr(check_stage, "MAX_UNZIPPED_BYTES", 9_999)
+    (problem,) = check_zip(path)
+    assert "unzips to" in problem
+
+
+def test_the_zip_must_hold_what_the_pages_need(tmp_path):
+    for package in ("jinja2", "markupsafe", "govuk_frontend_jinja"):
+        path = make_zip(tmp_path / f"no-{package}.zip", [n for n in RUNTIME if not n.startswith(package + "/")])
+        assert check_zip(path) == [f"{path} has no {package}"]
+    no_macros = make_zip(tmp_path / "no-macros.zip", [n for n in RUNTIME if "/templates/" not in n])
+    (problem,) = check_zip(no_macros)
+    assert "govuk_frontend_jinja without its templates" in problem
+
+
+def test_the_zip_must_stay_under_lambdas_25_mib_limit(tmp_path, monkeypatch, capsys):
+    from devserver import check_stage
+
+    assert check_stage.MAX_ZIP_BYTES == 26_214_400  # 25 MiB
+    path = make_zip(tmp_path / "deployment.zip", RUNTIME)
+    monkeypatch.setattr(check_stage, "MAX_ZIP_BYTES", path.stat().st_size - 1)
+    (problem,) = check_zip(path)
+    assert "MiB, over" in problem
+    monkeypatch.setattr(check_stage, "MAX_ZIP_BYTES", path.stat().st_size)
+    assert check_zip(path) == []
+    sam = tmp_path / "sam.json"
+    sam.write_text(json.dumps(packaged("")))
+    assert main(["prod", "--template", str(sam), "--zip", str(path)]) == 0
+    assert f"{path.stat().st_size:,} bytes" in capsys.readouterr().out
 
 
 def test_a_provider_in_the_config_that_the_merge_template_would_override_is_refused(write, capsys):
@@ -203,3 +287,86 @@ def test_a_provider_in_the_config_that_the_merge_template_would_override_is_refu
     err = capsys.readouterr().err
     assert "OIDC_ISSUER is set in the configuration" in err and "OidcIssuer=" in err
     assert "OIDC_AUDIENCE is set in the configuration" in err
+
+
+# The pages under /app: their client, base URL, assets and client secret --------------------------
+
+
+def test_the_packaged_api_function_must_have_the_pages_settings():
+    for name in ("OIDC_CLIENT_ID", "APP_BASE_URL", "ASSET_URL"):
+        (problem,) = check_template(packaged("", without=(name,)))
+        assert f"has no {name}" in problem
+    assert "OIDC_CLIENT_ID is empty" in check_template(packaged(ENTRA["OIDC_ISSUER"]), {"ClientId": ""})[0]
+    assert "ASSET_URL is empty" in check_template(packaged("", extra_env={"ASSET_URL": ""}))[0]
+
+
+@pytest.mark.parametrize(
+    "app_base_url, expected",
+    [
+        ("", None),
+        ("https://tracker.example.gov.uk", None),
+        ("https://abc123.execute-api.eu-west-2.amazonaws.com/api", None),
+        ("http://tracker.example.gov.uk", "must be an https:// URL (the sign-in callback"),
+        ("https://tracker.example.gov.uk/", "without the trailing slash"),
+        ("https://localhost:8443", "points at this machine"),
+        ("tracker.example.gov.uk", "must be an https:// URL"),
+    ],
+)
+def test_app_base_url_given_as_a_parameter_must_be_https(tmp_path, app_base_url, expected):
+    problems = check_template(packaged(""), {"AppBase": app_base_url})
+    if expected is None:
+        assert problems == []
+    else:
+        assert problems and expected in problems[0] and problems[0].startswith("APP_BASE_URL")
+        path = tmp_path / "sam.json"
+        path.write_text(json.dumps(packaged("")))
+        assert main(["prod", "--template", str(path), "--parameter", f"AppBase={app_base_url}"]) == 1
+
+
+def test_asset_url_must_be_https_wherever_it_is_set(write):
+    assert "must be an https:// URL" in check_template(packaged("", extra_env={"ASSET_URL": "http://cdn.example/assets"}))[0]
+    problems = check_file(write(config({**COGNITO, "ASSET_URL": "/assets"})), "prod")
+    assert len(problems) == 2 and all(p.startswith("ASSET_URL") for p in problems)  # not https, no host
+    assert check_file(write(config({**COGNITO, "ASSET_URL": "https://cdn.example/assets"})), "prod") == []
+
+
+def test_a_client_secret_never_comes_from_the_repository(write, capsys):
+    path = write(config({**ENTRA, "OIDC_CLIENT_SECRET": "s3cr3t"}))
+    (problem,) = check_file(path, "prod")
+    assert "never be in the repository" in problem and "OidcClientSecret" in problem
+    assert main(["prod", path, "--merge-template", INFRA]) == 1
+    err = capsys.readouterr().err
+    assert "never be in the repository" in err and "s3cr3t" not in err
+    per_function = config(COGNITO, lambda_functions={"monthly": {"environment_variables": {"OIDC_CLIENT_SECRET": "x"}}})
+    assert "(Lambda function monthly)" in check_file(write(per_function), "prod")[0]
+    assert check_file(write(config({**ENTRA, "OIDC_CLIENT_SECRET": ""})), "prod") == []
+
+
+def test_a_client_secret_in_the_template_must_be_a_no_echo_parameter():
+    assert check_template(packaged("")) == []
+    literal = check_template(packaged("", extra_env={"OIDC_CLIENT_SECRET": "s3cr3t"}))
+    assert len(literal) == 1 and "a literal value" in literal[0]
+    echoed = packaged("", extra_env={"OIDC_CLIENT_SECRET": {"Ref": "AppBase"}})
+    assert "not NoEcho" in check_template(echoed)[0]
+    with_default = packaged("")
+    with_default["Parameters"]["ClientSecret"]["Default"] = "s3cr3t"
+    assert "has a default value" in check_template(with_default)[0]
+    dynamic = "{{resolve:secretsmanager:ldd-tracker/oidc:SecretString:client_secret}}"
+    assert check_template(packaged("", extra_env={"OIDC_CLIENT_SECRET": dynamic})) == []
+    # a deploy that passes the secret is checked without complaint
+    assert check_template(packaged(ENTRA["OIDC_ISSUER"]), {"ClientSecret": "given-at-deploy"}) == []
+
+
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("APP_BASE_URL", "https://tracker.example.gov.uk", 'PARAMS="AppBaseUrl=...'),
+        ("OIDC_CLIENT_ID", "abc", 'PARAMS="OidcClientId=...'),
+        ("ASSET_URL", "https://cdn.example/assets", "assets bucket) and wins: remove it"),
+    ],
+)
+def test_a_page_setting_in_the_config_that_the_merge_template_overrides_is_refused(write, capsys, name, value, words):
+    path = write(config({name: value}))
+    assert main(["prod", path, "--merge-template", INFRA]) == 1
+    err = capsys.readouterr().err
+    assert f"{name} is set in the configuration" in err and words in err

@@ -1,0 +1,53 @@
+"""The organisation dashboard: the scorecard, the trend and the benchmark position together,
+within the organisation scorecard's request budget (API.md: one Query per 1 MB page of
+summaries + 2), whatever the number of services."""
+
+from dataclasses import dataclass
+
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
+from chalicelib.domain.benchmarks import BenchmarkSet
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.model import Organisation
+from chalicelib.domain.scorecards import MonthlySnapshot, OrgScorecard, org_scorecard
+from chalicelib.services.benchmarks import BenchmarkService, Position
+from chalicelib.services.context import Context
+
+TREND_MONTHS = 24
+DEFAULT_BENCHMARK_SET = "illustrative-2024"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    org: Organisation
+    scorecard: OrgScorecard
+    trend: list[MonthlySnapshot]  # oldest first, at most TREND_MONTHS
+    benchmark_set: BenchmarkSet
+    benchmark: Position | None  # None: no KPI values recorded yet
+
+
+class DashboardService:
+    def __init__(self, ctx: Context, benchmarks: BenchmarkService):
+        self._ctx = ctx
+        self._benchmarks = benchmarks
+
+    def for_org(
+        self, principal: Principal, org_id: str, department: str | None = None, set_id: str = DEFAULT_BENCHMARK_SET
+    ) -> Dashboard:
+        """Requests: one Query stream for the organisation, its projects, snapshots and
+        summaries; one Query for its KPI values; a GetItem for an imported benchmark set."""
+        access.require_leadership_view(principal, org_id)
+        overview = self._ctx.store.get_org_overview(org_id)
+        if overview is None:
+            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        card = org_scorecard(
+            org_id,
+            overview.summaries,
+            self._ctx.current_framework,
+            self._ctx.clock.today(),
+            department,
+            overview.org.rank_services,
+            overview.projects,
+        )
+        bset, position = self._benchmarks.latest_org_position(overview.org, set_id)
+        return Dashboard(overview.org, card, overview.snapshots[-TREND_MONTHS:], bset, position)

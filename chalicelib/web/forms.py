@@ -1,0 +1,316 @@
+"""Between HTML forms and the API's request bodies.
+
+A form is turned into exactly the body the API would accept, checked by the API's own schema
+and the domain's own rules, and their errors are turned back into GOV.UK error messages that
+point at the field to fix. No rule lives here: only names, labels and wording."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from marshmallow import ValidationError
+
+from chalicelib.api.problems import flatten
+from chalicelib.domain.catalogue import Framework
+from chalicelib.domain.codec import answer_from_dict
+from chalicelib.domain.errors import Invalid
+from chalicelib.domain.model import Answer
+from chalicelib.domain.scoring import check_answers
+from chalicelib.schemas.requests import AssessmentIn
+
+EVIDENCE_ROWS = 2
+RATING_LABELS = {
+    "green": "Green: we do this well",
+    "amber": "Amber: partly, or not consistently",
+    "red": "Red: not yet",
+    "not_applicable": "Not applicable to this service",
+}
+MISSING = ("Missing data for required field.", "Field may not be null.")
+
+
+# --- labels for charts --------------------------------------------------------------------------
+
+
+def month_label(month: str) -> str:
+    return datetime.strptime(month, "%Y-%m").strftime("%b %Y")
+
+
+def day_label(instant: str) -> str:
+    when = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    return f"{when.day} {when:%b %Y}"
+
+
+def trend_description(trend: list[dict]) -> str:
+    scored = [p for p in trend if p["average_score"] is not None]
+    if not scored:
+        return "No monthly figures have been recorded yet."
+    first, last = scored[0], scored[-1]
+    if first is last:
+        return f"The average score was {last['average_score']} in {month_label(last['month'])}."
+    change = "rose" if last["average_score"] > first["average_score"] else "fell" if last["average_score"] < first["average_score"] else "stayed"
+    return (
+        f"The average score {change} from {first['average_score']} in {month_label(first['month'])} "
+        f"to {last['average_score']} in {month_label(last['month'])}."
+    )
+
+
+def score_description(points: list[tuple[str, float | None]]) -> str:
+    if not points:
+        return "This service has not been assessed yet."
+    if len(points) == 1:
+        return f"One assessment, on {points[0][0]}, scored {points[0][1]}."
+    return f"{len(points)} assessments: the first, on {points[0][0]}, scored {points[0][1]}; the latest, on {points[-1][0]}, scored {points[-1][1]}."
+
+
+# --- the assessment form --------------------------------------------------------------------------
+
+
+def assessment_body(framework: Framework, form: dict) -> dict:
+    """The API's assessment body: one answer per question, in the framework's order (so that an
+    error's index names its question), with only the evidence rows that were filled in."""
+    answers = []
+    for q in framework.questions:
+        qid = q.question_id
+        answer: dict = {"question_id": qid}
+        for name in ("rating", "justification", "notes"):
+            value = (form.get(f"{qid}-{name}") or "").strip()
+            if value:
+                answer[name] = value
+        evidence = []
+        for row in range(1, EVIDENCE_ROWS + 1):
+            url, title = (form.get(f"{qid}-evidence-{row}-{part}", "").strip() for part in ("url", "title"))
+            if url or title:
+                evidence.append({"url": url, "title": title or None})
+        answer["evidence"] = evidence
+        answers.append(answer)
+    return {"framework_id": framework.framework_id, "answers": answers}
+
+
+def assessment_errors(framework: Framework, body: dict) -> dict[str, list[str]]:
+    """Every problem at once: the API schema's, and the domain's answer rules (justification
+    for not applicable) on the answers as given."""
+    errors: dict[str, list[str]] = {}
+    try:
+        AssessmentIn().load(body)
+    except ValidationError as error:
+        errors.update(flatten(error.messages))
+    as_given = [
+        Answer(question_id=a["question_id"], rating=a.get("rating") or "", justification=a.get("justification"))
+        for a in body["answers"]
+    ]
+    try:
+        check_answers(framework, as_given)
+    except Invalid as invalid:
+        for path, messages in (invalid.errors or {}).items():
+            errors.setdefault(path, []).extend(messages)
+    return errors
+
+
+def answers(body: dict) -> list[Answer]:
+    return [answer_from_dict(a) for a in AssessmentIn().load(body)["answers"]]
+
+
+def assessment_field_errors(framework: Framework, errors: dict[str, list[str]]) -> dict[str, str]:
+    """Error message by form field id, in GOV.UK wording."""
+    out: dict[str, str] = {}
+    for path, messages in errors.items():
+        field, text = _assessment_field(framework, path, messages)
+        out.setdefault(field, text)
+    return out
+
+
+def assessment_error_list(framework: Framework, errors: dict[str, list[str]]) -> list[dict]:
+    fields = assessment_field_errors(framework, errors)
+    order = [f"{q.question_id}-{part}" for q in framework.questions for part in _PARTS]
+    ranked = sorted(fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else -1)
+    return [{"text": text, "href": f"#{field}"} for field, text in ranked]
+
+
+_PARTS = ("rating", "justification", "notes", *(f"evidence-{r}-{p}" for r in range(1, EVIDENCE_ROWS + 1) for p in ("url", "title")))
+
+
+def _assessment_field(framework: Framework, path: str, messages: list[str]) -> tuple[str, str]:
+    match = re.fullmatch(r"answers\.(\d+)\.(\w+)(?:\.(\d+)\.(\w+))?", path)
+    first = framework.questions[0].question_id
+    if not match or int(match.group(1)) >= len(framework.questions):
+        return f"{first}-rating", messages[0][:1].upper() + messages[0][1:]
+    index, name, row, part = int(match.group(1)), match.group(2), match.group(3), match.group(4)
+    qid = framework.questions[index].question_id
+    if name == "rating":
+        return f"{qid}-rating", f"Select a rating for question {qid}"
+    if name == "justification":
+        if any("required" in m for m in messages):
+            return f"{qid}-justification", f"Explain why question {qid} does not apply to this service"
+        return f"{qid}-justification", f"Question {qid}, why it does not apply: {messages[0]}"
+    if name == "evidence" and row is not None:
+        # Only filled rows are sent, so the n-th sent row is the n-th filled one on the form.
+        field = f"{qid}-evidence-{_filled_row(row)}-{part}"
+        if part == "url":
+            return field, f"Enter the evidence link for question {qid} as a full web address starting with https://"
+        return field, f"Question {qid}, evidence title: {messages[0]}"
+    return f"{qid}-{name}" if name in ("notes",) else f"{qid}-rating", f"Question {qid}: {messages[0]}"
+
+
+def _filled_row(sent_index: str) -> int:
+    return int(sent_index) + 1
+
+
+# --- the component form ---------------------------------------------------------------------------
+
+COMPONENT_OPTIONS = {
+    "kind": {
+        "saas": "Software as a service (SaaS)",
+        "cots": "Commercial off-the-shelf product (COTS), licensed",
+        "bespoke": "Bespoke, built for the council by a supplier",
+        "open_source": "Open source product",
+        "in_house": "Built and run by the council",
+    },
+    "hosting": {
+        "public_cloud": "Public cloud, in the council's own account",
+        "supplier_hosted": "Hosted by the supplier",
+        "on_premises": "On the council's premises",
+    },
+    "customisation": {
+        "none": "None: used as the supplier ships it",
+        "configuration": "Configuration only",
+        "heavy": "Heavy: custom code or changes the supplier must carry forward",
+    },
+    "source_code": {
+        "open": "Open: published under an open licence",
+        "escrow": "Held in escrow for the council",
+        "closed": "Closed: the council has no access",
+    },
+}
+YES_NO_FIELDS = {
+    "open_api": ("interfaces", "open_api"),
+    "api_documented": ("interfaces", "api_documented"),
+    "api_extra_charge": ("interfaces", "api_extra_charge"),
+    "free_bulk_export": ("data", "free_bulk_export"),
+    "exit_plan_exists": ("exit_plan", "exists"),
+    "auto_renew": ("contract", "auto_renew"),
+}
+COMPONENT_FIELDS = {  # API field path -> (form field id, what to ask for)
+    "component_id": ("component_id", "a short name for the component"),
+    "supplier": ("supplier", "the supplier's name"),
+    "product": ("product", "the product's name"),
+    "kind": ("kind", "what kind of component this is"),
+    "hosting": ("hosting", "where it is hosted"),
+    "customisation": ("customisation", "how much it is customised"),
+    "source_code": ("source_code", "whether the council can get the source code"),
+    "has_contract": ("has_contract", "whether there is a contract"),
+    "contract.start": ("contract-start", "the date the contract started"),
+    "contract.end": ("contract-end", "the date the contract ends"),
+    "contract.annual_cost_gbp": ("annual_cost_gbp", "the contract's annual cost in pounds"),
+    "contract.auto_renew": ("auto_renew", "whether the contract renews automatically"),
+    "interfaces.open_api": ("open_api", "whether the council can use an API for the system's main functions"),
+    "interfaces.api_documented": ("api_documented", "whether that API is documented for the council"),
+    "interfaces.api_extra_charge": ("api_extra_charge", "whether the supplier charges extra for the API"),
+    "data.export_formats": ("export_formats", "the formats data can be exported in"),
+    "data.free_bulk_export": ("free_bulk_export", "whether all data can be exported in bulk at no charge"),
+    "data.open_standards": ("open_standards", "the open standards it supports"),
+    "exit_plan.exists": ("exit_plan_exists", "whether there is an exit plan"),
+    "exit_plan.last_reviewed": ("exit_plan_last_reviewed", "the date the exit plan was last reviewed"),
+}
+DATE_FIELDS = ("contract-start", "contract-end", "exit_plan_last_reviewed")
+
+
+def component_body(form: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The API's component body from the form, and what only the form can get wrong. A missing
+    answer stays None, so that the API's schema names it."""
+
+    def text(name: str) -> str:
+        return (form.get(name) or "").strip()
+
+    def yes_no(name: str):
+        return {"yes": True, "no": False}.get(text(name))
+
+    body: dict = {name: text(name) or None for name in ("supplier", "product", "kind", "hosting", "customisation", "source_code")}
+    body["interfaces"] = {key: yes_no(field) for field, (group, key) in YES_NO_FIELDS.items() if group == "interfaces"}
+    body["data"] = {
+        "export_formats": [value for name, value in form.get("__all__", []) if name == "export_formats"],
+        "free_bulk_export": yes_no("free_bulk_export"),
+        "open_standards": [line.strip() for line in text("open_standards").splitlines() if line.strip()],
+    }
+    reviewed = _date(form, "exit_plan_last_reviewed")
+    body["exit_plan"] = {"exists": yes_no("exit_plan_exists"), "last_reviewed": reviewed}
+    has_contract = text("has_contract")
+    errors = {} if has_contract in ("yes", "no") else {"has_contract": [MISSING[0]]}
+    body["contract"] = None
+    if has_contract == "yes":
+        body["contract"] = {
+            "start": _date(form, "contract-start"),
+            "end": _date(form, "contract-end"),
+            "auto_renew": yes_no("auto_renew"),
+            "annual_cost_gbp": _money(text("annual_cost_gbp")),
+        }
+    return body, errors
+
+
+def _date(form: dict, field: str):
+    parts = [(form.get(f"{field}-{p}") or "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    day, month, year = parts
+    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+        return f"{year}-{month}-{day}"  # the schema refuses it as not a date
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+def _money(text: str):
+    cleaned = text.replace(",", "").replace("£", "").strip()
+    if not cleaned:
+        return None
+    try:
+        return int(cleaned) if cleaned.isdigit() else float(cleaned)
+    except ValueError:
+        return text  # the schema refuses it as not a number
+
+
+def component_values(component: dict) -> dict:
+    """Form values from a presented component, to change it."""
+    values = {name: component[name] for name in ("supplier", "product", "kind", "hosting", "customisation", "source_code")}
+    for field, (group, key) in YES_NO_FIELDS.items():
+        source = component.get(group) or {}
+        if key in source and source[key] is not None:
+            values[field] = "yes" if source[key] else "no"
+    values["__all__"] = [("export_formats", f) for f in component["data"]["export_formats"]]
+    values["open_standards"] = "\n".join(component["data"].get("open_standards") or [])
+    contract = component.get("contract")
+    values["has_contract"] = "yes" if contract else "no"
+    if contract:
+        values.update(_date_values("contract-start", contract["start"]))
+        values.update(_date_values("contract-end", contract["end"]))
+        values["annual_cost_gbp"] = f"{contract['annual_cost_gbp']:g}"
+    if component["exit_plan"].get("last_reviewed"):
+        values.update(_date_values("exit_plan_last_reviewed", component["exit_plan"]["last_reviewed"]))
+    return values
+
+
+def _date_values(field: str, iso: str) -> dict:
+    year, month, day = iso.split("-")
+    return {f"{field}-day": str(int(day)), f"{field}-month": str(int(month)), f"{field}-year": year}
+
+
+def component_field_errors(errors: dict[str, list[str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path, messages in errors.items():
+        key = re.sub(r"\.\d+$", "", path)
+        field, asked = COMPONENT_FIELDS.get(key, (key.replace(".", "-"), key))
+        message = messages[0]
+        if message in MISSING:
+            verb = "Enter" if field in ("supplier", "product", "annual_cost_gbp", "component_id") or field in DATE_FIELDS else "Select"
+            text = f"{verb} {asked}"
+        elif field in DATE_FIELDS:
+            text = f"Enter {asked} as a real date, for example 31 3 2027"
+        else:
+            text = f"{asked[:1].upper()}{asked[1:]}: {message}"
+        out.setdefault(field, text)
+    return out
+
+
+def component_error_list(errors: dict[str, list[str]]) -> list[dict]:
+    order = [field for field, _ in COMPONENT_FIELDS.values()]
+    fields = component_field_errors(errors)
+    ranked = sorted(fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    return [{"text": text, "href": f"#{field}-day" if field in DATE_FIELDS else f"#{field}"} for field, text in ranked]

@@ -1,0 +1,483 @@
+"""The pages under /app: GOV.UK Design System HTML over the same use cases as the API.
+
+Every page resolves the signed-in person from the session cookie (an ID token, checked like a
+bearer token), calls a use case, and renders what the API's presenters make of the result, so
+rules, rounding and permissions exist once. Forms post back to their own page; a form with
+errors is shown again with the GOV.UK error summary and nothing is stored."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import os
+import urllib.parse
+
+from chalice import Blueprint, Response
+from marshmallow import ValidationError
+
+from chalicelib import bootstrap, observability
+from chalicelib.adapters import oidc, oidc_client
+from chalicelib.api import presenters
+from chalicelib.api.http import PATH_PATTERNS, csv_response
+from chalicelib.api.problems import flatten, status_of
+from chalicelib.api.scorecards import CSV_COLUMNS, csv_rows
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.codec import spec_from_dict
+from chalicelib.schemas.requests import ComponentIn
+from chalicelib.services.components import component_etag
+from chalicelib.domain import access
+from chalicelib.domain.access import Principal
+from chalicelib.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from chalicelib.web import charts, forms, session
+from chalicelib.web.rendering import html_response, redirect
+
+bp = Blueprint(__name__)
+log = logging.getLogger(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+MAX_FORM_BYTES = 256 * 1024
+PAGES: list[tuple[str, str]] = []  # (method, path): the page tests check each one
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+# --- plumbing --------------------------------------------------------------------------------
+
+
+def page(path: str, methods: tuple[str, ...] = ("GET",)):
+    """Register a page that needs a signed-in person: the view receives the principal, the
+    request and the path parameters. A POST must carry the session's CSRF token."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def handle(**params):
+            request = bp.current_request
+            try:
+                token = session.cookies(request).get(session.SESSION_COOKIE)
+                principal = _principal(token)
+                observability.note_principal(principal)
+                if request.method == "POST":
+                    form = _form(request)
+                    if not session.csrf_ok(token, form.get(session.CSRF_FIELD)):
+                        return _error(403, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+                    request.form = form
+                _check_path(params)
+                return view(principal, request, **params)
+            except NotSignedIn:
+                if request.method == "POST":
+                    return _go(_sign_in_path(_actual_path(request)))
+                return _go(_sign_in_path(_path_and_query(request)))
+            except oidc.KeysUnavailable:
+                return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
+            except oidc.Misconfigured as error:
+                log.error("Sign-in is misconfigured: %s", error)
+                return _error(500, "Sign-in is misconfigured on this deployment.")
+            except DomainError as error:
+                return _error(status_of(error), error.detail)
+            except FormTooLarge:
+                return _error(413, f"The form is larger than {MAX_FORM_BYTES // 1024} KB.")
+
+        for method in methods:
+            PAGES.append((method, path))
+        # Chalice checks the Content-Type of every method a route has: forms are POSTed as
+        # urlencoded, and a GET (no body) must not be held to that.
+        for method in methods:
+            options = {"content_types": FORM} if method == "POST" else {}
+            bp.route(path, methods=[method], name=f"{view.__name__}_{method.lower()}", **options)(handle)
+        return handle
+
+    return decorator
+
+
+class FormTooLarge(Exception):
+    pass
+
+
+def _principal(token: str | None) -> Principal:
+    if not token:
+        raise NotSignedIn()
+    auth = bootstrap.authenticator()
+    try:
+        claims = auth.verify(token, audience=oidc_client.ClientSettings.from_env().client_id)
+        return auth.principal(claims)
+    except oidc.Unauthenticated:
+        raise NotSignedIn() from None
+
+
+def _form(request) -> dict[str, str]:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_FORM_BYTES:
+        raise FormTooLarge()
+    pairs = urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=2000)
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        form.setdefault(name, value)  # the first of repeated names, except checkboxes (below)
+    form["__all__"] = pairs  # type: ignore[assignment]
+    return form
+
+
+def _check_path(params: dict) -> None:
+    for name, value in params.items():
+        pattern = PATH_PATTERNS.get(name)
+        if pattern is not None and not pattern.match(value):
+            raise NotFound(f"No page has the {name} {value!r}.")
+
+
+def _error(status: int, detail: str, headers: dict | None = None) -> Response:
+    titles = {403: "You cannot see this page", 404: "Page not found", 409: "Someone else changed this first",
+              412: "Someone else changed this first",
+              413: "The form is too large", 500: "Sorry, there is a problem with the service",
+              503: "Sorry, the service is unavailable"}
+    return _html("error.html", status, headers, title=titles.get(status, "There is a problem"), detail=detail)
+
+
+def _html(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
+    return html_response(template, status, headers, root=_root(bp.current_request), **context)
+
+
+def _go(path: str, status: int = 303, cookies: list[str] | None = None) -> Response:
+    """A redirect to one of our pages (`path` starts /app), wherever the app is mounted."""
+    return redirect(_root(bp.current_request) + path, status, cookies)
+
+
+def _root(request) -> str:
+    """What comes before /app in links: APP_BASE_URL's path, else the API Gateway stage on an
+    execute-api address (/api), else nothing (the local server, a custom domain's root)."""
+    base = (os.environ.get("APP_BASE_URL") or "").strip()
+    if base:
+        return urllib.parse.urlsplit(base).path.rstrip("/")
+    stage, domain = request.context.get("stage"), request.context.get("domainName") or ""
+    return f"/{stage}" if stage and ".execute-api." in domain else ""
+
+
+def _actual_path(request) -> str:
+    path = request.context.get("path") or "/app"
+    stage = request.context.get("stage")
+    # On API Gateway `path` includes the stage (/api/app/...); links are relative to the stage.
+    if stage and path.startswith(f"/{stage}/"):
+        path = path[len(stage) + 1 :]
+    return path
+
+
+def _path_and_query(request) -> str:
+    query = urllib.parse.urlencode(request.query_params or {})
+    return _actual_path(request) + (f"?{query}" if query else "")
+
+
+def _sign_in_path(next_path: str) -> str:
+    return "/app/sign-in?" + urllib.parse.urlencode({"next": next_path})
+
+
+def _base_url(request, settings: oidc_client.ClientSettings) -> str:
+    """APP_BASE_URL, else this API Gateway stage's own address."""
+    if settings.base_url:
+        return settings.base_url
+    domain, stage = request.context.get("domainName"), request.context.get("stage")
+    if not domain:
+        raise oidc.Misconfigured("APP_BASE_URL is not set and the request does not say which host it came to")
+    return f"https://{domain}/{stage}" if stage else f"https://{domain}"
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path of our own pages: never another site (an open redirect)."""
+    if value and value.startswith("/app") and "\\" not in value and value.isprintable() and " " not in value:
+        return value
+    return "/app"
+
+
+def _common(principal: Principal, request, org_id: str | None = None) -> dict:
+    token = session.cookies(request).get(session.SESSION_COOKIE) or ""
+    return {
+        "principal": principal,
+        "org_id": org_id or principal.org_id,
+        "csrf_token": session.csrf_token(token),
+        "csrf_field": session.CSRF_FIELD,
+        "leader": principal.member_of(org_id or principal.org_id or "", "admin", "leadership"),
+    }
+
+
+# --- signing in and out ----------------------------------------------------------------------
+
+
+@bp.route("/app/sign-in", methods=["GET"])
+def sign_in():
+    """Off to the identity provider, with PKCE, a state and a nonce kept in a short cookie."""
+    request = bp.current_request
+    try:
+        settings = oidc_client.ClientSettings.from_env()
+        discovery = bootstrap.authenticator().discovery()
+        base = _base_url(request, settings)
+        next_path = _safe_next((request.query_params or {}).get("next"))
+        attempt = oidc_client.SignInAttempt.start(next_path)
+        target = oidc_client.authorization_url(discovery, settings, base + "/app/callback", attempt)
+    except oidc.KeysUnavailable:
+        return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
+    except oidc.Misconfigured as error:
+        log.error("Sign-in is misconfigured: %s", error)
+        return _error(500, "Sign-in is misconfigured on this deployment.")
+    return redirect(target, 302, [session.sign_in_cookie(attempt)])
+
+
+@bp.route("/app/callback", methods=["GET"])
+def callback():
+    """The provider sends the browser back here with a code: swap it for an ID token, check it
+    (signature, issuer, audience, expiry, and the nonce of this attempt), start the session."""
+    request = bp.current_request
+    params = request.query_params or {}
+    attempt = session.sign_in_attempt(request)
+    if params.get("error"):
+        return _error(403, f"Sign-in did not complete: the identity provider said {params['error']!r}.")
+    if attempt is None or not params.get("code") or not params.get("state") or not _same(params["state"], attempt.state):
+        return _html("sign_in_again.html", 400, title="Sign in again")
+    try:
+        settings = oidc_client.ClientSettings.from_env()
+        auth = bootstrap.authenticator()
+        redirect_uri = _base_url(request, settings) + "/app/callback"
+        id_token = oidc_client.exchange_code(auth.discovery(), settings, redirect_uri, params["code"], attempt)
+        claims = auth.verify(id_token, audience=settings.client_id)
+        if not _same(str(claims.get("nonce") or ""), attempt.nonce):
+            raise oidc.Unauthenticated("the ID token's nonce is not this sign-in's")
+        auth.principal(claims)
+    except oidc.Unauthenticated as error:
+        log.warning("Sign-in refused: %s", error)
+        return _html("sign_in_again.html", 400, title="Sign in again")
+    except oidc.KeysUnavailable:
+        return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
+    except oidc.Misconfigured as error:
+        log.error("Sign-in is misconfigured: %s", error)
+        return _error(500, "Sign-in is misconfigured on this deployment.")
+    return _go(attempt.next_path, cookies=[session.session_cookie(id_token), session.cleared(session.SIGN_IN_COOKIE)])
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+@page("/app/sign-out", ("POST",))
+def sign_out(principal, request):
+    return _go("/app/signed-out", cookies=[session.cleared(session.SESSION_COOKIE)])
+
+
+@bp.route("/app/signed-out", methods=["GET"])
+def signed_out():
+    return _html("signed_out.html", title="You have signed out")
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@page("/app")
+def home(principal, request):
+    """Leaders land on their organisation's dashboard, everyone else on its services."""
+    if principal.org_id is None:
+        return _error(403, "These pages are for a council's staff. Platform administrators use the API.")
+    if principal.member_of(principal.org_id, "admin", "leadership"):
+        return _go(f"/app/orgs/{principal.org_id}")
+    return _go(f"/app/orgs/{principal.org_id}/services")
+
+
+@page("/app/orgs/{org_id}")
+def dashboard(principal, request, org_id):
+    params = request.query_params or {}
+    department = params.get("department") or None
+    board = use_cases().dashboard.for_org(principal, org_id, department)
+    card = presenters.org_scorecard(board.scorecard, department)
+    trend = [presenters.history_point(s) for s in board.trend]
+    framework = use_cases().context.current_framework
+    return _html(
+        "dashboard.html",
+        title="Dashboard",
+        org=board.org,
+        card=card,
+        service_names={s["service_id"]: s["name"] for s in card["services"]},
+        department=department,
+        principles={p.principle_id: p for p in framework.principles},
+        levels=framework.levels,
+        trend=trend,
+        trend_chart=charts.line_chart(
+            [(forms.month_label(p["month"]), p["average_score"]) for p in trend],
+            title="Average score by month",
+            description=forms.trend_description(trend),
+            y_label="Average score",
+            y_min=0,
+            y_max=100,
+            chart_id="trend",
+        ),
+        benchmark_set=board.benchmark_set,
+        benchmark=presenters.benchmark_position(board.benchmark) if board.benchmark else None,
+        **_common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/scorecard.csv")
+def dashboard_csv(principal, request, org_id):
+    department = (request.query_params or {}).get("department") or None
+    card = use_cases().scorecards.for_org(principal, org_id, department)
+    response = csv_response(csv_rows(presenters.org_scorecard(card, department)), CSV_COLUMNS, f"{org_id}-scorecard.csv")
+    response.headers["Cache-Control"] = "no-store"  # signed in by cookie: no shared cache may keep it
+    return response
+
+
+@page("/app/orgs/{org_id}/services")
+def services(principal, request, org_id):
+    params = request.query_params or {}
+    cursor = params.get("cursor") or None
+    result = use_cases().services.list(principal, org_id, 100, cursor)
+    return _html(
+        "services.html",
+        title="Services",
+        services=[presenters.service(s) for s in result.items],
+        next_cursor=result.next_cursor,
+        **_common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}")
+def service(principal, request, org_id, service_id):
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    card = presenters.service_scorecard(uc.scorecards.for_service(principal, org_id, service_id))
+    components = [presenters.component(c, uc.components.flags(c)) for c in uc.components.list(principal, org_id, service_id)]
+    history = uc.assessments.list(principal, org_id, service_id, 50, None)
+    assessments = [presenters.assessment(a) for a in history.items]
+    framework = uc.context.current_framework
+    latest = assessments[0] if assessments else None
+    chart_points = [(forms.day_label(a["submitted_at"]), a["score"]["overall"]) for a in reversed(assessments)]
+    return _html(
+        "service.html",
+        title=svc.name,
+        service=presenters.service(svc),
+        card=card,
+        latest=latest,
+        components=components,
+        assessments=assessments,
+        more_assessments=history.next_cursor is not None,
+        questions={q.question_id: q for q in framework.questions},
+        principles={p.principle_id: p for p in framework.principles},
+        rules=framework.lock_in.rules,
+        may_edit=_may_edit(principal, org_id, svc.owner_email),
+        submitted=(request.query_params or {}).get("submitted") == "1",
+        saved=(request.query_params or {}).get("saved"),
+        score_chart=charts.line_chart(
+            chart_points,
+            title=f"Score of each assessment of {svc.name}",
+            description=forms.score_description(chart_points),
+            y_label="Score",
+            y_min=0,
+            y_max=100,
+            chart_id="scores",
+        ),
+        chart_points=chart_points,
+        **_common(principal, request, org_id),
+    )
+
+
+def _may_edit(principal: Principal, org_id: str, owner_email: str) -> bool:
+    try:
+        access.require_org_member_who_may_edit(principal, org_id)
+        access.require_service_editor(principal, org_id, owner_email)
+    except Forbidden:
+        return False
+    return True
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/assessment", ("GET", "POST"))
+def assessment_form(principal, request, org_id, service_id):
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not _may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can submit its assessment.")
+    framework = uc.context.current_framework
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = request.form
+        body = forms.assessment_body(framework, values)
+        errors = forms.assessment_errors(framework, body)
+        if not errors:
+            try:
+                answers = forms.answers(body)
+                assessment = uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
+                return _go(f"/app/orgs/{org_id}/services/{service_id}?submitted=1#latest-score")
+            except Invalid as invalid:
+                errors = invalid.errors or {"answers": [invalid.detail]}
+    return _html(
+        "assessment_form.html",
+        422 if errors else 200,
+        title=f"Assess {svc.name}",
+        service=presenters.service(svc),
+        framework=framework,
+        labels=forms.RATING_LABELS,
+        values=values,
+        errors=forms.assessment_error_list(framework, errors),
+        field_errors=forms.assessment_field_errors(framework, errors),
+        **_common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/new-component", ("GET", "POST"))
+def new_component(principal, request, org_id, service_id):
+    return _component_page(principal, request, org_id, service_id, None)
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/components/{component_id}", ("GET", "POST"))
+def edit_component(principal, request, org_id, service_id, component_id):
+    return _component_page(principal, request, org_id, service_id, component_id)
+
+
+def _new_component_id_errors(uc, principal, org_id, service_id, chosen: str) -> dict[str, list[str]]:
+    if not chosen:
+        return {"component_id": [forms.MISSING[0]]}
+    if not PATH_PATTERNS["component_id"].match(chosen):
+        return {"component_id": ["use lower-case letters, digits and hyphens only, such as case-management"]}
+    try:
+        uc.components.get(principal, org_id, service_id, chosen)
+    except NotFound:
+        return {}
+    return {"component_id": ["this service already has a component with that name: choose another, or change that one"]}
+
+
+def _component_page(principal, request, org_id, service_id, component_id):
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not _may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can change its components.")
+    existing = uc.components.get(principal, org_id, service_id, component_id) if component_id else None
+    framework = uc.context.current_framework
+    errors: dict = {}
+    if request.method == "POST":
+        values = request.form
+        chosen = component_id or (values.get("component_id") or "").strip()
+        body, errors = forms.component_body(values)
+        if component_id is None:
+            errors.update(_new_component_id_errors(uc, principal, org_id, service_id, chosen))
+        try:
+            data = ComponentIn().load(body)
+        except ValidationError as error:
+            errors.update(flatten(error.messages))
+        if not errors:
+            try:
+                if_match = (values.get("etag") or None) if component_id else None
+                uc.components.put(principal, org_id, service_id, chosen, spec_from_dict(data), if_match)
+                return _go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
+            except Invalid as invalid:
+                errors = invalid.errors or {"component_id": [invalid.detail]}
+    else:
+        values = forms.component_values(presenters.component(existing, [])) if existing else {}
+    return _html(
+        "component_form.html",
+        422 if errors else 200,
+        title=f"{'Change' if existing else 'Add'} a component of {svc.name}",
+        service=presenters.service(svc),
+        component_id=component_id,
+        etag=component_etag(existing) if existing else None,
+        values=values,
+        export_formats=framework.export_formats,
+        rules=framework.lock_in.rules,
+        policy=framework.lock_in,
+        errors=forms.component_error_list(errors),
+        field_errors=forms.component_field_errors(errors),
+        options_by_field=forms.COMPONENT_OPTIONS,
+        **_common(principal, request, org_id),
+    )

@@ -1,0 +1,68 @@
+"""The pages' session: the ID token itself, in a Secure, HttpOnly, SameSite=Lax cookie.
+
+Keeping the provider's signed token (rather than a session id) means no session table and no
+signing key of our own: every page request verifies it exactly as the API verifies a bearer
+token, and the session ends when the token expires. The CSRF token is derived from it, so an
+attacker who cannot read the HttpOnly cookie cannot forge a form."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from http.cookies import CookieError, SimpleCookie
+
+from chalicelib.adapters.oidc_client import SignInAttempt
+
+# __Host-: the browser only accepts them Secure, for Path=/ and from this host exactly.
+SESSION_COOKIE = "__Host-ldd-session"
+SIGN_IN_COOKIE = "__Host-ldd-sign-in"
+SIGN_IN_SECONDS = 600
+CSRF_FIELD = "csrf_token"
+_ATTRIBUTES = "Path=/; Secure; HttpOnly; SameSite=Lax"
+
+
+def cookies(request) -> dict[str, str]:
+    jar = SimpleCookie()
+    try:
+        jar.load(request.headers.get("cookie") or "")
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def session_cookie(id_token: str) -> str:
+    # No Max-Age: a browser session cookie; the token's own expiry ends it sooner.
+    return f"{SESSION_COOKIE}={id_token}; {_ATTRIBUTES}"
+
+
+def cleared(name: str) -> str:
+    return f"{name}=; Max-Age=0; {_ATTRIBUTES}"
+
+
+def csrf_token(id_token: str) -> str:
+    digest = hashlib.sha256(b"ldd-tracker csrf\x00" + id_token.encode("ascii", "replace")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def csrf_ok(id_token: str, submitted: str | None) -> bool:
+    return bool(submitted) and hmac.compare_digest(csrf_token(id_token), submitted)
+
+
+def sign_in_cookie(attempt: SignInAttempt) -> str:
+    value = base64.urlsafe_b64encode(json.dumps(vars(attempt)).encode()).decode("ascii")
+    return f"{SIGN_IN_COOKIE}={value}; Max-Age={SIGN_IN_SECONDS}; {_ATTRIBUTES}"
+
+
+def sign_in_attempt(request) -> SignInAttempt | None:
+    raw = cookies(request).get(SIGN_IN_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+        attempt = SignInAttempt(**data)
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    fields = (attempt.state, attempt.nonce, attempt.verifier, attempt.next_path)
+    return attempt if all(isinstance(f, str) and f for f in fields) else None

@@ -1,0 +1,161 @@
+// Browser tests: Debian's Chromium, driven by playwright-core, against the local server that
+// `make run` starts (its own data folder, a free port). A service owner signs in, submits an
+// empty assessment (refused, with the error summary), then a complete one, and sees the score;
+// leadership signs in, reads the dashboard and downloads the CSV. Every page is screenshotted to
+// build/browser/ and checked with axe-core: no serious or critical violation.
+//
+// Run: make browser-test (make test runs it). Without Chromium the tests are skipped, except
+// with CI=true, where a missing browser fails the run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BROWSER = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const OUT = join(ROOT, 'build', 'browser');
+const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OWNER = 'a.okafor@demo-borough.example';
+const LEADER = 'cdo@demo-borough.example';
+
+const haveBrowser = existsSync(BROWSER);
+if (!haveBrowser && process.env.CI === 'true') {
+  throw new Error(`Chromium is not at ${BROWSER}: CI must run the browser tests (apt-get install chromium).`);
+}
+const skip = haveBrowser ? false : `no Chromium at ${BROWSER} (apt-get install chromium)`;
+
+let server, baseUrl, browser, dataDir;
+const report = [];
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(OUT, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'ldd-browser-'));
+  server = spawn(join(ROOT, '.venv', 'bin', 'python'), ['-m', 'devserver'], {
+    cwd: ROOT, env: { ...process.env, PORT: '0', LDD_LOCAL_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  baseUrl = await new Promise((ok, fail) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`the server did not start:\n${seen}`)), 120_000);
+    const read = (chunk) => {
+      seen += chunk;
+      const found = seen.match(/local server: (http:\/\/127\.0\.0\.1:\d+)/);
+      if (found) { clearTimeout(timer); ok(found[1]); }
+    };
+    server.stdout.on('data', read);
+    server.stderr.on('data', read);
+    server.on('exit', (code) => fail(new Error(`the server exited (${code}):\n${seen}`)));
+  });
+  browser = await chromium.launch({ executablePath: BROWSER, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (report.length) writeFileSync(join(OUT, 'accessibility.json'), JSON.stringify(report, null, 2));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function newPage() {
+  // bypassCSP only so that axe-core can be injected; the pages' own scripts run under the CSP.
+  const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  return context.newPage();
+}
+
+// Screenshot and axe-core: every violation goes into build/browser/accessibility.json; serious
+// or critical ones fail the test.
+async function review(page, name) {
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
+  const violations = result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  report.push({ page: name, url: page.url(), violations });
+  const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(blocking, [], `${name}: serious or critical accessibility violations`);
+}
+
+async function signIn(page, email) {
+  await page.goto(`${baseUrl}/app`);
+  assert.match(await page.locator('h1').innerText(), /Sign in as a demo user/);
+  await review(page, '01-dev-sign-in');
+  await page.getByRole('button', { name: `Sign in as ${email}` }).click();
+}
+
+test('a service owner submits an assessment: an empty one is refused, a complete one is scored', { skip }, async () => {
+  const page = await newPage();
+  await signIn(page, OWNER);
+  assert.equal(new URL(page.url()).pathname, '/app/orgs/demo-borough/services');
+  await review(page, '02-services');
+
+  const mine = page.locator('#services tbody tr', { hasText: 'You' }).first();
+  await mine.getByRole('link').click();
+  await review(page, '03-service');
+  const servicePath = new URL(page.url()).pathname;
+
+  await page.getByRole('link', { name: 'Submit an assessment' }).click();
+  await review(page, '04-assessment-form');
+  await page.getByRole('button', { name: 'Submit assessment' }).click();
+  const summary = page.locator('.govuk-error-summary');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /There is a problem/);
+  assert.match(await summary.innerText(), /Select a rating for question P1-Q1/);
+  assert.match(await page.title(), /^Error: /);
+  await review(page, '05-assessment-errors');
+  // The summary's links take the user to the field (GOV.UK error summary pattern).
+  await summary.getByRole('link', { name: 'Select a rating for question P1-Q1' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'P1-Q1-rating');
+
+  // Rate every question: green, amber, red in turn; one not applicable, with its justification.
+  const groups = page.locator('fieldset:has(input[type=radio][value=green])');
+  const count = await groups.count();
+  assert.ok(count >= 10, `expected every question, found ${count}`);
+  for (let i = 0; i < count; i += 1) {
+    const value = i === count - 1 ? 'not_applicable' : ['green', 'amber', 'red'][i % 3];
+    await groups.nth(i).locator(`input[value=${value}]`).check();
+  }
+  const last = groups.nth(count - 1);
+  const lastId = (await last.locator('input[value=not_applicable]').getAttribute('name')).replace(/-rating$/, '');
+  await page.locator(`#${lastId}-justification`).fill('The service has no staff-facing part.');
+  await page.locator('#P1-Q1-evidence-1-url').fill('https://research.demo-borough.example/2026/report');
+  await page.locator('#P1-Q1-evidence-1-title').fill('Resident research, 2026');
+  await page.getByRole('button', { name: 'Submit assessment' }).click();
+
+  await page.waitForURL(`**${servicePath}?submitted=1*`);
+  const banner = page.locator('.govuk-notification-banner--success');
+  assert.match(await banner.innerText(), /Assessment submitted\. The service now scores \d+(\.\d)? out of 100/);
+  assert.match(await page.locator('#score-summary').innerText(), /out of 100/);
+  assert.match(await page.locator('#contributions').innerText(), /Resident research, 2026/);
+  await review(page, '06-service-after-submission');
+  await page.context().close();
+});
+
+test('leadership reads the dashboard and downloads the scorecard CSV', { skip }, async () => {
+  const page = await newPage();
+  await signIn(page, LEADER);
+  assert.equal(new URL(page.url()).pathname, '/app/orgs/demo-borough');
+  for (const heading of ['Headline figures', 'Trend', 'Departments', 'Vendor lock-in', 'Benchmark position', 'Services']) {
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+  }
+  assert.match(await page.locator('.govuk-warning-text').innerText(), /Illustrative figures/);
+  assert.equal(await page.locator('svg[role=img]').count(), 1);
+  const services = await page.locator('#services tbody tr').count();
+  assert.ok(services > 0);
+  await review(page, '07-dashboard');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /Download the scorecard/ }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'demo-borough-scorecard.csv');
+  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r\n/);
+  assert.equal(csv[0], 'service_id,name,department,status,score,level,lock_in_risk,assessed_at,stale');
+  assert.equal(csv.length - 1, services);
+  writeFileSync(join(OUT, 'scorecard.csv'), csv.join('\n') + '\n');
+  await page.context().close();
+});

@@ -1,0 +1,102 @@
+"""Forms <-> API bodies (chalicelib/web/forms.py): the form becomes exactly the body the API
+accepts, and the API's and the domain's errors come back pointing at the field to fix."""
+
+from datetime import date
+
+import pytest
+
+from chalicelib.api.problems import flatten
+from chalicelib.domain.codec import spec_from_dict, spec_to_dict
+from chalicelib.frameworks import current_framework
+from chalicelib.schemas.requests import ComponentIn
+from chalicelib.web import forms
+
+FRAMEWORK = current_framework()
+QIDS = [q.question_id for q in FRAMEWORK.questions]
+COMPONENT = {
+    "supplier": "Acme <Civic>",
+    "product": "Cases",
+    "kind": "saas",
+    "hosting": "supplier_hosted",
+    "contract": {"start": "2024-04-01", "end": "2027-03-31", "auto_renew": True, "annual_cost_gbp": 12500.5},
+    "interfaces": {"open_api": True, "api_documented": False, "api_extra_charge": True},
+    "data": {"export_formats": ["csv", "proprietary"], "free_bulk_export": False, "open_standards": ["OpenAPI 3"]},
+    "exit_plan": {"exists": True, "last_reviewed": "2026-01-15"},
+    "customisation": "heavy",
+    "source_code": "escrow",
+}
+
+
+def rated(**extra):
+    form = {f"{qid}-rating": "green" for qid in QIDS}
+    form.update(extra)
+    return form
+
+
+def test_the_assessment_body_answers_every_question_in_order_with_only_filled_evidence_rows():
+    body = forms.assessment_body(FRAMEWORK, rated(**{"P1-Q1-evidence-2-url": " https://x.example/r ", "P1-Q1-notes": "  "}))
+    assert [a["question_id"] for a in body["answers"]] == QIDS
+    first = body["answers"][0]
+    assert first["evidence"] == [{"url": "https://x.example/r", "title": None}] and "notes" not in first
+    assert forms.assessment_errors(FRAMEWORK, body) == {}
+    assert len(forms.answers(body)) == len(QIDS)
+
+
+def test_an_empty_form_names_every_question_in_order():
+    body = forms.assessment_body(FRAMEWORK, {})
+    listed = forms.assessment_error_list(FRAMEWORK, forms.assessment_errors(FRAMEWORK, body))
+    assert [e["href"] for e in listed] == [f"#{qid}-rating" for qid in QIDS]
+    assert listed[0]["text"] == f"Select a rating for question {QIDS[0]}"
+
+
+def test_not_applicable_needs_a_reason_and_a_bad_evidence_link_points_at_its_row():
+    form = rated(**{f"{QIDS[3]}-rating": "not_applicable", f"{QIDS[5]}-evidence-1-url": "javascript:alert(1)"})
+    errors = forms.assessment_field_errors(FRAMEWORK, forms.assessment_errors(FRAMEWORK, forms.assessment_body(FRAMEWORK, form)))
+    assert errors == {
+        f"{QIDS[3]}-justification": f"Explain why question {QIDS[3]} does not apply to this service",
+        f"{QIDS[5]}-evidence-1-url": f"Enter the evidence link for question {QIDS[5]} as a full web address starting with https://",
+    }
+
+
+def test_a_component_survives_the_round_trip_through_its_form():
+    values = forms.component_values({**COMPONENT, "component_id": "cases"})
+    assert values["contract-end-day"] == "31" and values["annual_cost_gbp"] == "12500.5"
+    body, errors = forms.component_body(values)
+    assert errors == {}
+    assert spec_to_dict(spec_from_dict(ComponentIn().load(body))) == spec_to_dict(spec_from_dict(ComponentIn().load(COMPONENT)))
+
+
+def test_a_component_form_left_empty_asks_for_each_answer():
+    body, errors = forms.component_body({})
+    errors.update(flatten(ComponentIn().validate(body)))
+    fields = forms.component_field_errors(errors)
+    assert fields["supplier"] == "Enter the supplier's name"
+    assert fields["kind"] == "Select what kind of component this is"
+    assert fields["has_contract"] == "Select whether there is a contract"
+    assert fields["open_api"].startswith("Select whether the council can use an API")
+    first = forms.component_error_list(errors)[0]
+    assert first == {"text": "Enter the supplier's name", "href": "#supplier"}
+
+
+@pytest.mark.parametrize(
+    "day, month, year, expected, valid",
+    [("1", "4", "2024", "2024-04-01", True), ("31", "2", "2025", "2025-02-31", False), ("x", "4", "2024", "2024-4-x", False)],
+)
+def test_dates_go_to_the_api_as_written_and_it_refuses_impossible_ones(day, month, year, expected, valid):
+    form = {"has_contract": "yes", "contract-start-day": day, "contract-start-month": month, "contract-start-year": year}
+    body, _ = forms.component_body(form)
+    assert body["contract"]["start"] == expected
+    errors = ComponentIn().validate(body)
+    assert ("start" in errors.get("contract", {})) is not valid
+    if valid:
+        assert date.fromisoformat(expected)
+
+
+def test_an_empty_date_is_no_date():
+    body, _ = forms.component_body({"has_contract": "no", "exit_plan_last_reviewed-day": ""})
+    assert body["contract"] is None and body["exit_plan"]["last_reviewed"] is None
+
+
+def test_money_accepts_pounds_and_commas():
+    body, _ = forms.component_body({"has_contract": "yes", "annual_cost_gbp": "£12,000"})
+    assert body["contract"]["annual_cost_gbp"] == 12000
