@@ -190,14 +190,12 @@ YES_NO_FIELDS = {
     "exit_plan_exists": ("exit_plan", "exists"),
     "auto_renew": ("contract", "auto_renew"),
 }
-COMPONENT_FIELDS = {  # API field path -> (form field id, what to ask for)
+COMPONENT_FIELDS = {  # API field path -> (form field id, what to ask for), in the order of the page
     "component_id": ("component_id", "a short name for the component"),
     "supplier": ("supplier", "the supplier's name"),
     "product": ("product", "the product's name"),
     "kind": ("kind", "what kind of component this is"),
     "hosting": ("hosting", "where it is hosted"),
-    "customisation": ("customisation", "how much it is customised"),
-    "source_code": ("source_code", "whether the council can get the source code"),
     "has_contract": ("has_contract", "whether there is a contract"),
     "contract.start": ("contract-start", "the date the contract started"),
     "contract.end": ("contract-end", "the date the contract ends"),
@@ -211,6 +209,8 @@ COMPONENT_FIELDS = {  # API field path -> (form field id, what to ask for)
     "data.open_standards": ("open_standards", "the open standards it supports"),
     "exit_plan.exists": ("exit_plan_exists", "whether there is an exit plan"),
     "exit_plan.last_reviewed": ("exit_plan_last_reviewed", "the date the exit plan was last reviewed"),
+    "customisation": ("customisation", "how much it is customised"),
+    "source_code": ("source_code", "whether the council can get the source code"),
 }
 DATE_FIELDS = ("contract-start", "contract-end", "exit_plan_last_reviewed")
 

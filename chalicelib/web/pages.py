@@ -357,6 +357,7 @@ def service(principal, request, org_id, service_id):
         questions={q.question_id: q for q in framework.questions},
         principles={p.principle_id: p for p in framework.principles},
         rules=framework.lock_in.rules,
+        options_by_field=forms.COMPONENT_OPTIONS,
         may_edit=_may_edit(principal, org_id, svc.owner_email),
         submitted=(request.query_params or {}).get("submitted") == "1",
         saved=(request.query_params or {}).get("saved"),

@@ -98,15 +98,24 @@ test('a service owner submits an assessment: an empty one is refused, a complete
   await review(page, '03-service');
   const servicePath = new URL(page.url()).pathname;
 
+  // The component form: an empty save is refused with the error summary, nothing stored.
+  await page.getByRole('link', { name: 'Add a component' }).click();
+  await review(page, '04-component-form');
+  await page.getByRole('button', { name: 'Save component' }).click();
+  await page.locator('.govuk-error-summary').waitFor();
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Enter the supplier's name/);
+  await review(page, '05-component-errors');
+  await page.goto(`${baseUrl}${servicePath}`);
+
   await page.getByRole('link', { name: 'Submit an assessment' }).click();
-  await review(page, '04-assessment-form');
+  await review(page, '06-assessment-form');
   await page.getByRole('button', { name: 'Submit assessment' }).click();
   const summary = page.locator('.govuk-error-summary');
   await summary.waitFor();
   assert.match(await summary.innerText(), /There is a problem/);
   assert.match(await summary.innerText(), /Select a rating for question P1-Q1/);
   assert.match(await page.title(), /^Error: /);
-  await review(page, '05-assessment-errors');
+  await review(page, '07-assessment-errors');
   // The summary's links take the user to the field (GOV.UK error summary pattern).
   await summary.getByRole('link', { name: 'Select a rating for question P1-Q1' }).click();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'P1-Q1-rating');
@@ -131,7 +140,7 @@ test('a service owner submits an assessment: an empty one is refused, a complete
   assert.match(await banner.innerText(), /Assessment submitted\. The service now scores \d+(\.\d)? out of 100/);
   assert.match(await page.locator('#score-summary').innerText(), /out of 100/);
   assert.match(await page.locator('#contributions').innerText(), /Resident research, 2026/);
-  await review(page, '06-service-after-submission');
+  await review(page, '08-service-after-submission');
   await page.context().close();
 });
 
@@ -146,7 +155,7 @@ test('leadership reads the dashboard and downloads the scorecard CSV', { skip },
   assert.equal(await page.locator('svg[role=img]').count(), 1);
   const services = await page.locator('#services tbody tr').count();
   assert.ok(services > 0);
-  await review(page, '07-dashboard');
+  await review(page, '09-dashboard');
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
