@@ -191,6 +191,8 @@ class Authenticator:
         """The claims of a token that passes every check; `audience` overrides OIDC_AUDIENCE
         (the pages' ID tokens are for their own OAuth client)."""
         self._refuse_if_misconfigured()
+        if len(token) > MAX_TOKEN_CHARS:
+            raise Unauthenticated("malformed token")
         alg, kid = _unverified_alg_and_kid(token)
         try:
             jwk = self._key_for(kid)
@@ -358,10 +360,7 @@ def _bearer_token(authorization: str | None) -> str:
     parts = authorization.split()
     if len(parts) != 2 or parts[0].lower() != "bearer":
         raise Unauthenticated("expected a bearer token")
-    token = parts[1]
-    if len(token) > MAX_TOKEN_CHARS:
-        raise Unauthenticated("malformed token")
-    return token
+    return parts[1]
 
 
 def _unverified_alg_and_kid(token: str) -> tuple[str, str]:

@@ -60,8 +60,10 @@ class SignInAttempt:
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def authorization_url(discovery: dict[str, Any], settings: ClientSettings, redirect_uri: str, attempt: SignInAttempt) -> str:
-    endpoint = _endpoint(discovery, "authorization_endpoint")
+def authorization_url(
+    discovery: dict[str, Any], settings: ClientSettings, redirect_uri: str, attempt: SignInAttempt, deployed: bool
+) -> str:
+    endpoint = _endpoint(discovery, "authorization_endpoint", deployed)
     query = urllib.parse.urlencode(
         {
             "response_type": "code",
@@ -78,7 +80,7 @@ def authorization_url(discovery: dict[str, Any], settings: ClientSettings, redir
 
 
 def exchange_code(
-    discovery: dict[str, Any], settings: ClientSettings, redirect_uri: str, code: str, attempt: SignInAttempt
+    discovery: dict[str, Any], settings: ClientSettings, redirect_uri: str, code: str, attempt: SignInAttempt, deployed: bool
 ) -> str:
     """The ID token the provider gives for `code` (not yet checked: the caller verifies it)."""
     form = {
@@ -94,7 +96,7 @@ def exchange_code(
         pair = f"{urllib.parse.quote(settings.client_id, safe='')}:{urllib.parse.quote(settings.client_secret, safe='')}"
         headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
     request = urllib.request.Request(
-        _endpoint(discovery, "token_endpoint"), data=urllib.parse.urlencode(form).encode(), headers=headers, method="POST"
+        _endpoint(discovery, "token_endpoint", deployed), data=urllib.parse.urlencode(form).encode(), headers=headers, method="POST"
     )
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
@@ -110,8 +112,12 @@ def exchange_code(
     return id_token
 
 
-def _endpoint(discovery: dict[str, Any], name: str) -> str:
+def _endpoint(discovery: dict[str, Any], name: str, deployed: bool) -> str:
+    """An endpoint from the discovery document; https only when deployed (the code, the
+    verifier and any client secret travel to the token endpoint)."""
     url = discovery.get(name)
     if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
         raise Misconfigured(f"the identity provider's discovery document has no {name}")
+    if deployed and not url.lower().startswith("https://"):
+        raise Misconfigured(f"a deployed function must not use an http:// {name}")
     return url

@@ -51,7 +51,7 @@ PATH_PATTERNS = {"org_id": SLUG, "service_id": ULID, "assessment_id": ULID, "com
 PATH_PATTERNS["set_id"] = SLUG  # a benchmark set (PUT /benchmarks/{set_id} chooses it)
 
 
-def _check_path(params: dict, chosen: str | None) -> None:
+def check_path(params: dict, chosen: str | None = None) -> None:
     for name, value in params.items():
         pattern = PATH_PATTERNS.get(name)
         if pattern is None or pattern.match(value):
@@ -75,12 +75,12 @@ def route(
         def handle(**params):
             try:
                 if public:
-                    _check_path(params, chosen_id)
+                    check_path(params, chosen_id)
                     result = view(**params)
                 else:
                     principal = bootstrap.authenticator().authenticate(bp.current_request.headers.get("authorization"))
                     observability.note_principal(principal)
-                    _check_path(params, chosen_id)
+                    check_path(params, chosen_id)
                     result = view(principal, **params)
                 return result if isinstance(result, Response) else json_response(result)
             except oidc.Unauthenticated as error:

@@ -2,6 +2,7 @@
 rules. Use cases call these before they touch the store, so organisation checks come before
 existence checks and reveal nothing about another organisation."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import Forbidden
@@ -45,6 +46,16 @@ def integration_principal(org_id: str, integration_id: str, delivery_id: str) ->
     """An integration acts as an admin of its organisation, within the scope (event types and
     services) its webhook delivery was checked against."""
     return Principal(f"integration:{integration_id}", None, org_id, frozenset({ADMIN}), integration_id, delivery_id)
+
+
+def allows(rule: Callable[..., None], *args) -> bool:
+    """Whether a require_* rule lets the principal through: for pages, which show a link or a
+    button only to those who may use it."""
+    try:
+        rule(*args)
+    except Forbidden:
+        return False
+    return True
 
 
 def _deny(detail: str) -> Forbidden:

@@ -3,7 +3,7 @@
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag, spec_to_dict
-from chalicelib.domain.errors import Invalid, NotFound, StaleWrite
+from chalicelib.domain.errors import Conflict, Invalid, NotFound, StaleWrite
 from chalicelib.domain.lockin import component_flags
 from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Component, ComponentSpec, Flag, ServiceSummary
 from chalicelib.services.context import Context, with_retries
@@ -31,14 +31,18 @@ class ComponentService:
         component_id: str,
         spec: ComponentSpec,
         if_match: str | None,
+        create_only: bool = False,
     ) -> tuple[Component, bool]:
-        """Create or replace; returns the component and whether this request created it."""
+        """Create or replace; returns the component and whether this request created it.
+        `create_only`: Conflict, rather than a replacement, when the component exists."""
         access.require_org_member_who_may_edit(principal, org_id)
         self._check_spec(spec)
 
         def attempt():
             summary = self._editable_summary(principal, org_id, service_id)
             existing = summary.components.get(component_id)
+            if create_only and existing is not None:
+                raise Conflict(f"Service {service_id!r} already has a component {component_id!r}.")
             if if_match is not None and (existing is None or component_etag(existing) != if_match):
                 raise StaleWrite(f"Component {component_id!r} does not match If-Match.")
             if existing is None and len(summary.components) >= MAX_COMPONENTS_PER_SERVICE:

@@ -8,7 +8,7 @@ from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.benchmarks import BenchmarkSet
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import Organisation
+from chalicelib.domain.model import DeclarationProject, Organisation
 from chalicelib.domain.scorecards import MonthlySnapshot, OrgScorecard, org_scorecard
 from chalicelib.services.benchmarks import BenchmarkService, Position
 from chalicelib.services.context import Context
@@ -22,6 +22,7 @@ class Dashboard:
     org: Organisation
     scorecard: OrgScorecard
     trend: list[MonthlySnapshot]  # oldest first, at most TREND_MONTHS
+    projects: list[DeclarationProject]
     benchmark_set: BenchmarkSet
     benchmark: Position | None  # None: no KPI values recorded yet
 
@@ -50,4 +51,5 @@ class DashboardService:
             overview.projects,
         )
         bset, position = self._benchmarks.latest_org_position(overview.org, set_id)
-        return Dashboard(overview.org, card, overview.snapshots[-TREND_MONTHS:], bset, position)
+        trend = overview.snapshots[-TREND_MONTHS:]
+        return Dashboard(overview.org, card, trend, overview.projects, bset, position)

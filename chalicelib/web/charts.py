@@ -86,7 +86,9 @@ def line_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart"'
         f' viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet"'
-        f' style="display: block; max-width: 100%; height: auto; font-family: inherit"'
+        # Presentation attributes, not a style attribute: the pages' CSP allows no inline styles.
+        # GOV.UK Frontend sets its typeface on its classes, not on <body>, so it is named here.
+        f' font-family="GDS Transport, arial, sans-serif"'
         f' role="img" aria-labelledby="{escape(ids["title"])} {escape(ids["desc"])}">',
         f'<title id="{escape(ids["title"])}">{escape(title)}</title>',
         f'<desc id="{escape(ids["desc"])}">{escape(description)}</desc>',

@@ -7,7 +7,9 @@ point at the field to fix. No rule lives here: only names, labels and wording.""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from marshmallow import ValidationError
 
@@ -66,10 +68,16 @@ def score_description(points: list[tuple[str, float | None]]) -> str:
 # --- the assessment form --------------------------------------------------------------------------
 
 
-def assessment_body(framework: Framework, form: dict) -> dict:
+@dataclass(frozen=True)
+class AssessmentForm:
+    body: dict  # the API's assessment body
+    evidence_rows: list[list[int]]  # per answer, the form's row number of each evidence item sent
+
+
+def assessment_body(framework: Framework, form: dict) -> AssessmentForm:
     """The API's assessment body: one answer per question, in the framework's order (so that an
     error's index names its question), with only the evidence rows that were filled in."""
-    answers = []
+    answers, rows = [], []
     for q in framework.questions:
         qid = q.question_id
         answer: dict = {"question_id": qid}
@@ -77,14 +85,16 @@ def assessment_body(framework: Framework, form: dict) -> dict:
             value = (form.get(f"{qid}-{name}") or "").strip()
             if value:
                 answer[name] = value
-        evidence = []
+        evidence, filled = [], []
         for row in range(1, EVIDENCE_ROWS + 1):
             url, title = (form.get(f"{qid}-evidence-{row}-{part}", "").strip() for part in ("url", "title"))
             if url or title:
                 evidence.append({"url": url, "title": title or None})
+                filled.append(row)
         answer["evidence"] = evidence
         answers.append(answer)
-    return {"framework_id": framework.framework_id, "answers": answers}
+        rows.append(filled)
+    return AssessmentForm({"framework_id": framework.framework_id, "answers": answers}, rows)
 
 
 def assessment_errors(framework: Framework, body: dict) -> dict[str, list[str]]:
@@ -111,17 +121,17 @@ def answers(body: dict) -> list[Answer]:
     return [answer_from_dict(a) for a in AssessmentIn().load(body)["answers"]]
 
 
-def assessment_field_errors(framework: Framework, errors: dict[str, list[str]]) -> dict[str, str]:
+def assessment_field_errors(framework: Framework, errors: dict[str, list[str]], form: AssessmentForm | None) -> dict[str, str]:
     """Error message by form field id, in GOV.UK wording."""
     out: dict[str, str] = {}
     for path, messages in errors.items():
-        field, text = _assessment_field(framework, path, messages)
+        field, text = _assessment_field(framework, path, messages, form)
         out.setdefault(field, text)
     return out
 
 
-def assessment_error_list(framework: Framework, errors: dict[str, list[str]]) -> list[dict]:
-    fields = assessment_field_errors(framework, errors)
+def assessment_error_list(framework: Framework, errors: dict[str, list[str]], form: AssessmentForm | None) -> list[dict]:
+    fields = assessment_field_errors(framework, errors, form)
     order = [f"{q.question_id}-{part}" for q in framework.questions for part in _PARTS]
     ranked = sorted(fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else -1)
     return [{"text": text, "href": f"#{field}"} for field, text in ranked]
@@ -130,7 +140,7 @@ def assessment_error_list(framework: Framework, errors: dict[str, list[str]]) ->
 _PARTS = ("rating", "justification", "notes", *(f"evidence-{r}-{p}" for r in range(1, EVIDENCE_ROWS + 1) for p in ("url", "title")))
 
 
-def _assessment_field(framework: Framework, path: str, messages: list[str]) -> tuple[str, str]:
+def _assessment_field(framework: Framework, path: str, messages: list[str], form: AssessmentForm | None) -> tuple[str, str]:
     match = re.fullmatch(r"answers\.(\d+)\.(\w+)(?:\.(\d+)\.(\w+))?", path)
     first = framework.questions[0].question_id
     if not match or int(match.group(1)) >= len(framework.questions):
@@ -144,16 +154,12 @@ def _assessment_field(framework: Framework, path: str, messages: list[str]) -> t
             return f"{qid}-justification", f"Explain why question {qid} does not apply to this service"
         return f"{qid}-justification", f"Question {qid}, why it does not apply: {messages[0]}"
     if name == "evidence" and row is not None:
-        # Only filled rows are sent, so the n-th sent row is the n-th filled one on the form.
-        field = f"{qid}-evidence-{_filled_row(row)}-{part}"
+        # Only filled rows are sent: the n-th sent is the n-th filled one on the form.
+        field = f"{qid}-evidence-{form.evidence_rows[index][int(row)] if form else int(row) + 1}-{part}"
         if part == "url":
             return field, f"Enter the evidence link for question {qid} as a full web address starting with https://"
         return field, f"Question {qid}, evidence title: {messages[0]}"
     return f"{qid}-{name}" if name in ("notes",) else f"{qid}-rating", f"Question {qid}: {messages[0]}"
-
-
-def _filled_row(sent_index: str) -> int:
-    return int(sent_index) + 1
 
 
 # --- the component form ---------------------------------------------------------------------------
@@ -252,19 +258,20 @@ def _date(form: dict, field: str):
     if not any(parts):
         return None
     day, month, year = parts
-    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
-        return f"{year}-{month}-{day}"  # the schema refuses it as not a date
-    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    if not (re.fullmatch(r"[0-9]{1,2}", day) and re.fullmatch(r"[0-9]{1,2}", month) and re.fullmatch(r"[0-9]{4}", year)):
+        return f"{year}-{month}-{day}"[:40]  # the schema refuses it as not a date
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def _money(text: str):
     cleaned = text.replace(",", "").replace("£", "").strip()
     if not cleaned:
         return None
-    try:
-        return int(cleaned) if cleaned.isdigit() else float(cleaned)
-    except ValueError:
-        return text  # the schema refuses it as not a number
+    if re.fullmatch(r"[0-9]{1,13}", cleaned):
+        return int(cleaned)
+    if re.fullmatch(r"[0-9]{0,13}\.[0-9]{1,2}", cleaned):
+        return float(cleaned)
+    return text[:40]  # the schema refuses it as not a number
 
 
 def component_values(component: dict) -> dict:
@@ -281,7 +288,7 @@ def component_values(component: dict) -> dict:
     if contract:
         values.update(_date_values("contract-start", contract["start"]))
         values.update(_date_values("contract-end", contract["end"]))
-        values["annual_cost_gbp"] = f"{contract['annual_cost_gbp']:g}"
+        values["annual_cost_gbp"] = format(Decimal(str(contract["annual_cost_gbp"])).normalize(), "f")
     if component["exit_plan"].get("last_reviewed"):
         values.update(_date_values("exit_plan_last_reviewed", component["exit_plan"]["last_reviewed"]))
     return values
@@ -301,7 +308,7 @@ def component_field_errors(errors: dict[str, list[str]]) -> dict[str, str]:
         if message in MISSING:
             verb = "Enter" if field in ("supplier", "product", "annual_cost_gbp", "component_id") or field in DATE_FIELDS else "Select"
             text = f"{verb} {asked}"
-        elif field in DATE_FIELDS:
+        elif field in DATE_FIELDS and "date" in message:  # the schema's "must be a date" and year range
             text = f"Enter {asked} as a real date, for example 31 3 2027"
         else:
             text = f"{asked[:1].upper()}{asked[1:]}: {message}"

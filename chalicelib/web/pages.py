@@ -11,6 +11,7 @@ import functools
 import hmac
 import logging
 import os
+import re
 import urllib.parse
 
 from chalice import Blueprint, Response
@@ -19,23 +20,26 @@ from marshmallow import ValidationError
 from chalicelib import bootstrap, observability
 from chalicelib.adapters import oidc, oidc_client
 from chalicelib.api import presenters
-from chalicelib.api.http import PATH_PATTERNS, csv_response
+from chalicelib.api.http import MAX_BODY_BYTES, PATH_PATTERNS, check_path, csv_response
 from chalicelib.api.problems import flatten, status_of
 from chalicelib.api.scorecards import CSV_COLUMNS, csv_rows
 from chalicelib.bootstrap import use_cases
+from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.schemas.requests import ComponentIn
 from chalicelib.services.components import component_etag
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
 from chalicelib.web import charts, forms, session
 from chalicelib.web.rendering import html_response, redirect
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
 FORM = ["application/x-www-form-urlencoded"]
-MAX_FORM_BYTES = 256 * 1024
+MAX_FORM_FIELDS = 2000  # the assessment form has about 150
+MAX_NEXT_CHARS = 1000
 PAGES: list[tuple[str, str]] = []  # (method, path): the page tests check each one
 
 
@@ -54,41 +58,54 @@ def page(path: str, methods: tuple[str, ...] = ("GET",)):
         @functools.wraps(view)
         def handle(**params):
             request = bp.current_request
-            try:
+
+            def run():
                 token = session.cookies(request).get(session.SESSION_COOKIE)
-                principal = _principal(token)
+                try:
+                    principal = _principal(token)
+                except NotSignedIn:
+                    if request.method == "POST":
+                        # Not a redirect: the browser would carry the form on to the identity
+                        # provider, which the page's form-action policy (rightly) blocks.
+                        return _html("session_ended.html", 401, title="Your session has ended", again=_actual_path(request))
+                    return _go(_sign_in_path(_path_and_query(request)))
                 observability.note_principal(principal)
                 if request.method == "POST":
-                    form = _form(request)
-                    if not session.csrf_ok(token, form.get(session.CSRF_FIELD)):
+                    request.form = _form(request)
+                    if not session.csrf_ok(token, request.form.get(session.CSRF_FIELD)):
                         return _error(403, "This form has expired or did not come from this site. Go back, reload the page and try again.")
-                    request.form = form
-                _check_path(params)
+                check_path(params)
                 return view(principal, request, **params)
-            except NotSignedIn:
-                if request.method == "POST":
-                    return _go(_sign_in_path(_actual_path(request)))
-                return _go(_sign_in_path(_path_and_query(request)))
-            except oidc.KeysUnavailable:
-                return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
-            except oidc.Misconfigured as error:
-                log.error("Sign-in is misconfigured: %s", error)
-                return _error(500, "Sign-in is misconfigured on this deployment.")
-            except DomainError as error:
-                return _error(status_of(error), error.detail)
-            except FormTooLarge:
-                return _error(413, f"The form is larger than {MAX_FORM_BYTES // 1024} KB.")
+
+            return _guarded(run)
 
         for method in methods:
             PAGES.append((method, path))
-        # Chalice checks the Content-Type of every method a route has: forms are POSTed as
-        # urlencoded, and a GET (no body) must not be held to that.
-        for method in methods:
+            # Chalice checks the Content-Type of every method a route has: forms are POSTed as
+            # urlencoded, and a GET (no body) must not be held to that.
             options = {"content_types": FORM} if method == "POST" else {}
             bp.route(path, methods=[method], name=f"{view.__name__}_{method.lower()}", **options)(handle)
         return handle
 
     return decorator
+
+
+def _guarded(run) -> Response:
+    """What a page shows when something other than the page went wrong."""
+    try:
+        return run()
+    except oidc.KeysUnavailable:
+        return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
+    except oidc.Misconfigured as error:
+        log.error("Sign-in is misconfigured: %s", error)
+        return _error(500, "Sign-in is misconfigured on this deployment.")
+    except DomainError as error:
+        return _error(status_of(error), error.detail)
+    except FormTooLarge:
+        return _error(413, f"The form is larger than {MAX_BODY_BYTES // 1024} KB or has too many fields.")
+    except Exception:
+        log.exception("Unexpected error on a page")
+        return _error(500, "Something went wrong on our side. Nothing you sent was saved unless the page said so.")
 
 
 class FormTooLarge(Exception):
@@ -106,30 +123,27 @@ def _principal(token: str | None) -> Principal:
         raise NotSignedIn() from None
 
 
-def _form(request) -> dict[str, str]:
+def _form(request) -> dict:
+    """The urlencoded form: the first value of each name, and every (name, value) pair under
+    "__all__" for fields with several values (checkboxes)."""
     raw = request.raw_body or b""
-    if len(raw) > MAX_FORM_BYTES:
+    if len(raw) > MAX_BODY_BYTES:
         raise FormTooLarge()
-    pairs = urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=2000)
-    form: dict[str, str] = {}
+    try:
+        pairs = urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:  # more fields than any of our forms has
+        raise FormTooLarge() from None
+    form: dict = {}
     for name, value in pairs:
-        form.setdefault(name, value)  # the first of repeated names, except checkboxes (below)
-    form["__all__"] = pairs  # type: ignore[assignment]
+        form.setdefault(name, value)
+    form["__all__"] = pairs
     return form
-
-
-def _check_path(params: dict) -> None:
-    for name, value in params.items():
-        pattern = PATH_PATTERNS.get(name)
-        if pattern is not None and not pattern.match(value):
-            raise NotFound(f"No page has the {name} {value!r}.")
 
 
 def _error(status: int, detail: str, headers: dict | None = None) -> Response:
     titles = {403: "You cannot see this page", 404: "Page not found", 409: "Someone else changed this first",
-              412: "Someone else changed this first",
-              413: "The form is too large", 500: "Sorry, there is a problem with the service",
-              503: "Sorry, the service is unavailable"}
+              412: "Someone else changed this first", 413: "The form is too large",
+              500: "Sorry, there is a problem with the service", 503: "Sorry, the service is unavailable"}
     return _html("error.html", status, headers, title=titles.get(status, "There is a problem"), detail=detail)
 
 
@@ -174,15 +188,22 @@ def _base_url(request, settings: oidc_client.ClientSettings) -> str:
     """APP_BASE_URL, else this API Gateway stage's own address."""
     if settings.base_url:
         return settings.base_url
-    domain, stage = request.context.get("domainName"), request.context.get("stage")
+    domain = request.context.get("domainName")
     if not domain:
         raise oidc.Misconfigured("APP_BASE_URL is not set and the request does not say which host it came to")
-    return f"https://{domain}/{stage}" if stage else f"https://{domain}"
+    return f"https://{domain}{_root(request)}"
 
 
 def _safe_next(value: str | None) -> str:
     """Only a path of our own pages: never another site (an open redirect)."""
-    if value and value.startswith("/app") and "\\" not in value and value.isprintable() and " " not in value:
+    if (
+        value
+        and value.startswith("/app")
+        and len(value) <= MAX_NEXT_CHARS
+        and "\\" not in value
+        and value.isprintable()
+        and " " not in value
+    ):
         return value
     return "/app"
 
@@ -194,7 +215,7 @@ def _common(principal: Principal, request, org_id: str | None = None) -> dict:
         "org_id": org_id or principal.org_id,
         "csrf_token": session.csrf_token(token),
         "csrf_field": session.CSRF_FIELD,
-        "leader": principal.member_of(org_id or principal.org_id or "", "admin", "leadership"),
+        "leader": access.allows(access.require_leadership_view, principal, org_id or principal.org_id or ""),
     }
 
 
@@ -205,19 +226,16 @@ def _common(principal: Principal, request, org_id: str | None = None) -> dict:
 def sign_in():
     """Off to the identity provider, with PKCE, a state and a nonce kept in a short cookie."""
     request = bp.current_request
-    try:
+
+    def run():
         settings = oidc_client.ClientSettings.from_env()
-        discovery = bootstrap.authenticator().discovery()
-        base = _base_url(request, settings)
-        next_path = _safe_next((request.query_params or {}).get("next"))
-        attempt = oidc_client.SignInAttempt.start(next_path)
-        target = oidc_client.authorization_url(discovery, settings, base + "/app/callback", attempt)
-    except oidc.KeysUnavailable:
-        return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
-    except oidc.Misconfigured as error:
-        log.error("Sign-in is misconfigured: %s", error)
-        return _error(500, "Sign-in is misconfigured on this deployment.")
-    return redirect(target, 302, [session.sign_in_cookie(attempt)])
+        auth = bootstrap.authenticator()
+        attempt = oidc_client.SignInAttempt.start(_safe_next((request.query_params or {}).get("next")))
+        callback_url = _base_url(request, settings) + "/app/callback"
+        target = oidc_client.authorization_url(auth.discovery(), settings, callback_url, attempt, auth.deployed)
+        return redirect(target, 302, [session.sign_in_cookie(attempt)])
+
+    return _guarded(run)
 
 
 @bp.route("/app/callback", methods=["GET"])
@@ -228,36 +246,55 @@ def callback():
     params = request.query_params or {}
     attempt = session.sign_in_attempt(request)
     if params.get("error"):
-        return _error(403, f"Sign-in did not complete: the identity provider said {params['error']!r}.")
+        # The provider's error code only (RFC 6749 section 4.1.2.1), never free text from the URL.
+        code = params["error"] if re.fullmatch(r"[a-z_]{1,40}", params["error"]) else "an error"
+        return _error(403, f"Sign-in did not complete: the identity provider answered {code}.")
     if attempt is None or not params.get("code") or not params.get("state") or not _same(params["state"], attempt.state):
         return _html("sign_in_again.html", 400, title="Sign in again")
-    try:
+
+    def run():
         settings = oidc_client.ClientSettings.from_env()
         auth = bootstrap.authenticator()
         redirect_uri = _base_url(request, settings) + "/app/callback"
-        id_token = oidc_client.exchange_code(auth.discovery(), settings, redirect_uri, params["code"], attempt)
-        claims = auth.verify(id_token, audience=settings.client_id)
-        if not _same(str(claims.get("nonce") or ""), attempt.nonce):
-            raise oidc.Unauthenticated("the ID token's nonce is not this sign-in's")
-        auth.principal(claims)
-    except oidc.Unauthenticated as error:
-        log.warning("Sign-in refused: %s", error)
-        return _html("sign_in_again.html", 400, title="Sign in again")
-    except oidc.KeysUnavailable:
-        return _error(503, "Sign-in is unavailable for a moment. Try again in a few seconds.", {"Retry-After": "5"})
-    except oidc.Misconfigured as error:
-        log.error("Sign-in is misconfigured: %s", error)
-        return _error(500, "Sign-in is misconfigured on this deployment.")
-    return _go(attempt.next_path, cookies=[session.session_cookie(id_token), session.cleared(session.SIGN_IN_COOKIE)])
+        try:
+            id_token = oidc_client.exchange_code(auth.discovery(), settings, redirect_uri, params["code"], attempt, auth.deployed)
+            claims = auth.verify(id_token, audience=settings.client_id)
+            if not _same(str(claims.get("nonce") or ""), attempt.nonce):
+                raise oidc.Unauthenticated("the ID token's nonce is not this sign-in's")
+            auth.principal(claims)
+        except oidc.Unauthenticated as error:
+            log.warning("Sign-in refused: %s", error)
+            return _html("sign_in_again.html", 400, title="Sign in again")
+        cookie = session.session_cookie(id_token)
+        if len(cookie) > session.MAX_COOKIE_BYTES:
+            log.error("The identity provider's ID token (%d bytes) is too large for a session cookie", len(id_token))
+            return _error(500, "Sign-in is misconfigured on this deployment: the identity provider's token is too large.")
+        return _go(_safe_next(attempt.next_path), cookies=[cookie, session.cleared(session.SIGN_IN_COOKIE)])
+
+    return _guarded(run)
 
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-@page("/app/sign-out", ("POST",))
-def sign_out(principal, request):
-    return _go("/app/signed-out", cookies=[session.cleared(session.SESSION_COOKIE)])
+@bp.route("/app/sign-out", methods=["POST"], content_types=FORM)
+def sign_out():
+    """Ends the session in this browser. With a live session the form's CSRF token is checked;
+    without one there is nothing to protect, and the (stale) cookie is cleared all the same."""
+    request = bp.current_request
+
+    def run():
+        token = session.cookies(request).get(session.SESSION_COOKIE)
+        try:
+            _principal(token)
+        except NotSignedIn:
+            token = None
+        if token and not session.csrf_ok(token, _form(request).get(session.CSRF_FIELD)):
+            return _error(403, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+        return _go("/app/signed-out", cookies=[session.cleared(session.SESSION_COOKIE)])
+
+    return _guarded(run)
 
 
 @bp.route("/app/signed-out", methods=["GET"])
@@ -273,7 +310,7 @@ def home(principal, request):
     """Leaders land on their organisation's dashboard, everyone else on its services."""
     if principal.org_id is None:
         return _error(403, "These pages are for a council's staff. Platform administrators use the API.")
-    if principal.member_of(principal.org_id, "admin", "leadership"):
+    if access.allows(access.require_leadership_view, principal, principal.org_id):
         return _go(f"/app/orgs/{principal.org_id}")
     return _go(f"/app/orgs/{principal.org_id}/services")
 
@@ -292,9 +329,12 @@ def dashboard(principal, request, org_id):
         org=board.org,
         card=card,
         service_names={s["service_id"]: s["name"] for s in card["services"]},
+        projects=[presenters.project(p, use_cases().context.clock.today()) for p in board.projects],
         department=department,
         principles={p.principle_id: p for p in framework.principles},
         levels=framework.levels,
+        risks=tuple(reversed(RISKS)),
+        policy=framework.lock_in,
         trend=trend,
         trend_chart=charts.line_chart(
             [(forms.month_label(p["month"]), p["average_score"]) for p in trend],
@@ -329,6 +369,7 @@ def services(principal, request, org_id):
         "services.html",
         title="Services",
         services=[presenters.service(s) for s in result.items],
+        mine={s.service_id for s in result.items if principal.owns(s.owner_email)},
         next_cursor=result.next_cursor,
         **_common(principal, request, org_id),
     )
@@ -358,9 +399,11 @@ def service(principal, request, org_id, service_id):
         principles={p.principle_id: p for p in framework.principles},
         rules=framework.lock_in.rules,
         options_by_field=forms.COMPONENT_OPTIONS,
+        stale_after_months=STALE_AFTER_MONTHS,
         may_edit=_may_edit(principal, org_id, svc.owner_email),
         submitted=(request.query_params or {}).get("submitted") == "1",
-        saved=(request.query_params or {}).get("saved"),
+        # Only a component of this service: the banner must not say what a crafted link likes.
+        saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
         score_chart=charts.line_chart(
             chart_points,
             title=f"Score of each assessment of {svc.name}",
@@ -376,12 +419,7 @@ def service(principal, request, org_id, service_id):
 
 
 def _may_edit(principal: Principal, org_id: str, owner_email: str) -> bool:
-    try:
-        access.require_org_member_who_may_edit(principal, org_id)
-        access.require_service_editor(principal, org_id, owner_email)
-    except Forbidden:
-        return False
-    return True
+    return access.allows(access.require_service_editor, principal, org_id, owner_email)
 
 
 @page("/app/orgs/{org_id}/services/{service_id}/assessment", ("GET", "POST"))
@@ -391,15 +429,14 @@ def assessment_form(principal, request, org_id, service_id):
     if not _may_edit(principal, org_id, svc.owner_email):
         raise Forbidden("Only the service's owner or an administrator can submit its assessment.")
     framework = uc.context.current_framework
-    values, errors = {}, {}
+    values, errors, form = {}, {}, None
     if request.method == "POST":
         values = request.form
-        body = forms.assessment_body(framework, values)
-        errors = forms.assessment_errors(framework, body)
+        form = forms.assessment_body(framework, values)
+        errors = forms.assessment_errors(framework, form.body)
         if not errors:
             try:
-                answers = forms.answers(body)
-                assessment = uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
+                uc.assessments.submit(principal, org_id, service_id, framework.framework_id, forms.answers(form.body))
                 return _go(f"/app/orgs/{org_id}/services/{service_id}?submitted=1#latest-score")
             except Invalid as invalid:
                 errors = invalid.errors or {"answers": [invalid.detail]}
@@ -409,10 +446,11 @@ def assessment_form(principal, request, org_id, service_id):
         title=f"Assess {svc.name}",
         service=presenters.service(svc),
         framework=framework,
+        ratings=RATINGS,
         labels=forms.RATING_LABELS,
         values=values,
-        errors=forms.assessment_error_list(framework, errors),
-        field_errors=forms.assessment_field_errors(framework, errors),
+        errors=forms.assessment_error_list(framework, errors, form),
+        field_errors=forms.assessment_field_errors(framework, errors, form),
         **_common(principal, request, org_id),
     )
 
@@ -457,22 +495,27 @@ def _component_page(principal, request, org_id, service_id, component_id):
             data = ComponentIn().load(body)
         except ValidationError as error:
             errors.update(flatten(error.messages))
+        # An edit replaces only the version the form was made from (a missing etag matches none).
+        etag = (values.get("etag") or "none") if component_id else None
         if not errors:
             try:
-                if_match = (values.get("etag") or None) if component_id else None
-                uc.components.put(principal, org_id, service_id, chosen, spec_from_dict(data), if_match)
+                uc.components.put(principal, org_id, service_id, chosen, spec_from_dict(data), etag, create_only=component_id is None)
                 return _go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
+            except Conflict as conflict:
+                errors = {"component_id": [conflict.detail]}
             except Invalid as invalid:
                 errors = invalid.errors or {"component_id": [invalid.detail]}
     else:
         values = forms.component_values(presenters.component(existing, [])) if existing else {}
+        etag = component_etag(existing) if existing else None
     return _html(
         "component_form.html",
         422 if errors else 200,
         title=f"{'Change' if existing else 'Add'} a component of {svc.name}",
         service=presenters.service(svc),
         component_id=component_id,
-        etag=component_etag(existing) if existing else None,
+        existing=presenters.component(existing, []) if existing else None,
+        etag=etag,
         values=values,
         export_formats=framework.export_formats,
         rules=framework.lock_in.rules,

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-from http.cookies import CookieError, SimpleCookie
 
 from chalicelib.adapters.oidc_client import SignInAttempt
 
@@ -23,13 +22,21 @@ CSRF_FIELD = "csrf_token"
 _ATTRIBUTES = "Path=/; Secure; HttpOnly; SameSite=Lax"
 
 
+# A cookie this big would be dropped by browsers (RFC 6265 section 6.1 asks them to keep 4096
+# bytes per cookie, name and attributes included): refuse to set one rather than loop on sign-in.
+MAX_COOKIE_BYTES = 4000
+
+
 def cookies(request) -> dict[str, str]:
-    jar = SimpleCookie()
-    try:
-        jar.load(request.headers.get("cookie") or "")
-    except CookieError:
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
+    """name -> value, the first of each name. By hand, not http.cookies: SimpleCookie stops at
+    the first cookie it cannot parse, so another app's odd cookie on the same host would hide
+    ours and lock people out."""
+    found: dict[str, str] = {}
+    for part in (request.headers.get("cookie") or "").split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name and name not in found:
+            found[name] = value.strip()
+    return found
 
 
 def session_cookie(id_token: str) -> str:
@@ -47,7 +54,7 @@ def csrf_token(id_token: str) -> str:
 
 
 def csrf_ok(id_token: str, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(csrf_token(id_token), submitted)
+    return bool(submitted) and hmac.compare_digest(csrf_token(id_token).encode(), submitted.encode("utf-8", "replace"))
 
 
 def sign_in_cookie(attempt: SignInAttempt) -> str:

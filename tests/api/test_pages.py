@@ -63,14 +63,14 @@ WHO = {
 
 # Who may use each page of organisation "own" (the service is OWNER's). The same rules as the
 # API's role table: the pages call the same use cases.
-PUBLIC = {("GET", "/app/sign-in"), ("GET", "/app/callback"), ("GET", "/app/signed-out")}
+# Sign-out needs no valid session (a stale cookie is cleared all the same); see its own tests.
+PUBLIC = {("GET", "/app/sign-in"), ("GET", "/app/callback"), ("GET", "/app/signed-out"), ("POST", "/app/sign-out")}
 EVERYONE = set(WHO)  # every signed-in person (a platform admin is sent away by the page itself)
 MEMBERS = {"admin", "leadership", "owner", "other_owner"}
 LEADERS = {"admin", "leadership"}
 EDITORS = {"admin", "owner"}
 SERVICE = "/app/orgs/{org_id}/services/{service_id}"
 ALLOWED = {
-    ("POST", "/app/sign-out"): EVERYONE,
     ("GET", "/app"): EVERYONE - {"platform"},  # these pages are for a council's staff
     ("GET", "/app/orgs/{org_id}"): LEADERS,
     ("GET", "/app/orgs/{org_id}/scorecard.csv"): LEADERS,
@@ -234,12 +234,17 @@ def test_without_a_valid_session_every_page_sends_the_browser_to_sign_in(api, wo
         url = path.format(**world["own"])
         if method == "GET":
             response = browser.get(url + "?department=Adults")
-            expected = url + "?department=Adults"
+            assert response.status_code == 303, (method, path, response.status_code)
+            expected = "/app/sign-in?" + urllib.parse.urlencode({"next": url + "?department=Adults"})
+            assert response.headers["Location"] == expected, path
         else:
+            # A form posted after the session ended: a page saying so, with a way to sign in
+            # again. Not a redirect, which would carry the form to the identity provider.
             response = browser.post(url, {"supplier": "x"}, csrf="anything")
-            expected = url  # a form's contents are not carried through sign-in
-        assert response.status_code == 303, (method, path, response.status_code)
-        assert response.headers["Location"] == "/app/sign-in?" + urllib.parse.urlencode({"next": expected}), path
+            assert is_html_page(response, 401), (method, path)
+            assert "Your session has ended" in page(response).text()
+            links = [a.attrs["href"] for a in page(response).find_all("a") if "/app/sign-in?" in a.attrs.get("href", "")]
+            assert [urllib.parse.parse_qs(urllib.parse.urlsplit(h).query) for h in links] == [{"next": [url]}]
         assert cookie_named(response, SESSION_COOKIE) is None
     assert table_items() == before
 
@@ -330,6 +335,13 @@ def test_the_dashboard_shows_the_organisations_scorecard(api, world):
     # The trend chart is one image with a name.
     charts = [svg for svg in doc.find_all("svg") if svg.attrs.get("role") == "img"]
     assert charts and all(svg.find_all("title") and svg.find_all("title")[0].text() for svg in charts)
+
+
+def test_the_dashboard_lists_the_declaration_projects(api, world):
+    project = {"title": "One front door <for residents>", "partners": ["LOTI"], "mission": "Ask once.", "impact": "Fewer calls."}
+    assert api.post("/orgs/own/declaration-projects", project, org="own").status_code == 201
+    table = page(as_(api, "leadership").get("/app/orgs/own")).by_id("declaration-projects")
+    assert "One front door <for residents>" in table.text() and "LOTI" in table.text()
 
 
 def test_a_department_narrows_the_dashboard(api, world):
@@ -675,7 +687,7 @@ def token_endpoint(monkeypatch):
     calls = []
     issued = {}
 
-    def exchange_code(discovery, settings, redirect_uri, code, attempt):
+    def exchange_code(discovery, settings, redirect_uri, code, attempt, deployed):
         calls.append({"redirect_uri": redirect_uri, "code": code, "attempt": attempt, "endpoint": discovery["token_endpoint"]})
         return issued["token"](attempt)
 
@@ -886,3 +898,77 @@ def test_the_dashboard_reads_the_same_whatever_the_number_of_services(api, world
     assert set(many) == {"Query"}
     assert many["Query"] == stream + 1, (measured["pages-many"], stream)
     assert many["Query"] <= summaries + 2  # API.md: 1 Query per 1 MB page of summaries + 2
+
+
+# Found in review: odd input and edge cases -------------------------------------------------------
+
+
+def test_sign_out_without_a_live_session_still_clears_the_cookie(api, world):
+    for token in (None, _expired_token()):
+        response = Browser(api.http, token).post("/app/sign-out", {}, csrf=None)
+        assert response.status_code == 303 and response.headers["Location"] == "/app/signed-out"
+        assert "Max-Age=0" in cookie_named(response, SESSION_COOKIE)
+
+
+def test_sign_out_with_a_live_session_needs_its_csrf_token(api, world):
+    response = as_(api, "owner").post("/app/sign-out", {}, csrf="forged")
+    assert is_html_page(response, 403)
+    assert cookie_named(response, SESSION_COOKIE) is None
+
+
+def test_another_apps_malformed_cookie_does_not_hide_the_session(api, world):
+    browser = as_(api, "owner")
+    cookie = f'consent={{"a":1}}; x=a b; q="unterminated; {SESSION_COOKIE}={browser.token}'
+    response = api.http.request("GET", "/app/orgs/own/services", headers={"Cookie": cookie}, body=b"")
+    assert is_html_page(response, 200)
+
+
+def test_a_crafted_link_cannot_put_words_in_the_success_banner(api, world):
+    url = SERVICE.format(**world["own"])
+    crafted = as_(api, "owner").get(url + "?saved=" + urllib.parse.quote("Your account is locked: call 0900 000"))
+    assert "Your account is locked" not in crafted.body.decode()
+    real = as_(api, "owner").get(url + "?saved=crm")
+    assert "Component crm saved" in page(real).text()
+
+
+def test_the_providers_error_is_shown_only_as_its_code(api, world):
+    response = Browser(api.http, None).get("/app/callback?" + urllib.parse.urlencode({"error": "Call 0900 000 to unlock"}))
+    assert is_html_page(response, 403) and "0900" not in response.body.decode()
+    response = Browser(api.http, None).get("/app/callback?error=access_denied")
+    assert "access_denied" in page(response).text()
+
+
+@pytest.mark.parametrize("csrf", ["é", "\udcff", "x" * 5000])
+def test_an_odd_csrf_token_is_refused_not_crashed_on(api, world, csrf):
+    before = table_items()
+    response = as_(api, "owner").post(SERVICE.format(**world["own"]) + "/assessment", {}, csrf=csrf.encode("utf-8", "surrogateescape").decode("latin-1"))
+    assert is_html_page(response, 403)
+    assert table_items() == before
+
+
+def test_a_form_with_too_many_fields_is_refused(api, world):
+    browser = as_(api, "owner")
+    url = SERVICE.format(**world["own"]) + "/assessment"
+    response = browser.post(url, [(f"f{i}", "x") for i in range(3000)], csrf=session.csrf_token(browser.token))
+    assert is_html_page(response, 413)
+
+
+def test_an_edit_without_the_version_it_was_made_from_changes_nothing(api, world):
+    browser = as_(api, "owner")
+    url = SERVICE.format(**world["own"]) + "/components/crm"
+    values = [(k, v) for k, v in urllib.parse.parse_qsl(_form_values(browser.get(url))) if k not in ("etag", "csrf_token")]
+    before = table_items()
+    response = browser.post(url, values + [("product", "Changed")], csrf=session.csrf_token(browser.token))
+    assert is_html_page(response, 412)
+    assert table_items() == before
+
+
+def _form_values(response) -> str:
+    """The filled-in values of a page's form (text inputs and checked choices), urlencoded."""
+    pairs = []
+    for field in page(response).find_all("input"):
+        kind, name = field.attrs.get("type", "text"), field.attrs.get("name")
+        if not name or (kind in ("radio", "checkbox") and "checked" not in field.attrs):
+            continue
+        pairs.append((name, field.attrs.get("value", "")))
+    return urllib.parse.urlencode(pairs)

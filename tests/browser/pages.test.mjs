@@ -62,17 +62,26 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+const AXE_SOURCE = existsSync(AXE) ? readFileSync(AXE, 'utf8') : '';
+
+// Pages run under their own Content-Security-Policy: a violation (a blocked script, style or
+// form submission) fails the test.
 async function newPage() {
-  // bypassCSP only so that axe-core can be injected; the pages' own scripts run under the CSP.
-  const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  return context.newPage();
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.cspViolations = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) page.cspViolations.push(message.text());
+  });
+  return page;
 }
 
 // Screenshot and axe-core: every violation goes into build/browser/accessibility.json; serious
 // or critical ones fail the test.
 async function review(page, name) {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ path: AXE });
+  assert.deepEqual(page.cspViolations, [], `${name}: Content-Security-Policy violations`);
+  await page.evaluate(AXE_SOURCE); // evaluated by the test, not a <script> the CSP would refuse
   const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
   const violations = result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   report.push({ page: name, url: page.url(), violations });
@@ -148,10 +157,11 @@ test('leadership reads the dashboard and downloads the scorecard CSV', { skip },
   const page = await newPage();
   await signIn(page, LEADER);
   assert.equal(new URL(page.url()).pathname, '/app/orgs/demo-borough');
-  for (const heading of ['Headline figures', 'Trend', 'Departments', 'Vendor lock-in', 'Benchmark position', 'Services']) {
+  for (const heading of ['Headline figures', 'Trend', 'Departments', 'Vendor lock-in', 'Declaration projects', 'Benchmark position', 'Services']) {
     await page.getByRole('heading', { name: heading, exact: true }).waitFor();
   }
   assert.match(await page.locator('.govuk-warning-text').innerText(), /Illustrative figures/);
+  assert.ok(await page.locator('#declaration-projects tbody tr th').count() >= 1);
   assert.equal(await page.locator('svg[role=img]').count(), 1);
   const services = await page.locator('#services tbody tr').count();
   assert.ok(services > 0);

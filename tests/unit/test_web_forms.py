@@ -34,7 +34,7 @@ def rated(**extra):
 
 
 def test_the_assessment_body_answers_every_question_in_order_with_only_filled_evidence_rows():
-    body = forms.assessment_body(FRAMEWORK, rated(**{"P1-Q1-evidence-2-url": " https://x.example/r ", "P1-Q1-notes": "  "}))
+    body = forms.assessment_body(FRAMEWORK, rated(**{"P1-Q1-evidence-2-url": " https://x.example/r ", "P1-Q1-notes": "  "})).body
     assert [a["question_id"] for a in body["answers"]] == QIDS
     first = body["answers"][0]
     assert first["evidence"] == [{"url": "https://x.example/r", "title": None}] and "notes" not in first
@@ -43,18 +43,20 @@ def test_the_assessment_body_answers_every_question_in_order_with_only_filled_ev
 
 
 def test_an_empty_form_names_every_question_in_order():
-    body = forms.assessment_body(FRAMEWORK, {})
-    listed = forms.assessment_error_list(FRAMEWORK, forms.assessment_errors(FRAMEWORK, body))
+    form = forms.assessment_body(FRAMEWORK, {})
+    listed = forms.assessment_error_list(FRAMEWORK, forms.assessment_errors(FRAMEWORK, form.body), form)
     assert [e["href"] for e in listed] == [f"#{qid}-rating" for qid in QIDS]
     assert listed[0]["text"] == f"Select a rating for question {QIDS[0]}"
 
 
 def test_not_applicable_needs_a_reason_and_a_bad_evidence_link_points_at_its_row():
-    form = rated(**{f"{QIDS[3]}-rating": "not_applicable", f"{QIDS[5]}-evidence-1-url": "javascript:alert(1)"})
-    errors = forms.assessment_field_errors(FRAMEWORK, forms.assessment_errors(FRAMEWORK, forms.assessment_body(FRAMEWORK, form)))
+    # Evidence row 1 left empty and row 2 wrong: the error is on row 2, where the user typed it.
+    values = rated(**{f"{QIDS[3]}-rating": "not_applicable", f"{QIDS[5]}-evidence-2-url": "javascript:alert(1)"})
+    form = forms.assessment_body(FRAMEWORK, values)
+    errors = forms.assessment_field_errors(FRAMEWORK, forms.assessment_errors(FRAMEWORK, form.body), form)
     assert errors == {
         f"{QIDS[3]}-justification": f"Explain why question {QIDS[3]} does not apply to this service",
-        f"{QIDS[5]}-evidence-1-url": f"Enter the evidence link for question {QIDS[5]} as a full web address starting with https://",
+        f"{QIDS[5]}-evidence-2-url": f"Enter the evidence link for question {QIDS[5]} as a full web address starting with https://",
     }
 
 
@@ -95,6 +97,32 @@ def test_dates_go_to_the_api_as_written_and_it_refuses_impossible_ones(day, mont
 def test_an_empty_date_is_no_date():
     body, _ = forms.component_body({"has_contract": "no", "exit_plan_last_reviewed-day": ""})
     assert body["contract"] is None and body["exit_plan"]["last_reviewed"] is None
+
+
+def test_a_cost_is_shown_as_written_and_saved_unchanged():
+    values = forms.component_values({**COMPONENT, "component_id": "cases", "contract": {**COMPONENT["contract"], "annual_cost_gbp": 1234567.89}})
+    assert values["annual_cost_gbp"] == "1234567.89"
+    assert forms.component_body(values)[0]["contract"]["annual_cost_gbp"] == 1234567.89
+
+
+@pytest.mark.parametrize("day", ["²", "1" * 5000, "-1"])
+def test_odd_digits_in_a_date_are_refused_by_the_schema_not_crashed_on(day):
+    body, _ = forms.component_body({"has_contract": "yes", "contract-start-day": day, "contract-start-month": "1", "contract-start-year": "2024"})
+    assert "start" in ComponentIn().validate(body)["contract"]
+
+
+def test_a_contract_ending_before_it_starts_says_so():
+    fields = forms.component_field_errors({"contract.end": ["the contract cannot end before it starts"]})
+    assert fields == {"contract-end": "The date the contract ends: the contract cannot end before it starts"}
+
+
+def test_the_component_options_are_the_models_choices():
+    from chalicelib.domain import model
+
+    assert list(forms.COMPONENT_OPTIONS["kind"]) == list(model.COMPONENT_KINDS)
+    assert list(forms.COMPONENT_OPTIONS["hosting"]) == list(model.HOSTINGS)
+    assert list(forms.COMPONENT_OPTIONS["customisation"]) == list(model.CUSTOMISATIONS)
+    assert list(forms.COMPONENT_OPTIONS["source_code"]) == list(model.SOURCE_CODE)
 
 
 def test_money_accepts_pounds_and_commas():
