@@ -299,7 +299,26 @@ def sign_out():
 
 @bp.route("/app/signed-out", methods=["GET"])
 def signed_out():
-    return _html("signed_out.html", title="You have signed out")
+    return _guarded(lambda: _html("signed_out.html", title="You have signed out", provider_sign_out=_provider_sign_out_url()))
+
+
+def _provider_sign_out_url() -> str | None:
+    """Where to end the identity provider's own session too (on a shared computer, the next
+    person would otherwise be signed straight back in): OIDC_LOGOUT_URL (Cognito's, set by the
+    stack), else the provider's end_session_endpoint (OpenID Connect RP-initiated logout)."""
+    configured = (os.environ.get("OIDC_LOGOUT_URL") or "").strip()
+    if configured:
+        return configured
+    try:
+        settings = oidc_client.ClientSettings.from_env()
+        endpoint = bootstrap.authenticator().discovery().get("end_session_endpoint")
+        back = _base_url(bp.current_request, settings) + "/app/signed-out"
+    except (oidc.KeysUnavailable, oidc.Misconfigured):
+        return None
+    if not isinstance(endpoint, str) or not endpoint.startswith("https://"):
+        return None
+    query = urllib.parse.urlencode({"client_id": settings.client_id, "post_logout_redirect_uri": back})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 # --- pages -----------------------------------------------------------------------------------

@@ -972,3 +972,11 @@ def _form_values(response) -> str:
             continue
         pairs.append((name, field.attrs.get("value", "")))
     return urllib.parse.urlencode(pairs)
+
+
+def test_signed_out_offers_to_end_the_providers_session_too(api, world, monkeypatch):
+    assert "sign out of your council account" not in page(Browser(api.http, None).get("/app/signed-out")).text()
+    logout = "https://tracker.auth.eu-west-2.amazoncognito.com/logout?client_id=abc&logout_uri=https://t.example/app/signed-out"
+    monkeypatch.setenv("OIDC_LOGOUT_URL", logout)
+    links = [a.attrs["href"] for a in page(Browser(api.http, None).get("/app/signed-out")).find_all("a")]
+    assert logout in links

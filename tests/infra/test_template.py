@@ -267,15 +267,19 @@ def test_the_api_function_gets_the_pages_settings(merged_templates, stage):
     assert cognito["OIDC_CLIENT_ID"] == cognito["OIDC_AUDIENCE"] == "<UserPoolClient>"
     assert cognito["APP_BASE_URL"] == "" and cognito["OIDC_CLIENT_SECRET"] == ""
     assert cognito["ASSET_URL"] == f"https://<{name}.RegionalDomainName>/assets"
+    assert cognito["OIDC_LOGOUT_URL"] == ""  # Cognito's hosted sign-out needs the callback URLs
     with_base = template_environments(template, {"Stage": stage, "AppBaseUrl": "https://tracker.example.gov.uk"})
     assert with_base["api_handler"]["APP_BASE_URL"] == "https://tracker.example.gov.uk"
+    logout = with_base["api_handler"]["OIDC_LOGOUT_URL"]
+    assert logout.startswith("https://<UserPoolDomain>.auth.") and "client_id=<UserPoolClient>" in logout
+    assert logout.endswith("logout_uri=https://tracker.example.gov.uk/app/signed-out")
     entra = template_environments(template, {**ENTRA, "Stage": stage})["api_handler"]
     assert entra["OIDC_CLIENT_ID"] == "aud-1"  # an ID token's aud is the client id
     entra = template_environments(template, {**ENTRA, "Stage": stage, "OidcClientId": "client-2", "OidcClientSecret": "s"})
     assert entra["api_handler"]["OIDC_CLIENT_ID"] == "client-2" and entra["api_handler"]["OIDC_CLIENT_SECRET"] == "s"
     # the schedule renders no pages
     snapshots = template["Resources"]["MonthlySnapshots"]["Properties"]["Environment"]["Variables"]
-    assert not {"ASSET_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "APP_BASE_URL"} & set(snapshots)
+    assert not {"ASSET_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "APP_BASE_URL", "OIDC_LOGOUT_URL"} & set(snapshots)
     assert check_template(template, {"Stage": stage, "AppBaseUrl": "https://tracker.example.gov.uk"}) == []
 
 
