@@ -196,29 +196,36 @@ YES_NO_FIELDS = {
     "exit_plan_exists": ("exit_plan", "exists"),
     "auto_renew": ("contract", "auto_renew"),
 }
-COMPONENT_FIELDS = {  # API field path -> (form field id, what to ask for), in the order of the page
-    "component_id": ("component_id", "a short name for the component"),
-    "supplier": ("supplier", "the supplier's name"),
-    "product": ("product", "the product's name"),
-    "kind": ("kind", "what kind of component this is"),
-    "hosting": ("hosting", "where it is hosted"),
-    "has_contract": ("has_contract", "whether there is a contract"),
-    "contract.start": ("contract-start", "the date the contract started"),
-    "contract.end": ("contract-end", "the date the contract ends"),
-    "contract.annual_cost_gbp": ("annual_cost_gbp", "the contract's annual cost in pounds"),
-    "contract.auto_renew": ("auto_renew", "whether the contract renews automatically"),
-    "interfaces.open_api": ("open_api", "whether the council can use an API for the system's main functions"),
-    "interfaces.api_documented": ("api_documented", "whether that API is documented for the council"),
-    "interfaces.api_extra_charge": ("api_extra_charge", "whether the supplier charges extra for the API"),
-    "data.export_formats": ("export_formats", "the formats data can be exported in"),
-    "data.free_bulk_export": ("free_bulk_export", "whether all data can be exported in bulk at no charge"),
-    "data.open_standards": ("open_standards", "the open standards it supports"),
-    "exit_plan.exists": ("exit_plan_exists", "whether there is an exit plan"),
-    "exit_plan.last_reviewed": ("exit_plan_last_reviewed", "the date the exit plan was last reviewed"),
-    "customisation": ("customisation", "how much it is customised"),
-    "source_code": ("source_code", "whether the council can get the source code"),
+# API field path -> (form field id, what to ask for, "text" | "choice" | "date"), in page order.
+COMPONENT_FIELDS = {
+    "component_id": ("component_id", "a short name for the component", "text"),
+    "supplier": ("supplier", "the supplier's name", "text"),
+    "product": ("product", "the product's name", "text"),
+    "kind": ("kind", "what kind of component this is", "choice"),
+    "hosting": ("hosting", "where it is hosted", "choice"),
+    "has_contract": ("has_contract", "whether there is a contract", "choice"),
+    "contract.start": ("contract-start", "the date the contract started", "date"),
+    "contract.end": ("contract-end", "the date the contract ends", "date"),
+    "contract.auto_renew": ("auto_renew", "whether the contract renews automatically", "choice"),
+    "contract.annual_cost_gbp": ("annual_cost_gbp", "the contract's annual cost in pounds", "text"),
+    "interfaces.open_api": ("open_api", "whether the council can use an API for the system's main functions", "choice"),
+    "interfaces.api_documented": ("api_documented", "whether that API is documented for the council", "choice"),
+    "interfaces.api_extra_charge": ("api_extra_charge", "whether the supplier charges extra for the API", "choice"),
+    "data.export_formats": ("export_formats", "the formats data can be exported in", "choice"),
+    "data.free_bulk_export": ("free_bulk_export", "whether all data can be exported in bulk at no charge", "choice"),
+    "data.open_standards": ("open_standards", "the open standards it supports", "text"),
+    "exit_plan.exists": ("exit_plan_exists", "whether there is an exit plan", "choice"),
+    "exit_plan.last_reviewed": ("exit_plan_last_reviewed", "the date the exit plan was last reviewed", "date"),
+    "customisation": ("customisation", "how much it is customised", "choice"),
+    "source_code": ("source_code", "whether the council can get the source code", "choice"),
 }
-DATE_FIELDS = ("contract-start", "contract-end", "exit_plan_last_reviewed")
+SERVICE_FIELDS = {
+    "name": ("name", "the service's name", "text"),
+    "department": ("department", "the department that runs it", "text"),
+    "owner_email": ("owner_email", "the owner's email address", "text"),
+    "description": ("description", "a description", "text"),
+    "phase": ("phase", "the service's phase", "choice"),
+}
 
 
 def component_body(form: dict) -> tuple[dict, dict[str, list[str]]]:
@@ -299,16 +306,16 @@ def _date_values(field: str, iso: str) -> dict:
     return {f"{field}-day": str(int(day)), f"{field}-month": str(int(month)), f"{field}-year": year}
 
 
-def component_field_errors(errors: dict[str, list[str]]) -> dict[str, str]:
+def field_errors(errors: dict[str, list[str]], table: dict) -> dict[str, str]:
+    """Error message by form field id, in GOV.UK wording, for a form described by `table`."""
     out: dict[str, str] = {}
     for path, messages in errors.items():
         key = re.sub(r"\.\d+$", "", path)
-        field, asked = COMPONENT_FIELDS.get(key, (key.replace(".", "-"), key))
+        field, asked, kind = table.get(key, (key.replace(".", "-"), key, "text"))
         message = messages[0]
         if message in MISSING:
-            verb = "Enter" if field in ("supplier", "product", "annual_cost_gbp", "component_id") or field in DATE_FIELDS else "Select"
-            text = f"{verb} {asked}"
-        elif field in DATE_FIELDS and "date" in message:  # the schema's "must be a date" and year range
+            text = f"{'Select' if kind == 'choice' else 'Enter'} {asked}"
+        elif kind == "date" and "date" in message:  # the schema's "must be a date"
             text = f"Enter {asked} as a real date, for example 31 3 2027"
         else:
             text = f"{asked[:1].upper()}{asked[1:]}: {message}"
@@ -316,8 +323,15 @@ def component_field_errors(errors: dict[str, list[str]]) -> dict[str, str]:
     return out
 
 
-def component_error_list(errors: dict[str, list[str]]) -> list[dict]:
-    order = [field for field, _ in COMPONENT_FIELDS.values()]
-    fields = component_field_errors(errors)
-    ranked = sorted(fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-    return [{"text": text, "href": f"#{field}-day" if field in DATE_FIELDS else f"#{field}"} for field, text in ranked]
+def error_list(errors: dict[str, list[str]], table: dict) -> list[dict]:
+    """The GOV.UK error summary's entries, in the order of the page; a date links to its day."""
+    order = [field for field, _, _ in table.values()]
+    kinds = {field: kind for field, _, kind in table.values()}
+    ranked = sorted(field_errors(errors, table).items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    return [{"text": text, "href": f"#{field}-day" if kinds.get(field) == "date" else f"#{field}"} for field, text in ranked]
+
+
+def service_body(form: dict) -> dict:
+    """The API's service body from the register-a-service form."""
+    body = {name: (form.get(name) or "").strip() or None for name in ("name", "department", "owner_email", "description", "phase")}
+    return {k: v for k, v in body.items() if v is not None or k in ("name", "department", "owner_email")}

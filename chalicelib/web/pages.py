@@ -26,11 +26,12 @@ from chalicelib.api.scorecards import CSV_COLUMNS, csv_rows
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.codec import spec_from_dict
-from chalicelib.schemas.requests import ComponentIn
+from chalicelib.schemas.requests import ComponentIn, ServiceIn
 from chalicelib.services.components import component_etag
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from chalicelib.domain.model import PHASES
 from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
 from chalicelib.web import charts, forms, session
 from chalicelib.web.rendering import html_response, redirect
@@ -389,7 +390,35 @@ def services(principal, request, org_id):
         title="Services",
         services=[presenters.service(s) for s in result.items],
         mine={s.service_id for s in result.items if principal.owns(s.owner_email)},
+        may_register=access.allows(access.require_org_member_who_may_edit, principal, org_id),
         next_cursor=result.next_cursor,
+        **_common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/new-service", ("GET", "POST"))
+def new_service(principal, request, org_id):
+    """Register a service: admins register any; a service owner registers their own."""
+    access.require_org_member_who_may_edit(principal, org_id)
+    errors: dict = {}
+    values = {"owner_email": principal.email or ""} if not access.allows(access.require_admin, principal, org_id) else {}
+    if request.method == "POST":
+        values = request.form
+        try:
+            created = use_cases().services.create(principal, org_id, ServiceIn().load(forms.service_body(values)))
+            return _go(f"/app/orgs/{org_id}/services/{created.service_id}?registered=1")
+        except ValidationError as error:
+            errors = flatten(error.messages)
+        except Forbidden as refused:  # a service owner naming someone else as the owner
+            errors = {"owner_email": [refused.detail]}
+    return _html(
+        "service_form.html",
+        422 if errors else 200,
+        title="Register a service",
+        values=values,
+        phases=PHASES,
+        errors=forms.error_list(errors, forms.SERVICE_FIELDS),
+        field_errors=forms.field_errors(errors, forms.SERVICE_FIELDS),
         **_common(principal, request, org_id),
     )
 
@@ -421,6 +450,7 @@ def service(principal, request, org_id, service_id):
         stale_after_months=STALE_AFTER_MONTHS,
         may_edit=_may_edit(principal, org_id, svc.owner_email),
         submitted=(request.query_params or {}).get("submitted") == "1",
+        registered=(request.query_params or {}).get("registered") == "1",
         # Only a component of this service: the banner must not say what a crafted link likes.
         saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
         score_chart=charts.line_chart(
@@ -539,8 +569,8 @@ def _component_page(principal, request, org_id, service_id, component_id):
         export_formats=framework.export_formats,
         rules=framework.lock_in.rules,
         policy=framework.lock_in,
-        errors=forms.component_error_list(errors),
-        field_errors=forms.component_field_errors(errors),
+        errors=forms.error_list(errors, forms.COMPONENT_FIELDS),
+        field_errors=forms.field_errors(errors, forms.COMPONENT_FIELDS),
         options_by_field=forms.COMPONENT_OPTIONS,
         **_common(principal, request, org_id),
     )

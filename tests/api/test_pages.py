@@ -75,6 +75,9 @@ ALLOWED = {
     ("GET", "/app/orgs/{org_id}"): LEADERS,
     ("GET", "/app/orgs/{org_id}/scorecard.csv"): LEADERS,
     ("GET", "/app/orgs/{org_id}/services"): MEMBERS,
+    # as POST /orgs/{org_id}/services: admins, and owners registering their own services
+    ("GET", "/app/orgs/{org_id}/new-service"): {"admin", "owner", "other_owner"},
+    ("POST", "/app/orgs/{org_id}/new-service"): {"admin", "owner", "other_owner"},
     ("GET", SERVICE): MEMBERS,
     ("GET", SERVICE + "/assessment"): EDITORS,
     ("POST", SERVICE + "/assessment"): EDITORS,
@@ -980,3 +983,37 @@ def test_signed_out_offers_to_end_the_providers_session_too(api, world, monkeypa
     monkeypatch.setenv("OIDC_LOGOUT_URL", logout)
     links = [a.attrs["href"] for a in page(Browser(api.http, None).get("/app/signed-out")).find_all("a")]
     assert logout in links
+
+
+# Registering a service ------------------------------------------------------------------------------
+
+
+def test_an_admin_registers_a_service_and_lands_on_it(api, world):
+    browser = as_(api, "admin")
+    fields = {"name": "Parking permits", "department": "Environment", "owner_email": OWNER, "phase": "beta"}
+    response = browser.post("/app/orgs/own/new-service", fields)
+    assert response.status_code == 303
+    service_id = response.headers["Location"].split("/services/")[1].split("?")[0]
+    registered = body(api.get(f"/orgs/own/services/{service_id}", org="own"))
+    assert {k: registered[k] for k in fields} == fields
+    assert "Parking permits is registered" in page(browser.get(response.headers["Location"])).text()
+
+
+def test_a_service_owner_registers_only_services_they_own(api, world):
+    browser = as_(api, "owner")
+    form = page(browser.get("/app/orgs/own/new-service"))
+    assert [i.attrs.get("value") for i in form.find_all("input") if i.attrs.get("name") == "owner_email"] == [OWNER]
+    before = table_items()
+    response = browser.post("/app/orgs/own/new-service", {"name": "Not mine", "department": "Housing", "owner_email": "else@own.example"})
+    assert is_html_page(response, 422)
+    assert [e.attrs["href"] for e in page(response).with_class("govuk-error-summary")[0].find_all("a")] == ["#owner_email"]
+    assert table_items() == before
+
+
+def test_an_empty_registration_names_each_missing_answer(api, world):
+    before = table_items()
+    response = as_(api, "admin").post("/app/orgs/own/new-service", {})
+    assert is_html_page(response, 422)
+    links = [e.attrs["href"] for e in page(response).with_class("govuk-error-summary")[0].find_all("a")]
+    assert links == ["#name", "#department", "#owner_email"]
+    assert table_items() == before

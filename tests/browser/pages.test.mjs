@@ -101,6 +101,10 @@ test('a service owner submits an assessment: an empty one is refused, a complete
   await signIn(page, OWNER);
   assert.equal(new URL(page.url()).pathname, '/app/orgs/demo-borough/services');
   await review(page, '02-services');
+  await page.getByRole('link', { name: 'Register a service' }).click();
+  assert.equal(await page.locator('#owner_email').inputValue(), OWNER); // an owner registers their own
+  await review(page, '02b-register-a-service');
+  await page.goBack();
 
   const mine = page.locator('#services tbody tr', { hasText: 'You' }).first();
   await mine.getByRole('link').click();

@@ -71,12 +71,12 @@ def test_a_component_survives_the_round_trip_through_its_form():
 def test_a_component_form_left_empty_asks_for_each_answer():
     body, errors = forms.component_body({})
     errors.update(flatten(ComponentIn().validate(body)))
-    fields = forms.component_field_errors(errors)
+    fields = forms.field_errors(errors, forms.COMPONENT_FIELDS)
     assert fields["supplier"] == "Enter the supplier's name"
     assert fields["kind"] == "Select what kind of component this is"
     assert fields["has_contract"] == "Select whether there is a contract"
     assert fields["open_api"].startswith("Select whether the council can use an API")
-    first = forms.component_error_list(errors)[0]
+    first = forms.error_list(errors, forms.COMPONENT_FIELDS)[0]
     assert first == {"text": "Enter the supplier's name", "href": "#supplier"}
 
 
@@ -112,7 +112,7 @@ def test_odd_digits_in_a_date_are_refused_by_the_schema_not_crashed_on(day):
 
 
 def test_a_contract_ending_before_it_starts_says_so():
-    fields = forms.component_field_errors({"contract.end": ["the contract cannot end before it starts"]})
+    fields = forms.field_errors({"contract.end": ["the contract cannot end before it starts"]}, forms.COMPONENT_FIELDS)
     assert fields == {"contract-end": "The date the contract ends: the contract cannot end before it starts"}
 
 
