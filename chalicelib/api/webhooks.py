@@ -5,7 +5,7 @@ Nothing is written before the signature verifies; after that, every outcome is l
 import json
 import logging
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 from marshmallow import ValidationError
 
 from chalicelib import observability

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import add_months, london_date
-from chalicelib.domain.lockin import risk_of, service_lock_in, supplier_concentration
+from chalicelib.domain.lockin import service_lock_in, supplier_concentration
 from chalicelib.domain.model import DeclarationProject, Flag, LatestAssessment, LockIn, Score, ServiceSummary
 
 RISKS = ("none", "low", "medium", "high", "critical")

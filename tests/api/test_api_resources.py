@@ -1,7 +1,7 @@
 """Happy paths and conventions of the resources: organisations, services, components and
 assessments, through HTTP as API.md describes them."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 

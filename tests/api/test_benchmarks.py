@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tests.api.conftest import body, service_body, table_items
+from tests.api.conftest import body, table_items
 
 PLATFORM = {"roles": ("platform_admin",), "org": None, "email": "platform@tracker.example"}
 ADMIN = {"roles": ("admin",)}

@@ -27,7 +27,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.clock import FixedClock
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.domain.access import Principal
-from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Answer, Evidence
+from chalicelib.domain.model import Answer, Evidence
 from chalicelib.frameworks import load_catalogue
 from devserver.gateway import chalice_client
 from tests.api.conftest import NOW, ROOT, Api, body, component_body, org_body, service_body, signed_delivery
