@@ -30,7 +30,7 @@ from chalicelib.schemas.requests import ComponentIn, ServiceIn
 from chalicelib.services.components import component_etag
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, Invalid
 from chalicelib.domain.model import PHASES
 from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
 from chalicelib.web import charts, forms, session
@@ -71,6 +71,7 @@ def page(path: str, methods: tuple[str, ...] = ("GET",)):
                         return _html("session_ended.html", 401, title="Your session has ended", again=_actual_path(request))
                     return _go(_sign_in_path(_path_and_query(request)))
                 observability.note_principal(principal)
+                request.session_token = token  # for the CSRF token the page's forms carry
                 if request.method == "POST":
                     request.form = _form(request)
                     if not session.csrf_ok(token, request.form.get(session.CSRF_FIELD)):
@@ -141,11 +142,19 @@ def _form(request) -> dict:
     return form
 
 
+ERROR_TITLES = {
+    403: "You cannot see this page",
+    404: "Page not found",
+    409: "Someone else changed this first",
+    412: "Someone else changed this first",
+    413: "The form is too large",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
 def _error(status: int, detail: str, headers: dict | None = None) -> Response:
-    titles = {403: "You cannot see this page", 404: "Page not found", 409: "Someone else changed this first",
-              412: "Someone else changed this first", 413: "The form is too large",
-              500: "Sorry, there is a problem with the service", 503: "Sorry, the service is unavailable"}
-    return _html("error.html", status, headers, title=titles.get(status, "There is a problem"), detail=detail)
+    return _html("error.html", status, headers, title=ERROR_TITLES.get(status, "There is a problem"), detail=detail)
 
 
 def _html(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
@@ -210,11 +219,10 @@ def _safe_next(value: str | None) -> str:
 
 
 def _common(principal: Principal, request, org_id: str | None = None) -> dict:
-    token = session.cookies(request).get(session.SESSION_COOKIE) or ""
     return {
         "principal": principal,
         "org_id": org_id or principal.org_id,
-        "csrf_token": session.csrf_token(token),
+        "csrf_token": session.csrf_token(request.session_token),
         "csrf_field": session.CSRF_FIELD,
         "leader": access.allows(access.require_leadership_view, principal, org_id or principal.org_id or ""),
     }
@@ -514,16 +522,14 @@ def edit_component(principal, request, org_id, service_id, component_id):
     return _component_page(principal, request, org_id, service_id, component_id)
 
 
-def _new_component_id_errors(uc, principal, org_id, service_id, chosen: str) -> dict[str, list[str]]:
+def _new_component_id_errors(chosen: str) -> dict[str, list[str]]:
+    """What is wrong with a new component's name on its face; a name already taken is
+    ComponentService.put's Conflict (create_only), without a read of its own."""
     if not chosen:
         return {"component_id": [forms.MISSING[0]]}
     if not PATH_PATTERNS["component_id"].match(chosen):
         return {"component_id": ["use lower-case letters, digits and hyphens only, such as case-management"]}
-    try:
-        uc.components.get(principal, org_id, service_id, chosen)
-    except NotFound:
-        return {}
-    return {"component_id": ["this service already has a component with that name: choose another, or change that one"]}
+    return {}
 
 
 def _component_page(principal, request, org_id, service_id, component_id):
@@ -539,7 +545,7 @@ def _component_page(principal, request, org_id, service_id, component_id):
         chosen = component_id or (values.get("component_id") or "").strip()
         body, errors = forms.component_body(values)
         if component_id is None:
-            errors.update(_new_component_id_errors(uc, principal, org_id, service_id, chosen))
+            errors.update(_new_component_id_errors(chosen))
         try:
             data = ComponentIn().load(body)
         except ValidationError as error:
