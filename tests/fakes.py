@@ -3,9 +3,12 @@ against it and the DynamoDB adapter, so the two cannot drift apart silently. It 
 adapter's cursor format, which is part of what a client sees."""
 
 import copy
+from contextlib import contextmanager
 from dataclasses import replace
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
+from chalicelib.adapters.dynamodb.keys import services_index_sk
+from chalicelib.domain.benchmark_records import listing_of
 from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
 from chalicelib.services.ports import OrgOverview, Page
 
@@ -31,14 +34,9 @@ class InMemoryStore:
         return self.orgs.get(org_id)
 
     def save_org(self, org, expected, audit):
-        self._check_claim(audit)
-        current = self.orgs.get(org.org_id)
-        if expected is None and current is not None:
-            raise AlreadyExists("It already exists.")
-        if expected is not None and current != expected:
-            raise StaleWrite("It changed since it was read.")
-        self.orgs[org.org_id] = org
-        self._record(audit)
+        with self._write(audit):
+            _expect(self.orgs.get(org.org_id), expected)
+            self.orgs[org.org_id] = org
 
     def list_orgs(self, limit, cursor):
         return _page(sorted(self.orgs.values(), key=lambda o: o.org_id), lambda o: o.org_id, limit, cursor)
@@ -52,15 +50,14 @@ class InMemoryStore:
 
     # services
     def create_service(self, service, summary, audit):
-        self._check_claim(audit)
-        if service.org_id not in self.orgs:
-            raise NotFound("The record it belongs to does not exist.")
-        key = (service.org_id, service.service_id)
-        if key in self.services:
-            raise AlreadyExists("It already exists.")
-        self.services[key] = service
-        self.summaries[key] = copy.deepcopy(summary)
-        self._record(audit)
+        with self._write(audit):
+            if service.org_id not in self.orgs:
+                raise NotFound("The record it belongs to does not exist.")
+            key = (service.org_id, service.service_id)
+            if key in self.services:
+                raise AlreadyExists("It already exists.")
+            self.services[key] = service
+            self.summaries[key] = copy.deepcopy(summary)
 
     def get_service(self, org_id, service_id):
         return self.services.get((org_id, service_id))
@@ -70,19 +67,17 @@ class InMemoryStore:
             (s for (o, _), s in self.services.items() if o == org_id),
             key=lambda s: (s.department, s.name, s.service_id),
         )
-        return _page(mine, lambda s: "\x01".join((s.department, s.name, s.service_id)), limit, cursor)
+        return _page(mine, lambda s: services_index_sk(s.department, s.name, s.service_id), limit, cursor)
 
     def update_service(self, service, expected, audit):
-        self._check_claim(audit)
-        key = (service.org_id, service.service_id)
-        if self.services.get(key) != expected:
-            raise StaleWrite("It changed since it was read.")
-        self.services[key] = service
-        summary = self.summaries[key]
-        self.summaries[key] = replace(
-            summary, name=service.name, department=service.department, owner_email=service.owner_email
-        )
-        self._record(audit)
+        with self._write(audit):
+            key = (service.org_id, service.service_id)
+            _expect(self.services.get(key), expected)
+            self.services[key] = service
+            summary = self.summaries[key]
+            self.summaries[key] = replace(
+                summary, name=service.name, department=service.department, owner_email=service.owner_email
+            )
 
     def get_summary(self, org_id, service_id):
         return copy.deepcopy(self.summaries.get((org_id, service_id)))
@@ -95,44 +90,36 @@ class InMemoryStore:
         return [c for (o, s, _), c in sorted(self.components.items()) if (o, s) == (org_id, service_id)]
 
     def put_component(self, component, expected, max_components, audit):
-        self._check_claim(audit)
-        key = (component.org_id, component.service_id, component.component_id)
-        summary = self.summaries.get(key[:2])
-        current = self.components.get(key)
-        if expected is None and current is not None:
-            raise AlreadyExists("It already exists.")
-        if expected is not None and current != expected:
-            raise StaleWrite("It changed since it was read.")
-        if summary is None or (expected is None and len(summary.components) >= max_components):
-            raise StaleWrite("It changed since it was read.")
-        self.components[key] = component
-        summary.components[component.component_id] = component
-        self._record(audit)
+        with self._write(audit):
+            key = (component.org_id, component.service_id, component.component_id)
+            summary = self.summaries.get(key[:2])
+            _expect(self.components.get(key), expected)
+            if summary is None or (expected is None and len(summary.components) >= max_components):
+                raise StaleWrite("It changed since it was read.")
+            self.components[key] = component
+            summary.components[component.component_id] = component
 
     def delete_component(self, expected, audit):
-        self._check_claim(audit)
-        key = (expected.org_id, expected.service_id, expected.component_id)
-        if self.components.get(key) != expected:
-            raise StaleWrite("It changed since it was read.")
-        del self.components[key]
-        del self.summaries[key[:2]].components[expected.component_id]
-        self._record(audit)
+        with self._write(audit):
+            key = (expected.org_id, expected.service_id, expected.component_id)
+            _expect(self.components.get(key), expected)
+            del self.components[key]
+            del self.summaries[key[:2]].components[expected.component_id]
 
     # assessments
     def add_assessment(self, assessment, latest, audit):
-        self._check_claim(audit)
-        key = (assessment.org_id, assessment.service_id)
-        summary = self.summaries.get(key)
-        if summary is None:
-            raise NotFound("The record it belongs to does not exist.")
-        if (*key, assessment.assessment_id) in self.assessments:
-            raise AlreadyExists("It already exists.")
-        self.assessments[(*key, assessment.assessment_id)] = assessment
-        self._record(audit)
-        if summary.latest is None or summary.latest.assessment_id < assessment.assessment_id:
-            self.summaries[key] = replace(summary, latest=latest)
-            return True
-        return False
+        with self._write(audit):
+            key = (assessment.org_id, assessment.service_id)
+            summary = self.summaries.get(key)
+            if summary is None:
+                raise NotFound("The record it belongs to does not exist.")
+            if (*key, assessment.assessment_id) in self.assessments:
+                raise AlreadyExists("It already exists.")
+            self.assessments[(*key, assessment.assessment_id)] = assessment
+            if summary.latest is None or summary.latest.assessment_id < assessment.assessment_id:
+                self.summaries[key] = replace(summary, latest=latest)
+                return True
+            return False
 
     def get_assessment(self, org_id, service_id, assessment_id):
         return self.assessments.get((org_id, service_id, assessment_id))
@@ -159,16 +146,12 @@ class InMemoryStore:
 
     # declaration projects
     def save_project(self, project, expected, audit):
-        self._check_claim(audit)
-        key = (project.org_id, project.project_id)
-        if expected is None and project.org_id not in self.orgs:
-            raise NotFound("The record it belongs to does not exist.")
-        if expected is None and key in self.projects:
-            raise AlreadyExists("It already exists.")
-        if expected is not None and self.projects.get(key) != expected:
-            raise StaleWrite("It changed since it was read.")
-        self.projects[key] = project
-        self._record(audit)
+        with self._write(audit):
+            key = (project.org_id, project.project_id)
+            if expected is None and project.org_id not in self.orgs:
+                raise NotFound("The record it belongs to does not exist.")
+            _expect(self.projects.get(key), expected)
+            self.projects[key] = project
 
     def get_project(self, org_id, project_id):
         return self.projects.get((org_id, project_id))
@@ -178,31 +161,23 @@ class InMemoryStore:
 
     # benchmark sets and KPI values
     def save_benchmark_set(self, stored, expected, audit):
-        self._check_claim(audit)
-        current = self.benchmark_sets.get(stored.set_id)
-        if expected is None and current is not None:
-            raise AlreadyExists("It already exists.")
-        if expected is not None and current != expected:
-            raise StaleWrite("It changed since it was read.")
-        self.benchmark_sets[stored.set_id] = stored
-        self._record(audit)
+        with self._write(audit):
+            _expect(self.benchmark_sets.get(stored.set_id), expected)
+            self.benchmark_sets[stored.set_id] = stored
 
     def get_benchmark_set(self, set_id):
         return self.benchmark_sets.get(set_id)
 
     def list_benchmark_sets(self):
-        from chalicelib.domain.benchmark_records import listing_of
-
         return [listing_of(s) for _, s in sorted(self.benchmark_sets.items())]
 
     def put_kpi_values(self, record, audit):
-        self._check_claim(audit)
-        if record.service_id is None and record.org_id not in self.orgs:
-            raise NotFound("The record it belongs to does not exist.")
-        if record.service_id is not None and (record.org_id, record.service_id) not in self.services:
-            raise NotFound("The record it belongs to does not exist.")
-        self.kpis[(record.org_id, record.service_id, record.period)] = copy.deepcopy(record)
-        self._record(audit)
+        with self._write(audit):
+            if record.service_id is None and record.org_id not in self.orgs:
+                raise NotFound("The record it belongs to does not exist.")
+            if record.service_id is not None and (record.org_id, record.service_id) not in self.services:
+                raise NotFound("The record it belongs to does not exist.")
+            self.kpis[(record.org_id, record.service_id, record.period)] = copy.deepcopy(record)
 
     def get_kpi_values(self, org_id, service_id, period):
         return copy.deepcopy(self.kpis.get((org_id, service_id, period)))
@@ -213,11 +188,10 @@ class InMemoryStore:
 
     # integrations
     def create_integration(self, integration, audit):
-        self._check_claim(audit)
-        if integration.org_id not in self.orgs:
-            raise NotFound("The record it belongs to does not exist.")
-        self.integrations[(integration.org_id, integration.integration_id)] = integration
-        self._record(audit)
+        with self._write(audit):
+            if integration.org_id not in self.orgs:
+                raise NotFound("The record it belongs to does not exist.")
+            self.integrations[(integration.org_id, integration.integration_id)] = integration
 
     def get_integration(self, org_id, integration_id):
         return self.integrations.get((org_id, integration_id))
@@ -229,20 +203,16 @@ class InMemoryStore:
         return [i for (o, _), i in sorted(self.integrations.items()) if o == org_id]
 
     def replace_integration(self, integration, expected, audit):
-        self._check_claim(audit)
-        key = (integration.org_id, integration.integration_id)
-        if self.integrations.get(key) != expected:
-            raise StaleWrite("It changed since it was read.")
-        self.integrations[key] = integration
-        self._record(audit)
+        with self._write(audit):
+            key = (integration.org_id, integration.integration_id)
+            _expect(self.integrations.get(key), expected)
+            self.integrations[key] = integration
 
     def delete_integration(self, expected, audit):
-        self._check_claim(audit)
-        key = (expected.org_id, expected.integration_id)
-        if self.integrations.get(key) != expected:
-            raise StaleWrite("It changed since it was read.")
-        del self.integrations[key]
-        self._record(audit)
+        with self._write(audit):
+            key = (expected.org_id, expected.integration_id)
+            _expect(self.integrations.get(key), expected)
+            del self.integrations[key]
 
     # the deliveries log
     def add_delivery(self, delivery, keep_until):
@@ -256,15 +226,26 @@ class InMemoryStore:
         )
         return _page(mine, lambda d: d.delivery_id, limit, cursor, descending=True)
 
-    def _check_claim(self, audit):
-        if audit.actor.integration_id and audit.actor.delivery_id:
-            if (audit.actor.integration_id, audit.actor.delivery_id) in self.claims:
-                raise Duplicate("This delivery was already processed.")
-
-    def _record(self, audit):
+    @contextmanager
+    def _write(self, audit):
+        """As the adapter's transaction: a delivery already claimed is refused first, and the
+        audit record (with the delivery's claim) is kept only when the write succeeds."""
+        actor = audit.actor
+        claim = (actor.integration_id, actor.delivery_id) if actor.integration_id and actor.delivery_id else None
+        if claim in self.claims:
+            raise Duplicate("This delivery was already processed.")
+        yield
         self.audit[(audit.org_id, audit.audit_id)] = audit
-        if audit.actor.integration_id and audit.actor.delivery_id:
-            self.claims.add((audit.actor.integration_id, audit.actor.delivery_id))
+        if claim:
+            self.claims.add(claim)
+
+
+def _expect(current, expected):
+    """A conditional write's check: nothing there yet (expected None), or exactly what was read."""
+    if expected is None and current is not None:
+        raise AlreadyExists("It already exists.")
+    if expected is not None and current != expected:
+        raise StaleWrite("It changed since it was read.")
 
 
 def _page(items, position, limit, cursor, descending=False):

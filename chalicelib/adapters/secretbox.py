@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from chalicelib import config
 from chalicelib.domain.errors import Unavailable
 
 KMS_PREFIX = "kms1:"
@@ -158,7 +159,6 @@ class KmsSecretBox:
             raise SecretBoxMisconfigured("INTEGRATION_KMS_KEY_ID is not set")
         self.key_id = key_id
         self._client = client
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"KmsSecretBox({self.key_id!r})"
@@ -167,11 +167,7 @@ class KmsSecretBox:
     def client(self):
         """A botocore KMS client, made on first use (not at import, nor in __init__)."""
         if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    from chalicelib import config
-
-                    self._client = _kms_client(config.region())
+            self._client = _kms_client(config.region())
         return self._client
 
     def seal(self, plaintext: bytes, context: dict[str, str]) -> str:

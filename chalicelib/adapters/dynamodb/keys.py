@@ -87,8 +87,13 @@ def benchmark_pk(set_id: str) -> str:
     return f"BENCHMARK#{set_id}"
 
 
+def kpi_prefix(service_id: str | None) -> str:
+    """The sort-key prefix of every period's values for the organisation (None) or a service."""
+    return KPI_ORG_PREFIX if service_id is None else f"{KPI_SERVICE_PREFIX}{service_id}#"
+
+
 def kpi_sk(service_id: str | None, period: str) -> str:
-    return KPI_ORG_PREFIX + period if service_id is None else f"{KPI_SERVICE_PREFIX}{service_id}#{period}"
+    return kpi_prefix(service_id) + period
 
 
 def snapshot_sk(month: str) -> str:

@@ -17,37 +17,43 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import (
     AssessmentItem,
     AuditItem,
+    BenchmarkRegistryItem,
+    BenchmarkSetItem,
     ClaimItem,
+    ComponentItem,
     DeliveryItem,
     IntegrationItem,
     IntegrationRouteItem,
-    ProjectItem,
-    SnapshotItem,
-    ComponentItem,
+    KpiItem,
     OrgItem,
+    ProjectItem,
     ServiceItem,
+    SnapshotItem,
     SummaryItem,
 )
 from chalicelib.domain import codec
+from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, listing_of
+from chalicelib.domain.benchmarks import benchmark_set_from_dict, benchmark_set_to_dict
 from chalicelib.domain.errors import AlreadyExists, BadRequest, Conflict, Duplicate, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import (
     CLAIM_DAYS,
     Assessment,
     AuditRecord,
+    Component,
     DeclarationProject,
     Delivery,
     Integration,
-    SealedSecret,
-    Component,
     LatestAssessment,
     Organisation,
+    SealedSecret,
     Service,
     ServiceSummary,
 )
+from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.components import component_etag
 from chalicelib.services.organisations import org_etag
-from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.ports import OrgOverview, Page
+from chalicelib.services.projects import project_etag
 from chalicelib.services.registry import service_etag
 
 RACE_ATTEMPTS = 3
@@ -300,7 +306,7 @@ class DynamoStore:
                 tx.check(OrgItem, keys.org_pk(project.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
                 tx.put(_project_item(project), ProjectItem.pk.does_not_exist(), AlreadyExists)
             else:
-                tx.put(_project_item(project), ProjectItem.etag == codec.content_etag(expected.editable_fields()), StaleWrite)
+                tx.put(_project_item(project), ProjectItem.etag == project_etag(expected), StaleWrite)
 
     def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None:
         item = self._get(ProjectItem, keys.org_pk(org_id), keys.project_sk(project_id))
@@ -409,8 +415,7 @@ class DynamoStore:
         return _kpi_record(item) if item else None
 
     def list_kpi_values(self, org_id: str, service_id: str | None = None) -> list:
-        prefix = keys.KPI_ORG_PREFIX if service_id is None else f"{keys.KPI_SERVICE_PREFIX}{service_id}#"
-        query = KpiItem.query(keys.org_pk(org_id), KpiItem.sk.startswith(prefix), consistent_read=True)
+        query = KpiItem.query(keys.org_pk(org_id), KpiItem.sk.startswith(keys.kpi_prefix(service_id)), consistent_read=True)
         with self._errors():
             return [_kpi_record(item) for item in query]
 
@@ -784,14 +789,6 @@ def _delivery(item: DeliveryItem) -> Delivery:
 
 # --- benchmark sets and KPI values <-> items ---------------------------------------------------
 
-from chalicelib.adapters.dynamodb.models import BenchmarkRegistryItem, BenchmarkSetItem, KpiItem  # noqa: E402
-from chalicelib.domain.benchmark_records import (  # noqa: E402
-    BenchmarkSetListing,
-    KpiRecord,
-    StoredBenchmarkSet,
-)
-from chalicelib.domain.benchmarks import benchmark_set_from_dict, benchmark_set_to_dict  # noqa: E402
-
 
 def _benchmark_etag(stored: StoredBenchmarkSet) -> str:
     return codec.content_etag({"set": benchmark_set_to_dict(stored.bset), "updated": codec.stamp_to_dict(stored.updated)})
@@ -810,10 +807,12 @@ def _benchmark_item(stored: StoredBenchmarkSet) -> BenchmarkSetItem:
 
 
 def _benchmark_registry_item(stored: StoredBenchmarkSet) -> BenchmarkRegistryItem:
-    data = benchmark_set_to_dict(stored.bset)
-    data["peer_groups"] = {}
+    listing = listing_of(stored)
     return BenchmarkRegistryItem(
-        pk=keys.BENCHMARKS_PK, sk=stored.set_id, data=data, updated=codec.stamp_to_dict(stored.updated)
+        pk=keys.BENCHMARKS_PK,
+        sk=listing.set_id,
+        data=benchmark_set_to_dict(listing.bset),
+        updated=codec.stamp_to_dict(listing.updated),
     )
 
 
@@ -861,7 +860,7 @@ def _project_item(project: DeclarationProject) -> ProjectItem:
         impact=project.impact,
         due=project.due.isoformat(),
         status=project.status,
-        etag=codec.content_etag(project.editable_fields()),
+        etag=project_etag(project),
         created=codec.stamp_to_dict(project.created),
         updated=codec.stamp_to_dict(project.updated),
     )
