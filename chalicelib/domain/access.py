@@ -58,43 +58,39 @@ def allows(rule: Callable[..., None], *args) -> bool:
     return True
 
 
-def _deny(detail: str) -> Forbidden:
-    return Forbidden(detail)
-
-
 def require_platform_admin(p: Principal) -> None:
     if not p.has(PLATFORM_ADMIN):
-        raise _deny("Only a platform admin may do this.")
+        raise Forbidden("Only a platform admin may do this.")
 
 
 def require_org_admin(p: Principal, org_id: str) -> None:
     """Update an organisation and its settings: a platform admin, or an admin of that organisation."""
     if not (p.has(PLATFORM_ADMIN) or p.member_of(org_id, ADMIN)):
-        raise _deny(f"Only an admin of {org_id!r} may change it.")
+        raise Forbidden(f"Only an admin of {org_id!r} may change it.")
 
 
 def require_org_metadata(p: Principal, org_id: str) -> None:
     """Read an organisation record: its members, and platform admins (metadata only)."""
     if not (p.has(PLATFORM_ADMIN) or p.member_of(org_id)):
-        raise _deny(f"You are not a member of {org_id!r}.")
+        raise Forbidden(f"You are not a member of {org_id!r}.")
 
 
 def require_org_reader(p: Principal, org_id: str) -> None:
     """Read services, components, assessments and service scorecards: members of the organisation."""
     if not p.member_of(org_id):
-        raise _deny(f"You are not a member of {org_id!r}.")
+        raise Forbidden(f"You are not a member of {org_id!r}.")
 
 
 def require_admin(p: Principal, org_id: str) -> None:
     """Integrations, organisation KPIs and declaration projects: the organisation's admins."""
     if not p.member_of(org_id, ADMIN):
-        raise _deny(f"Only admins of {org_id!r} may do this.")
+        raise Forbidden(f"Only admins of {org_id!r} may do this.")
 
 
 def require_leadership_view(p: Principal, org_id: str) -> None:
     """Organisation scorecard, its CSV and the audit trail: admins and leadership."""
     if not p.member_of(org_id, ADMIN, LEADERSHIP):
-        raise _deny(f"Only admins and leadership of {org_id!r} may see this.")
+        raise Forbidden(f"Only admins and leadership of {org_id!r} may see this.")
 
 
 def require_service_creator(p: Principal, org_id: str, owner_email: str) -> None:
@@ -104,18 +100,18 @@ def require_service_creator(p: Principal, org_id: str, owner_email: str) -> None
     if p.member_of(org_id, SERVICE_OWNER):
         if p.owns(owner_email):
             return
-        raise _deny("A service owner can only register a service with their own (verified) email as owner_email.")
-    raise _deny(f"Only admins and service owners of {org_id!r} may register services.")
+        raise Forbidden("A service owner can only register a service with their own (verified) email as owner_email.")
+    raise Forbidden(f"Only admins and service owners of {org_id!r} may register services.")
 
 
 def require_org_member_who_may_edit(p: Principal, org_id: str) -> None:
     """The organisation part of editing a service: checked before the service is read."""
     if not p.member_of(org_id, ADMIN, SERVICE_OWNER):
-        raise _deny(f"Only admins and service owners of {org_id!r} may change services.")
+        raise Forbidden(f"Only admins and service owners of {org_id!r} may change services.")
 
 
 def require_service_editor(p: Principal, org_id: str, owner_email: str) -> None:
     """Edit a service, its components, submit its assessments: admins, and its owner."""
     require_org_member_who_may_edit(p, org_id)
     if not (p.member_of(org_id, ADMIN) or p.owns(owner_email)):
-        raise _deny("Only the service's owner (owner_email) or an admin may change this service.")
+        raise Forbidden("Only the service's owner (owner_email) or an admin may change this service.")

@@ -2,7 +2,6 @@
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import AuditRecord
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Page
@@ -15,6 +14,6 @@ class AuditService:
     def list(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         access.require_leadership_view(principal, org_id)
         page = self._ctx.store.list_audit(org_id, limit, cursor)
-        if not page.items and cursor is None and self._ctx.store.get_org(org_id) is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        if not page.items and cursor is None:
+            self._ctx.org_or_404(org_id)
         return page

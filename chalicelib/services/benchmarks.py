@@ -4,11 +4,12 @@ the rules are chalicelib/domain/benchmarks.py, explained in docs/benchmarks.md).
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from chalicelib.benchmarks import load_benchmark_sets
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.benchmark_records import PLATFORM_ORG, KpiRecord, StoredBenchmarkSet
+from chalicelib.domain.benchmark_records import PLATFORM_ORG, BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
 from chalicelib.domain.benchmarks import (
     _SET_ID,
     BenchmarkResult,
@@ -69,25 +70,30 @@ class BenchmarkService:
     def list_sets(self, principal: Principal) -> list[SetView]:
         """Any signed-in user: the shipped sets, then the imported ones by set_id."""
         shipped = [SetView(b, True) for b in self._shipped.values()]
-        stored = [SetView(s.bset, False, s.updated) for s in self._ctx.store.list_benchmark_sets() if s.set_id not in self._shipped]
-        return shipped + stored
+        return shipped + [SetView(s.bset, False, s.updated) for s in self._imported()]
 
     def get_set(self, principal: Principal, set_id: str) -> SetView:
-        view = self._find(set_id)
-        if view is None:
-            raise NotFound(f"Benchmark set {set_id!r} does not exist.")
-        return view
+        return self._view(set_id)
 
-    def _find(self, set_id: str) -> SetView | None:
+    def find_set(self, set_id: str) -> BenchmarkSet:
+        return self._view(set_id).bset
+
+    def _view(self, set_id: str) -> SetView:
+        """A shipped set without a request; an imported one with a GetItem."""
         if set_id in self._shipped:
             return SetView(self._shipped[set_id], True)
         stored = self._ctx.store.get_benchmark_set(set_id)
-        return SetView(stored.bset, False, stored.updated) if stored else None
+        if stored is None:
+            raise NotFound(f"Benchmark set {set_id!r} does not exist.")
+        return SetView(stored.bset, False, stored.updated)
 
     def known_sets(self) -> list[BenchmarkSet]:
         """Every set KPI values are checked against: shipped and imported (one Query)."""
-        stored = [s.bset for s in self._ctx.store.list_benchmark_sets() if s.set_id not in self._shipped]
-        return [*self._shipped.values(), *stored]
+        return [*self._shipped.values(), *(s.bset for s in self._imported())]
+
+    def _imported(self) -> list[BenchmarkSetListing]:
+        """The stored sets a shipped one does not shadow (one Query)."""
+        return [s for s in self._ctx.store.list_benchmark_sets() if s.set_id not in self._shipped]
 
     # --- KPI values ------------------------------------------------------------------------------
 
@@ -115,9 +121,9 @@ class BenchmarkService:
     def list_org_kpis(self, principal: Principal, org_id: str) -> list[KpiRecord]:
         access.require_org_reader(principal, org_id)
         records = self._ctx.store.list_kpi_values(org_id)
-        if not records and self._ctx.store.get_org(org_id) is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
-        return sorted(records, key=lambda r: (lambda p: (p.start, p.end))(parse_period(r.period)))
+        if not records:
+            self._ctx.org_or_404(org_id)
+        return sorted(records, key=_span)
 
     def _record(self, principal: Principal, org_id: str, service_id: str | None, period_text: str, values: Mapping) -> KpiRecord:
         period = parse_period(period_text)
@@ -146,9 +152,7 @@ class BenchmarkService:
             period = parse_period(period_text)
         except Invalid as invalid:
             raise BadRequest(invalid.detail, invalid.errors) from None
-        org = self._ctx.store.get_org(org_id)
-        if org is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        org = self._ctx.org_or_404(org_id)
         if service_id is not None:
             self._ctx.summary_or_404(org_id, service_id)
         bset = self.find_set(set_text)
@@ -162,14 +166,15 @@ class BenchmarkService:
         records = self._ctx.store.list_kpi_values(org.org_id)
         if not records:
             return bset, None
-        latest = max(records, key=lambda r: (lambda p: (p.end, p.start))(parse_period(r.period)))
+        latest = max(records, key=lambda r: _span(r)[::-1])  # the latest end, then the shortest
         return bset, position_of(bset, org, latest, "org", latest.period)
 
-    def find_set(self, set_id: str) -> BenchmarkSet:
-        view = self._find(set_id)
-        if view is None:
-            raise NotFound(f"Benchmark set {set_id!r} does not exist.")
-        return view.bset
+
+def _span(record: KpiRecord) -> tuple[date, date]:
+    """The record's period as (start, end): sorting by it interleaves years, quarters and
+    months by the calendar."""
+    period = parse_period(record.period)
+    return period.start, period.end
 
 
 def position_of(bset: BenchmarkSet, org: Organisation, record: KpiRecord | None, level: str, period: str) -> Position:

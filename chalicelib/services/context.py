@@ -9,7 +9,7 @@ from ulid import ULID
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, StaleWrite
-from chalicelib.domain.model import Actor, AuditRecord, Stamp
+from chalicelib.domain.model import Actor, AuditRecord, Organisation, Stamp
 from chalicelib.services.ports import Clock, IdFactory, Store
 
 T = TypeVar("T")
@@ -44,6 +44,12 @@ class Context:
         except KeyError:
             raise Invalid(f"Unknown framework {framework_id!r}.", {field: [f"unknown framework {framework_id!r}"]}) from None
 
+    def org_or_404(self, org_id: str) -> Organisation:
+        org = self.store.get_org(org_id)
+        if org is None:
+            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        return org
+
     def summary_or_404(self, org_id: str, service_id: str):
         summary = self.store.get_summary(org_id, service_id)
         if summary is None:
@@ -67,10 +73,10 @@ def with_retries(attempt: Callable[[], T], conditional: bool, what: str) -> T:
 
 
 def merge_patch_changes(
-    current, patch: dict, if_match: str, etag: str, editable: tuple[str, ...], required: tuple[str, ...], what: str
+    patch: dict, if_match: str, etag: str, editable: tuple[str, ...], required: tuple[str, ...], what: str
 ) -> dict:
-    """The changes a JSON merge patch makes to `current`, applied only over the version the
-    client read (its ETag) and never removing a required field."""
+    """The changes a JSON merge patch makes, applied only over the version the client read
+    (`etag` is the current one's) and never removing a required field."""
     if etag != if_match:
         raise StaleWrite(f"{what} has changed since you read it.")
     nulls = [f for f in required if f in patch and patch[f] is None]

@@ -9,9 +9,10 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.benchmarks import BenchmarkSet
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import DeclarationProject, Organisation
-from chalicelib.domain.scorecards import MonthlySnapshot, OrgScorecard, org_scorecard
+from chalicelib.domain.scorecards import MonthlySnapshot, OrgScorecard
 from chalicelib.services.benchmarks import BenchmarkService, Position
 from chalicelib.services.context import Context
+from chalicelib.services.scorecards import scorecard_of
 
 TREND_MONTHS = 24
 DEFAULT_BENCHMARK_SET = "illustrative-2024"
@@ -41,15 +42,7 @@ class DashboardService:
         overview = self._ctx.store.get_org_overview(org_id)
         if overview is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
-        card = org_scorecard(
-            org_id,
-            overview.summaries,
-            self._ctx.current_framework,
-            self._ctx.clock.today(),
-            department,
-            overview.org.rank_services,
-            overview.projects,
-        )
+        card = scorecard_of(self._ctx, overview.org, overview.summaries, overview.projects, department)
         bset, position = self._benchmarks.latest_org_position(overview.org, set_id)
         trend = overview.snapshots[-TREND_MONTHS:]
         return Dashboard(overview.org, card, trend, overview.projects, bset, position)

@@ -48,8 +48,8 @@ class IntegrationService:
     def list(self, principal: Principal, org_id: str) -> list[Integration]:
         access.require_admin(principal, org_id)
         integrations = self._ctx.store.list_integrations(org_id)
-        if not integrations and self._ctx.store.get_org(org_id) is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        if not integrations:
+            self._ctx.org_or_404(org_id)
         return integrations
 
     def delete(self, principal: Principal, org_id: str, integration_id: str) -> None:

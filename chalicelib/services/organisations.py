@@ -3,7 +3,7 @@
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag
-from chalicelib.domain.errors import NotFound, StaleWrite
+from chalicelib.domain.errors import StaleWrite
 from chalicelib.domain.model import Organisation
 from chalicelib.services.context import Context, with_retries
 from chalicelib.services.ports import Page
@@ -53,10 +53,7 @@ class OrganisationService:
 
     def get(self, principal: Principal, org_id: str) -> Organisation:
         access.require_org_metadata(principal, org_id)
-        org = self._ctx.store.get_org(org_id)
-        if org is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
-        return org
+        return self._ctx.org_or_404(org_id)
 
     def list(self, principal: Principal, limit: int, cursor: str | None) -> Page[Organisation]:
         """Platform admins see every organisation; anyone else sees their own."""

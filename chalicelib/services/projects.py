@@ -23,9 +23,7 @@ class ProjectService:
 
     def create(self, principal: Principal, org_id: str, fields: dict) -> DeclarationProject:
         access.require_admin(principal, org_id)
-        org = self._ctx.store.get_org(org_id)
-        if org is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        org = self._ctx.org_or_404(org_id)
         due = fields.get("due")
         if due is None:
             if org.declaration_signed_on is None:
@@ -54,8 +52,8 @@ class ProjectService:
     def list(self, principal: Principal, org_id: str) -> list[DeclarationProject]:
         access.require_org_reader(principal, org_id)
         projects = self._ctx.store.list_projects(org_id)
-        if not projects and self._ctx.store.get_org(org_id) is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        if not projects:
+            self._ctx.org_or_404(org_id)
         return projects
 
     def get(self, principal: Principal, org_id: str, project_id: str) -> DeclarationProject:
@@ -68,7 +66,7 @@ class ProjectService:
             raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
         current = self._get(org_id, project_id)
         what = f"Declaration project {project_id!r}"
-        changes = merge_patch_changes(current, patch, if_match, project_etag(current), EDITABLE, EDITABLE, what)
+        changes = merge_patch_changes(patch, if_match, project_etag(current), EDITABLE, EDITABLE, what)
         if "partners" in changes:
             changes["partners"] = tuple(changes["partners"])
         stamp = self._ctx.stamp(principal.actor)

@@ -48,8 +48,8 @@ class ServiceRegistry:
     def list(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
         access.require_org_reader(principal, org_id)
         page = self._ctx.store.list_services(org_id, limit, cursor)
-        if not page.items and cursor is None and self._ctx.store.get_org(org_id) is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        if not page.items and cursor is None:
+            self._ctx.org_or_404(org_id)
         return page
 
     def patch(self, principal: Principal, org_id: str, service_id: str, patch: dict, if_match: str | None) -> Service:
@@ -60,7 +60,7 @@ class ServiceRegistry:
         current = self._get(org_id, service_id)
         access.require_service_editor(principal, org_id, current.owner_email)
         changes = merge_patch_changes(
-            current, patch, if_match, service_etag(current), EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS, f"Service {service_id!r}"
+            patch, if_match, service_etag(current), EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS, f"Service {service_id!r}"
         )
         stamp = self._ctx.stamp(principal.actor)
         updated = replace(current, **changes, updated=stamp)

@@ -2,7 +2,7 @@
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.model import DeclarationProject, Organisation, ServiceSummary
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard, org_scorecard, service_scorecard
 from chalicelib.services.context import Context
 
@@ -22,17 +22,23 @@ class ScorecardService:
 
     def compute(self, org_id: str, department: str | None = None) -> OrgScorecard:
         """The scorecard as of today, for callers already allowed to see it (and the scheduler)."""
-        org = self._ctx.store.get_org(org_id)
-        if org is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
-        summaries = self._ctx.store.list_summaries(org_id)
-        projects = self._ctx.store.list_projects(org_id)
-        return org_scorecard(
-            org_id,
-            summaries,
-            self._ctx.current_framework,
-            self._ctx.clock.today(),
-            department,
-            org.rank_services,
-            projects,
-        )
+        return self.compute_for(self._ctx.org_or_404(org_id), department)
+
+    def compute_for(self, org: Organisation, department: str | None = None) -> OrgScorecard:
+        """The same, for an organisation already read: its summaries and projects are read."""
+        summaries = self._ctx.store.list_summaries(org.org_id)
+        projects = self._ctx.store.list_projects(org.org_id)
+        return scorecard_of(self._ctx, org, summaries, projects, department)
+
+
+def scorecard_of(
+    ctx: Context,
+    org: Organisation,
+    summaries: list[ServiceSummary],
+    projects: list[DeclarationProject],
+    department: str | None = None,
+) -> OrgScorecard:
+    """The organisation's scorecard as of today, from its summaries and projects."""
+    return org_scorecard(
+        org.org_id, summaries, ctx.current_framework, ctx.clock.today(), department, org.rank_services, projects
+    )

@@ -8,8 +8,8 @@ import re
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.clock import add_months
-from chalicelib.domain.errors import BadRequest, NotFound
-from chalicelib.domain.scorecards import MonthlySnapshot, snapshot_of
+from chalicelib.domain.errors import BadRequest
+from chalicelib.domain.scorecards import MonthlySnapshot, OrgScorecard, snapshot_of
 from chalicelib.services.context import Context
 from chalicelib.services.scorecards import ScorecardService
 
@@ -24,8 +24,11 @@ class SnapshotService:
         self._scorecards = scorecards
 
     def take(self, org_id: str) -> MonthlySnapshot:
+        return self._keep(self._scorecards.compute(org_id))
+
+    def _keep(self, card: OrgScorecard) -> MonthlySnapshot:
         today = self._ctx.clock.today()
-        snapshot = snapshot_of(self._scorecards.compute(org_id), f"{today:%Y-%m}", self._ctx.clock.now())
+        snapshot = snapshot_of(card, f"{today:%Y-%m}", self._ctx.clock.now())
         self._ctx.store.put_snapshot(snapshot)
         return snapshot
 
@@ -34,8 +37,8 @@ class SnapshotService:
         taken, cursor = [], None
         while True:
             page = self._ctx.store.list_orgs(REGISTRY_PAGE, cursor)
-            for org in page.items:
-                self.take(org.org_id)
+            for org in page.items:  # already read: no GetItem per organisation
+                self._keep(self._scorecards.compute_for(org))
                 taken.append(org.org_id)
             if page.next_cursor is None:
                 return taken
@@ -53,8 +56,8 @@ class SnapshotService:
         if first > last:
             raise BadRequest("from must not be after to.", {"from": ["must not be after to"]})
         snapshots = self._ctx.store.list_snapshots(org_id, first, last)
-        if not snapshots and self._ctx.store.get_org(org_id) is None:
-            raise NotFound(f"Organisation {org_id!r} does not exist.")
+        if not snapshots:
+            self._ctx.org_or_404(org_id)
         return snapshots
 
 
