@@ -37,8 +37,7 @@ def submit_assessment(principal, org_id, service_id):
 def list_assessments(principal, org_id, service_id):
     limit, cursor = list_params(bp.current_request)
     result = use_cases().assessments.list(principal, org_id, service_id, limit, cursor)
-    items = [presenters.assessment(a) for a in result.items]
-    return responses.AssessmentPage().dump(page(items, result.next_cursor))
+    return responses.AssessmentPage().dump(page(result, presenters.assessment))
 
 
 @route(

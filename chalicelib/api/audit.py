@@ -23,4 +23,4 @@ bp = Blueprint(__name__)
 def list_audit(principal, org_id):
     limit, cursor = list_params(bp.current_request)
     result = use_cases().audit.list(principal, org_id, limit, cursor)
-    return responses.AuditPage().dump(page([presenters.audit_record(r) for r in result.items], result.next_cursor))
+    return responses.AuditPage().dump(page(result, presenters.audit_record))

@@ -7,10 +7,8 @@ from chalice import Blueprint
 from chalicelib.api import presenters
 from chalicelib.api.http import json_response, load_body, load_json, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.benchmarks import benchmark_set_to_dict
-from chalicelib.domain.codec import iso_instant
 from chalicelib.schemas import benchmarks as schemas
-from chalicelib.services.benchmarks import BenchmarkService, SetView
+from chalicelib.services.benchmarks import BenchmarkService
 
 bp = Blueprint(__name__)
 SETS = "/benchmarks"
@@ -32,23 +30,6 @@ def _service() -> BenchmarkService:
     return use_cases().benchmarks
 
 
-# --- presenters ---------------------------------------------------------------------------------
-
-
-def _summary(view: SetView) -> dict:
-    b = view.bset
-    return {"set_id": b.set_id, "title": b.title, "source": b.source, "published": b.published.isoformat(),
-            "illustrative": b.illustrative, "built_in": view.built_in}
-
-
-def _full(view: SetView) -> dict:
-    return {**benchmark_set_to_dict(view.bset), "built_in": view.built_in}
-
-
-def kpis_shown(record) -> dict:
-    return {"period": record.period, "values": dict(record.values), "updated_at": iso_instant(record.updated.at)}
-
-
 # --- benchmark sets -----------------------------------------------------------------------------
 
 
@@ -67,18 +48,19 @@ def kpis_shown(record) -> dict:
 def put_benchmark_set(principal, set_id):
     data = load_json(bp.current_request.raw_body or b"")
     view, created = _service().put_set(principal, set_id, data)
-    shown = schemas.BenchmarkSetOut().dump(_full(view))
+    shown = schemas.BenchmarkSetOut().dump(presenters.benchmark_set(view))
     return json_response(shown, 201 if created else 200, {"Location": f"/benchmarks/{set_id}"} if created else None)
 
 
 @route(bp, SETS, "GET", "The benchmark sets: shipped (built_in) and imported", "benchmarks", response=schemas.BenchmarkSetList)
 def list_benchmark_sets(principal):
-    return schemas.BenchmarkSetList().dump({"items": [_summary(v) for v in _service().list_sets(principal)]})
+    items = [presenters.benchmark_set_summary(v) for v in _service().list_sets(principal)]
+    return schemas.BenchmarkSetList().dump({"items": items})
 
 
 @route(bp, SET, "GET", "One benchmark set, its KPIs and peer groups' figures", "benchmarks", response=schemas.BenchmarkSetOut, also=(404,))
 def get_benchmark_set(principal, set_id):
-    return schemas.BenchmarkSetOut().dump(_full(_service().get_set(principal, set_id)))
+    return schemas.BenchmarkSetOut().dump(presenters.benchmark_set(_service().get_set(principal, set_id)))
 
 
 # --- KPI values ---------------------------------------------------------------------------------
@@ -87,7 +69,7 @@ def get_benchmark_set(principal, set_id):
 @route(bp, ORG_KPIS, "GET", "The organisation's recorded KPI periods and values", "benchmarks", response=schemas.KpiValuesList, also=(404,))
 def list_org_kpis(principal, org_id):
     records = _service().list_org_kpis(principal, org_id)
-    return schemas.KpiValuesList().dump({"items": [kpis_shown(r) for r in records]})
+    return schemas.KpiValuesList().dump({"items": [presenters.kpi_values(r) for r in records]})
 
 
 @route(
@@ -96,12 +78,13 @@ def list_org_kpis(principal, org_id):
 )
 def put_org_kpis(principal, org_id, period):
     values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
-    return schemas.KpiValuesOut().dump(kpis_shown(_service().put_org_kpis(principal, org_id, period, values)))
+    record = _service().put_org_kpis(principal, org_id, period, values)
+    return schemas.KpiValuesOut().dump(presenters.kpi_values(record))
 
 
 @route(bp, ORG_KPI, "GET", "The organisation's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
 def get_org_kpis(principal, org_id, period):
-    return schemas.KpiValuesOut().dump(kpis_shown(_service().get_kpis(principal, org_id, None, period)))
+    return schemas.KpiValuesOut().dump(presenters.kpi_values(_service().get_kpis(principal, org_id, None, period)))
 
 
 @route(
@@ -111,12 +94,12 @@ def get_org_kpis(principal, org_id, period):
 def put_service_kpis(principal, org_id, service_id, period):
     values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
     record = _service().put_service_kpis(principal, org_id, service_id, period, values)
-    return schemas.KpiValuesOut().dump(kpis_shown(record))
+    return schemas.KpiValuesOut().dump(presenters.kpi_values(record))
 
 
 @route(bp, SERVICE_KPI, "GET", "A service's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
 def get_service_kpis(principal, org_id, service_id, period):
-    return schemas.KpiValuesOut().dump(kpis_shown(_service().get_kpis(principal, org_id, service_id, period)))
+    return schemas.KpiValuesOut().dump(presenters.kpi_values(_service().get_kpis(principal, org_id, service_id, period)))
 
 
 # --- positions ----------------------------------------------------------------------------------
@@ -131,7 +114,8 @@ def _query(name: str):
     "benchmarks", response=schemas.BenchmarkPositionOut, also=(400, 404), query=POSITION_QUERY,
 )
 def org_position(principal, org_id):
-    return schemas.BenchmarkPositionOut().dump(presenters.benchmark_position(_service().position(principal, org_id, None, _query("set"), _query("period"))))
+    found = _service().position(principal, org_id, None, _query("set"), _query("period"))
+    return schemas.BenchmarkPositionOut().dump(presenters.benchmark_position(found))
 
 
 @route(

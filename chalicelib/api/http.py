@@ -47,8 +47,13 @@ log = logging.getLogger(__name__)
 
 # What a well-formed identifier in a path looks like. Anything else names nothing (404), except
 # where the request chooses the identifier (PUT of an organisation or component): then it is 422.
-PATH_PATTERNS = {"org_id": SLUG, "service_id": ULID, "assessment_id": ULID, "component_id": COMPONENT_SLUG}
-PATH_PATTERNS["set_id"] = SLUG  # a benchmark set (PUT /benchmarks/{set_id} chooses it)
+PATH_PATTERNS = {
+    "org_id": SLUG,
+    "service_id": ULID,
+    "assessment_id": ULID,
+    "component_id": COMPONENT_SLUG,
+    "set_id": SLUG,  # a benchmark set (PUT /benchmarks/{set_id} chooses it)
+}
 
 
 def check_path(params: dict, chosen: str | None = None) -> None:
@@ -74,14 +79,13 @@ def route(
         @functools.wraps(view)
         def handle(**params):
             try:
-                if public:
-                    check_path(params, chosen_id)
-                    result = view(**params)
-                else:
+                args = ()
+                if not public:
                     principal = bootstrap.authenticator().authenticate(bp.current_request.headers.get("authorization"))
                     observability.note_principal(principal)
-                    check_path(params, chosen_id)
-                    result = view(principal, **params)
+                    args = (principal,)
+                check_path(params, chosen_id)
+                result = view(*args, **params)
                 return result if isinstance(result, Response) else json_response(result)
             except oidc.Unauthenticated as error:
                 return problem(401, f"Sign in with a valid bearer token: {error}.", headers=_CHALLENGE)
@@ -99,8 +103,7 @@ def route(
                 return problem(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
 
         ROUTES.append(RouteDoc(path=path, method=method, summary=summary, tag=tag, public=public, **doc))
-        content_types = JSON_TYPES if method in ("POST", "PUT", "PATCH") else None
-        options = {"content_types": content_types} if content_types else {}
+        options = {"content_types": JSON_TYPES} if method in ("POST", "PUT", "PATCH") else {}
         bp.route(path, methods=[method], **options)(handle)
         return handle
 
@@ -158,8 +161,9 @@ def if_match(request) -> str | None:
     return value or None
 
 
-def page(items: list, next_cursor: str | None) -> dict:
-    return {"items": items, "next_cursor": next_cursor}
+def page(result, present) -> dict:
+    """One page of a listing use case's result, each item presented."""
+    return {"items": [present(item) for item in result.items], "next_cursor": result.next_cursor}
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:

@@ -72,4 +72,4 @@ def rotate_secret(principal, org_id, integration_id):
 def list_deliveries(principal, org_id, integration_id):
     limit, cursor = list_params(bp.current_request)
     result = use_cases().integrations.deliveries(principal, org_id, integration_id, limit, cursor)
-    return responses.DeliveryPage().dump(page([presenters.delivery(d) for d in result.items], result.next_cursor))
+    return responses.DeliveryPage().dump(page(result, presenters.delivery))

@@ -2,21 +2,20 @@
 
 import re
 from functools import cache
+from http import HTTPStatus
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from chalicelib.api.http import PATH_PATTERNS, ROUTES, RouteDoc
 from chalicelib.api.problems import PROBLEM_JSON
-from chalicelib.schemas import responses
+from chalicelib.schemas import requests, responses
 
 PATH_PARAMETERS = {name: {"type": "string", "pattern": pattern.pattern} for name, pattern in PATH_PATTERNS.items()}
 _STORE_FREE_TAGS = {"meta", "catalogue"}
 
 
 def _describe(status: int) -> str:
-    from http import HTTPStatus
-
     return HTTPStatus(status).phrase
 
 
@@ -52,12 +51,10 @@ def _operation(doc: RouteDoc) -> dict:
         if status == 204:
             operation["responses"]["204"] = {"description": "No Content"}
         elif status < 400:
-            content = {}
-            for media in doc.produces:
-                if media == "text/csv":
-                    content[media] = {"schema": {"type": "string"}}
-                else:
-                    content[media] = {"schema": doc.response} if doc.response else {"schema": {"type": "object"}}
+            content = {
+                media: {"schema": {"type": "string"} if media == "text/csv" else doc.response or {"type": "object"}}
+                for media in doc.produces
+            }
             operation["responses"][str(status)] = {"description": _describe(status), "content": content}
         else:
             operation["responses"][str(status)] = {
@@ -100,8 +97,6 @@ def document() -> dict:
 
 def _webhook_events(spec: APISpec) -> None:
     """The events a webhook delivery may carry: {"type", "data"} with the type's own schema."""
-    from chalicelib.schemas import requests
-
     spec.components.schema("ComponentUpserted", schema=requests.ComponentUpserted)
     spec.components.schema("AssessmentSubmitted", schema=requests.AssessmentSubmitted)
     spec.components.schema("ServiceKpisRecorded", schema=requests.ServiceKpisRecorded)

@@ -38,7 +38,7 @@ def put_org(principal, org_id):
 def list_orgs(principal):
     limit, cursor = list_params(bp.current_request)
     result = use_cases().organisations.list(principal, limit, cursor)
-    return responses.OrganisationPage().dump(page([presenters.organisation(o) for o in result.items], result.next_cursor))
+    return responses.OrganisationPage().dump(page(result, presenters.organisation))
 
 
 @route(bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,))

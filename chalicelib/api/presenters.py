@@ -1,6 +1,7 @@
-"""Domain records as the JSON the API promises (schemas/responses.py), numbers rounded for
-reporting only here."""
+"""Domain records as the JSON the API promises (schemas/responses.py, schemas/benchmarks.py),
+numbers rounded for reporting only here."""
 
+from chalicelib.domain.benchmarks import benchmark_set_to_dict
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.codec import actor_to_dict, answer_to_dict, iso_instant, spec_to_dict
 from chalicelib.domain.model import (
@@ -18,6 +19,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
 from chalicelib.domain.scoring import report_number
+from chalicelib.services.benchmarks import SetView
 from chalicelib.services.components import component_etag
 
 
@@ -285,3 +287,17 @@ def benchmark_position(found) -> dict:
             for p in result.kpis
         ],
     }
+
+
+def benchmark_set_summary(view: SetView) -> dict:
+    b = view.bset
+    return {"set_id": b.set_id, "title": b.title, "source": b.source, "published": b.published.isoformat(),
+            "illustrative": b.illustrative, "built_in": view.built_in}
+
+
+def benchmark_set(view: SetView) -> dict:
+    return {**benchmark_set_to_dict(view.bset), "built_in": view.built_in}
+
+
+def kpi_values(record) -> dict:
+    return {"period": record.period, "values": dict(record.values), "updated_at": iso_instant(record.updated.at)}

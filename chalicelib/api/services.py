@@ -48,7 +48,7 @@ def create_service(principal, org_id):
 def list_services(principal, org_id):
     limit, cursor = list_params(bp.current_request)
     result = use_cases().services.list(principal, org_id, limit, cursor)
-    return responses.ServicePage().dump(page([presenters.service(s) for s in result.items], result.next_cursor))
+    return responses.ServicePage().dump(page(result, presenters.service))
 
 
 @route(bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,))

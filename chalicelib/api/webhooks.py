@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 
 from chalicelib import observability
 from chalicelib.api import presenters
-from chalicelib.api.benchmarks import kpis_shown
 from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
 from chalicelib.api.problems import flatten, from_domain_error, problem
 from chalicelib.bootstrap import use_cases
@@ -46,18 +45,19 @@ SIGNATURE_HEADERS = tuple(
 )
 def deliver(integration_id):
     request = bp.current_request
+    raw = request.raw_body or b""
     webhooks = use_cases().webhooks
     try:
-        delivery = webhooks.verify(integration_id, request.headers, request.raw_body or b"")
+        delivery = webhooks.verify(integration_id, request.headers, raw)
     except SignatureRejected as rejected:
         # Counted in the logs, never stored per delivery: an unverified request writes nothing.
         log.warning("webhook signature rejected", extra={"integration_id": integration_id, "reason": str(rejected)})
         observability.count("WebhookSignatureRejected")
         return problem(401, f"The delivery's signature was not accepted: {rejected}.")
     observability.note_principal(delivery.principal)
-    event_type = _event_type_of(request.raw_body or b"")
+    event_type = _event_type_of(raw)
     try:
-        result = _apply(delivery, request.raw_body or b"")
+        result = _apply(delivery, raw)
         response, status, reason = json_response({"status": "processed", "result": result}), "processed", None
     except Duplicate:
         response, status, reason = json_response({"status": "duplicate"}), "duplicate", None
@@ -102,11 +102,11 @@ def _apply(delivery, raw: bytes) -> dict:
             record = use_cases().benchmarks.put_service_kpis(
                 principal, org_id, event["service_id"], event["period"], event["values"]
             )
-            return KpiValuesOut().dump(kpis_shown(record))
+            return KpiValuesOut().dump(presenters.kpi_values(record))
         if event_type == "org.kpis.recorded":
             event = requests.OrgKpisRecorded().load(data)
             record = use_cases().benchmarks.put_org_kpis(principal, org_id, event["period"], event["values"])
-            return KpiValuesOut().dump(kpis_shown(record))
+            return KpiValuesOut().dump(presenters.kpi_values(record))
         event = requests.AssessmentSubmitted().load(data)
         answers = [answer_from_dict(a) for a in event["answers"]]
         assessment = use_cases().assessments.submit(principal, org_id, event["service_id"], event["framework_id"], answers)

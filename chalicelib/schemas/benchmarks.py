@@ -6,9 +6,10 @@ KPI values are checked against the known sets' KPI definitions by the use case."
 
 from marshmallow import Schema, fields
 
-Nullable = {"allow_none": True}
+from chalicelib.schemas.responses import Nullable
+
 NUMBER = {"metadata": {"type": "number"}}
-NULLABLE_NUMBER = {"allow_none": True, "metadata": {"type": "number"}}  # apispec adds "null"
+NULLABLE_NUMBER = {**Nullable, **NUMBER}  # apispec adds "null"
 UNITS = ["percent", "gbp", "count", "score", "days", "ratio"]
 
 
@@ -47,7 +48,7 @@ class BenchmarkSetIn(Schema):
 
 class KpiValuesIn(Schema):
     values = fields.Dict(
-        keys=fields.String(), values=fields.Raw(allow_none=True, **NUMBER), required=True,
+        keys=fields.String(), values=fields.Raw(**NULLABLE_NUMBER), required=True,
         metadata={"description": "kpi_id: number, checked against the known benchmark sets' KPIs"},
     )
 

@@ -13,11 +13,22 @@ from chalicelib.domain.model import (
     PROJECT_STATUSES,
     SOURCE_CODE,
 )
-from chalicelib.schemas.fields import COMPONENT_SLUG, ULID, HttpUrl, Name, StrictBoolean, StrictDate, StrictNumber, Text
+from chalicelib.schemas.fields import (
+    COMPONENT_SLUG,
+    TEXT_MAX,
+    ULID,
+    HttpUrl,
+    Name,
+    StrictBoolean,
+    StrictDate,
+    StrictNumber,
+    Text,
+)
 
 MAX_EVIDENCE = 10
 MAX_ANSWERS = 200
 MAX_FORMATS = 50
+NOT_EMPTY_TEXT = validate.Length(min=1, max=TEXT_MAX)
 
 
 class OrganisationIn(Schema):
@@ -161,16 +172,16 @@ class ProjectIn(Schema):
 
     title = Name(required=True, metadata={"description": "A specific, time-bound problem."})
     partners = fields.List(Name(), required=True, validate=validate.Length(max=50), metadata={"description": "Organisations that have agreed to take part."})
-    mission = Text(required=True, validate=validate.Length(min=1, max=4000), metadata={"description": "What will be delivered within the year."})
-    impact = Text(required=True, validate=validate.Length(min=1, max=4000), metadata={"description": "Which users benefit, and how."})
+    mission = Text(required=True, validate=NOT_EMPTY_TEXT, metadata={"description": "What will be delivered within the year."})
+    impact = Text(required=True, validate=NOT_EMPTY_TEXT, metadata={"description": "Which users benefit, and how."})
     due = StrictDate(allow_none=True, load_default=None, metadata={"description": "Defaults to a year after declaration_signed_on."})
 
 
 class ProjectPatch(Schema):
     title = Name(allow_none=True)
     partners = fields.List(Name(), allow_none=True, validate=validate.Length(max=50))
-    mission = Text(allow_none=True, validate=validate.Length(min=1, max=4000))
-    impact = Text(allow_none=True, validate=validate.Length(min=1, max=4000))
+    mission = Text(allow_none=True, validate=NOT_EMPTY_TEXT)
+    impact = Text(allow_none=True, validate=NOT_EMPTY_TEXT)
     due = StrictDate(allow_none=True)
     status = fields.String(allow_none=True, validate=validate.OneOf(PROJECT_STATUSES))
 
