@@ -13,7 +13,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -49,39 +48,6 @@ def _fake_aws_environment() -> dict[str, str]:
     return env
 
 
-# Counting DynamoDB requests -----------------------------------------------------------------------
-
-
-class DynamoSpy:
-    """Wraps botocore's BaseClient._make_api_call (every client goes through it) and records the
-    DynamoDB operation names made inside `recording()`."""
-
-    def __init__(self):
-        self._ops: list[str] | None = None
-
-    def install(self) -> None:
-        import botocore.client
-
-        original = botocore.client.BaseClient._make_api_call
-        spy = self
-
-        def _make_api_call(client, operation_name, api_params):
-            if spy._ops is not None and client.meta.service_model.service_name == "dynamodb":
-                spy._ops.append(operation_name)
-            return original(client, operation_name, api_params)
-
-        botocore.client.BaseClient._make_api_call = _make_api_call
-
-    @contextmanager
-    def recording(self):
-        self._ops = []
-        try:
-            yield self._ops
-        finally:
-            self._ops = None
-
-
-SPY = DynamoSpy()
 IDENTITY = None  # the loopback identity provider, started by main()
 
 
@@ -89,14 +55,9 @@ IDENTITY = None  # the loopback identity provider, started by main()
 
 
 def _ticking_clock(start: datetime):
-    """A clock one millisecond later at each reading, so ids made from it (ULIDs) sort in the
-    order they were made even within one real millisecond."""
-    from chalicelib.domain.clock import FixedClock
-
-    class TickingClock(FixedClock):
-        def now(self) -> datetime:
-            self.instant += timedelta(milliseconds=1)
-            return self.instant
+    """A clock one millisecond later at each reading (the page tests' TickingClock), so ids made
+    from it (ULIDs) sort in the order they were made even within one real millisecond."""
+    from tests.api.pages_support import TickingClock
 
     return TickingClock(start)
 
@@ -236,35 +197,16 @@ def timed(http, row: Row, method: str, path: str, body: bytes = b"", headers: di
     else:
         auth = _authorization(path)
     headers = {**({"Content-Type": "application/json"} if body else {}), **auth, **(headers or {})}
-    with SPY.recording() as ops:
+    # The request-budget tests' recorder: every DynamoDB request, by any botocore client.
+    from tests.dynamo_requests import RECORDER
+
+    with RECORDER.measure() as ops:
         started = time.perf_counter()
         response = http.request(method, path, headers=headers, body=body)
         row.times.append(time.perf_counter() - started)
     row.ops[tuple(ops)] += 1
     row.statuses[response.status_code] += 1
     return response
-
-
-def signed_delivery(secret: str, event: dict, timestamp: int) -> tuple[bytes, dict]:
-    """A Standard Webhooks delivery of `event` (made outside the timings): a fresh webhook-id,
-    and v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}"> keyed by the whsec_ secret's bytes."""
-    import base64
-    import hashlib
-    import hmac
-    import json
-    import uuid
-
-    raw = json.dumps(event).encode()
-    webhook_id = f"msg_{uuid.uuid4().hex}"
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    mac = hmac.new(key, f"{webhook_id}.{timestamp}.".encode() + raw, hashlib.sha256).digest()
-    headers = {
-        "Content-Type": "application/json",
-        "webhook-id": webhook_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": "v1," + base64.b64encode(mac).decode(),
-    }
-    return raw, headers
 
 
 _TOKENS: dict[str, str] = {}
@@ -319,6 +261,7 @@ def route_rows(http, seeding) -> list[Row]:
     import json
 
     from chalicelib import bootstrap
+    from tests.api.conftest import signed_delivery  # a fresh webhook-id each, signed by standardwebhooks
 
     org = "bench-borough"
     service_ids = seed_org(seeding, org, 10, assessments_on_first=5)
@@ -360,7 +303,7 @@ def route_rows(http, seeding) -> list[Row]:
             "type": "component.upserted",
             "data": {"service_id": service, "component_id": f"hook-{i}", "component": component_body(i, 2)},
         }
-        raw, headers = signed_delivery(standing["secret"], event, now)
+        raw, headers = signed_delivery(standing["secret"], event, timestamp=now)
         return f"/webhooks/{standing['integration_id']}", raw, headers
 
     plan: list[tuple[str, str, int, Callable[[int], tuple[str, bytes, dict]]]] = [
@@ -553,7 +496,6 @@ def main() -> int:
     from moto import mock_aws
 
     with mock_aws():
-        SPY.install()
         import moto
 
         from app import app

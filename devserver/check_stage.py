@@ -29,16 +29,16 @@ import json
 import re
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
+from devserver.identity import KEY_FILE_NAME as DEV_KEY_FILE_NAME
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 API_HANDLER = "api_handler"
-DEV_KEY_FILE_NAME = "dev-signing-key.pem"
 LOCAL_HOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 PARAMETER_FOR = {
     "OIDC_ISSUER": "OidcIssuer",
@@ -113,9 +113,7 @@ def check(config: dict, stage: str, supplied: frozenset[str] = frozenset()) -> l
             )
     stage_config = (config.get("stages") or {}).get(stage) or {}
     global_config = {k: v for k, v in config.items() if k != "stages"}
-    for path, value in [*_strings(global_config, ""), *_strings(stage_config, f"stages.{stage}")]:
-        if DEV_KEY_ID_PREFIX in value or DEV_KEY_FILE_NAME in value:
-            problems.append(f"{path} names the local development key ({value!r}); only the local server may trust it.")
+    problems.extend(_dev_key_problems([*_strings(global_config, ""), *_strings(stage_config, f"stages.{stage}")]))
     return list(dict.fromkeys(problems))
 
 
@@ -143,16 +141,11 @@ def _where(function: str) -> str:
     return "" if function == API_HANDLER else f" (Lambda function {function})"
 
 
-def check_file(config_path: Path, stage: str) -> list[str]:
+def check_file(config_path: Path, stage: str, supplied: frozenset[str] = frozenset()) -> list[str]:
     try:
-        config = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [f"{config_path} does not exist"]
+        return check(_load_json(config_path), stage, supplied)
     except ValueError as e:
-        return [f"{config_path} is not valid JSON ({e})"]
-    if not isinstance(config, dict):
-        return [f"{config_path} is not a JSON object"]
-    return check(config, stage)
+        return [str(e)]
 
 
 def _url_problems(url: str, because: str = "a deployed function refuses http://") -> Iterator[str]:
@@ -174,6 +167,15 @@ def _is_local(host: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_unspecified
+
+
+def _dev_key_problems(strings: Iterable[tuple[str, str]]) -> list[str]:
+    """Each (path, string) that names the local development key (its key id or its file)."""
+    return [
+        f"{path} names the local development key ({value!r}); only the local server may trust it."
+        for path, value in strings
+        if DEV_KEY_ID_PREFIX in value or DEV_KEY_FILE_NAME in value
+    ]
 
 
 def _strings(value, path: str) -> Iterator[tuple[str, str]]:
@@ -211,14 +213,9 @@ def template_environments(template: dict, parameters: dict[str, str] | None = No
     """Each Lambda function's environment in a packaged (SAM) template, resolved as CloudFormation
     would with the parameters' defaults overridden by `parameters`; keyed API_HANDLER for the API
     function and by logical id for the others."""
-    values = {name: str(p.get("Default", "")) for name, p in (template.get("Parameters") or {}).items()}
-    values.update(parameters or {})
-    resolver = _Resolver(template, values)
+    resolver = _Resolver(template, _parameter_values(template, parameters))
     environments = {}
-    for logical_id, resource in sorted((template.get("Resources") or {}).items()):
-        if resource.get("Type") != SAM_FUNCTION:
-            continue
-        variables = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
+    for logical_id, variables in _function_variables(template):
         env = {}
         for key, value in variables.items():
             resolved = resolver.resolve(value)
@@ -231,8 +228,20 @@ def template_environments(template: dict, parameters: dict[str, str] | None = No
 def resolve(template: dict, value, parameters: dict[str, str] | None = None):
     """`value` (a template value, intrinsic functions included) as CloudFormation would resolve
     it with the parameters' defaults overridden by `parameters`."""
+    return _Resolver(template, _parameter_values(template, parameters)).resolve(value)
+
+
+def _parameter_values(template: dict, parameters: dict[str, str] | None) -> dict[str, str]:
+    """Each stack parameter's value: its default, unless `parameters` gives one."""
     values = {name: str(p.get("Default", "")) for name, p in (template.get("Parameters") or {}).items()}
-    return _Resolver(template, {**values, **(parameters or {})}).resolve(value)
+    return {**values, **(parameters or {})}
+
+
+def _function_variables(template: dict) -> Iterator[tuple[str, dict]]:
+    """(logical id, environment variables as written) of each Lambda function, by logical id."""
+    for logical_id, resource in sorted((template.get("Resources") or {}).items()):
+        if resource.get("Type") == SAM_FUNCTION:
+            yield logical_id, ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
 
 
 def check_template(template: dict, parameters: dict[str, str] | None = None) -> list[str]:
@@ -252,9 +261,7 @@ def check_template(template: dict, parameters: dict[str, str] | None = None) -> 
         if name in api and not api[name].strip():
             problems.append(f"{name} is empty: {consequence} (see README.md, Deploying to AWS).")
     problems.extend(_secret_problems(template))
-    for path, value in _strings(template, ""):
-        if DEV_KEY_ID_PREFIX in value or DEV_KEY_FILE_NAME in value:
-            problems.append(f"{path} names the local development key ({value!r}); only the local server may trust it.")
+    problems.extend(_dev_key_problems(_strings(template, "")))
     return list(dict.fromkeys(problems))
 
 
@@ -282,10 +289,7 @@ def _secret_problems(template: dict) -> list[str]:
             yield f"{json.dumps(value)}"
 
     problems = []
-    for logical_id, resource in sorted((template.get("Resources") or {}).items()):
-        if resource.get("Type") != SAM_FUNCTION:
-            continue
-        variables = ((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}
+    for logical_id, variables in _function_variables(template):
         if SECRET in variables:
             problems.extend(
                 f"{SECRET} of {logical_id} comes from {source}: it must come from a NoEcho stack parameter "
@@ -466,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError as e:
                 print(f"Refusing to package stage {stage!r}: {e}", file=sys.stderr)
                 return 1
-        problems = check_file(args.config, stage) if not supplied else _check_file(args.config, stage, supplied)
+        problems = check_file(args.config, stage, supplied)
     if args.zip is not None:
         problems.extend(check_zip(args.zip))
     if problems:
@@ -494,13 +498,6 @@ def _load_json(path: Path):
 def _check_template_file(path: Path, parameters: dict[str, str]) -> list[str]:
     try:
         return check_template(_load_json(path), parameters)
-    except ValueError as e:
-        return [str(e)]
-
-
-def _check_file(path: Path, stage: str, supplied: frozenset[str]) -> list[str]:
-    try:
-        return check(_load_json(path), stage, supplied)
     except ValueError as e:
         return [str(e)]
 

@@ -4,14 +4,16 @@ so the tests see what a developer's curl sees."""
 
 import json
 from collections.abc import Iterable
+from http import HTTPStatus
 
 from chalice.local import LocalGateway, LocalGatewayException, RouteMatcher
 
-PROBLEM_JSON = "application/problem+json"
+from chalicelib.api.problems import PROBLEM_JSON
 
 
-def problem(status: int, title: str, detail: str) -> bytes:
-    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+def problem(status: int, detail: str) -> bytes:
+    """A problem body as the app's own (chalicelib.api.problems): titled by the status."""
+    return json.dumps({"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}).encode()
 
 
 class RouteNotFound(LocalGatewayException):
@@ -36,7 +38,7 @@ class ProblemGateway(LocalGateway):
             # Gateway does), whereas the contract says an unknown resource is a 404 problem.
             raise RouteNotFound(
                 {"Content-Type": PROBLEM_JSON},
-                problem(404, "Not Found", f"No route matches {path.split('?', 1)[0]}"),
+                problem(404, f"No route matches {path.split('?', 1)[0]}"),
             ) from None
 
     def route_methods(self, path: str) -> Iterable[str]:

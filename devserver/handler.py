@@ -8,6 +8,7 @@ import logging
 import traceback
 import urllib.parse
 from contextlib import nullcontext
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -28,16 +29,25 @@ RUN_SNAPSHOTS_PATH = "/_local/run-snapshots"
 _NO_BODY_STATUSES = frozenset({204, 304})
 
 
-def render_dev_sign_in(**context) -> str:
-    """The development sign-in page, in the pages' own layout (devserver/templates)."""
+@lru_cache(maxsize=1)
+def _sign_in_environment():
+    """The pages' Jinja environment with devserver/templates in front, made once."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    from chalicelib.web.rendering import asset_url, environment
+    from chalicelib.web.rendering import environment
 
-    env = environment().overlay(loader=ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), environment().loader]))
+    pages = environment()
+    return pages.overlay(loader=ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), pages.loader]))
+
+
+def render_dev_sign_in(**context) -> str:
+    """The development sign-in page, in the pages' own layout (devserver/templates)."""
+    from chalicelib.web.rendering import asset_url
+
     context.setdefault("params", {})
     context.setdefault("users", [])
-    return env.get_template("dev_sign_in.html").render(title="Sign in as a demo user", assetPath=asset_url(), **context)
+    template = _sign_in_environment().get_template("dev_sign_in.html")
+    return template.render(title="Sign in as a demo user", assetPath=asset_url(), **context)
 
 
 def page_headers_for_dev() -> dict:
@@ -83,7 +93,7 @@ class DevRequestHandler(ChaliceRequestHandler):
             headers, body = self._read_request()
         except BadRequestBody as e:
             self.close_connection = True
-            self._respond(400, {"Content-Type": PROBLEM_JSON}, problem(400, "Bad Request", str(e)))
+            self._respond_problem(400, str(e))
             return
         if self._local_issuer is not None and self._local_issuer.handles(self.path):
             # Never under the write lock: the app fetches these while it handles a request, a
@@ -112,9 +122,7 @@ class DevRequestHandler(ChaliceRequestHandler):
                     log.error("Could not save the local data:\n%s", traceback.format_exc())
                     status, out_headers = 500, {"Content-Type": PROBLEM_JSON}
                     out_body = problem(
-                        500,
-                        "Internal Server Error",
-                        f"The change could not be saved to {self._tables.path}; it will be lost when the server stops.",
+                        500, f"The change could not be saved to {self._tables.path}; it will be lost when the server stops."
                     )
         self._respond(status, out_headers, out_body)
 
@@ -122,15 +130,11 @@ class DevRequestHandler(ChaliceRequestHandler):
 
     def _respond_identity_document(self) -> None:
         if self.command not in ("GET", "HEAD"):
-            self._respond(
-                405,
-                {"Content-Type": PROBLEM_JSON, "Allow": "GET, HEAD"},
-                problem(405, "Method Not Allowed", f"{self.command} is not allowed here; use GET."),
-            )
+            self._respond_problem(405, f"{self.command} is not allowed here; use GET.", {"Allow": "GET, HEAD"})
             return
         document = self._local_issuer.document(self.path)
         if document is None:  # the discovery document before the port is known: not yet served
-            self._respond(503, {"Content-Type": PROBLEM_JSON}, problem(503, "Service Unavailable", "Starting up."))
+            self._respond_problem(503, "Starting up.")
             return
         self._respond(200, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(document))
 
@@ -153,12 +157,12 @@ class DevRequestHandler(ChaliceRequestHandler):
             self._respond(400 if problem_text else 200, page_headers_for_dev(), page)
         else:
             allowed = "POST" if path == TOKEN_PATH else "GET, HEAD, POST"
-            self._respond(405, {"Content-Type": PROBLEM_JSON, "Allow": allowed}, problem(405, "Method Not Allowed", f"Use {allowed}."))
+            self._respond_problem(405, f"Use {allowed}.", {"Allow": allowed})
 
     def _respond_asset(self) -> None:
         """GOV.UK Frontend's files from node_modules, one flat name each (devserver/assets.py)."""
         if self.command not in ("GET", "HEAD"):
-            self._respond(405, {"Content-Type": PROBLEM_JSON, "Allow": "GET, HEAD"}, problem(405, "Method Not Allowed", "Use GET."))
+            self._respond_problem(405, "Use GET.", {"Allow": "GET, HEAD"})
             return
         url_path = self.path.split("?", 1)[0]
         headers = {"Content-Type": content_type(url_path), "Cache-Control": "public, max-age=3600"}
@@ -168,7 +172,7 @@ class DevRequestHandler(ChaliceRequestHandler):
         """What the daily scheduled function does on AWS, on demand: `make snapshot` posts here.
         Local only (the app has no such route); saved like any other write."""
         if self.command != "POST":
-            self._respond(405, {"Content-Type": PROBLEM_JSON, "Allow": "POST"}, problem(405, "Method Not Allowed", "POST to run the snapshots."))
+            self._respond_problem(405, "POST to run the snapshots.", {"Allow": "POST"})
             return
         from chalicelib.bootstrap import use_cases
 
@@ -191,7 +195,7 @@ class DevRequestHandler(ChaliceRequestHandler):
             return e.CODE, dict(e.headers), e.body
         except Exception:
             log.error("Unhandled error for %s %s:\n%s", method, self.path, traceback.format_exc())
-            return 500, {"Content-Type": PROBLEM_JSON}, problem(500, "Internal Server Error", "Unexpected error.")
+            return 500, {"Content-Type": PROBLEM_JSON}, problem(500, "Unexpected error.")
         out_headers = {**response["headers"], **response["multiValueHeaders"]}
         response = self._handle_binary(response)
         return response["statusCode"], out_headers, response["body"]
@@ -223,6 +227,9 @@ class DevRequestHandler(ChaliceRequestHandler):
                 return b"".join(chunks)
             chunks.append(self.rfile.read(size))
             self.rfile.readline(8)
+
+    def _respond_problem(self, status: int, detail: str, headers: dict | None = None) -> None:
+        self._respond(status, {"Content-Type": PROBLEM_JSON, **(headers or {})}, problem(status, detail))
 
     def _respond(self, status: int, headers: dict, body: bytes | str | None) -> None:
         if isinstance(body, str):

@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
 from chalicelib.domain.access import PLATFORM_ADMIN, ROLES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_LOCAL_DIR = PROJECT_DIR / ".local"
 KEY_FILE_NAME = "dev-signing-key.pem"
 AUDIENCE = "ldd-tracker-local"
 HOST = "127.0.0.1"
@@ -41,9 +42,11 @@ DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/.well-known/jwks.json"
 
 
-def local_dir() -> Path:
-    """Where `make run` keeps its data and the key: LDD_LOCAL_DIR, else `.local` in the project."""
-    return Path(os.environ.get("LDD_LOCAL_DIR") or PROJECT_DIR / ".local").resolve()
+def local_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where `make run` keeps its data and the key: LDD_LOCAL_DIR (of `environ`, else of the
+    process), else `.local` in the project."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("LDD_LOCAL_DIR") or DEFAULT_LOCAL_DIR).resolve()
 
 
 def issuer_for(port: int, host: str = HOST) -> str:

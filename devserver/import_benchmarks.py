@@ -34,11 +34,11 @@ from chalicelib.domain.access import PLATFORM_ADMIN
 from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_from_csv, benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 from devserver import identity
+from devserver.token import PLATFORM_ADMIN_EMAIL
 
 PROG = "python -m devserver.import_benchmarks"
 PROGRESS_ABOVE = 1000  # rows; smaller files import without progress lines
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
-PLATFORM_ADMIN_EMAIL = "platform@tracker.example"
 _LINE_KEY = re.compile(r"line (\d+)(?:\.(.*))?")
 
 
@@ -109,8 +109,7 @@ def local_token(api: str, env: Mapping[str, str]) -> str:
     if url.hostname not in LOCAL_HOSTS:
         raise Failure(f"error: {api} is not the local server; give a platform admin's token with --token")
     port = url.port or (443 if url.scheme == "https" else 80)
-    directory = Path(env.get("LDD_LOCAL_DIR") or identity.PROJECT_DIR / ".local").resolve()
-    key = identity.DevKey.load_or_create(directory)
+    key = identity.DevKey.load_or_create(identity.local_dir(env))
     return identity.issue_token([PLATFORM_ADMIN], None, PLATFORM_ADMIN_EMAIL,
                                 issuer=identity.issuer_for(port), hours=1, key=key)
 

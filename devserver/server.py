@@ -18,9 +18,10 @@ import threading
 from functools import partial
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
+# No botocore or PynamoDB behind this import (see devserver.identity): the environment is not set up yet.
+from devserver import identity
+from devserver.identity import DEFAULT_PORT, HOST, PROJECT_DIR
+
 DEFAULT_REGION = "eu-west-2"
 DEFAULT_ACCOUNT_ID = "123456789012"
 SHUTDOWN_WAIT_SECONDS = 10
@@ -32,7 +33,7 @@ def main() -> int:
     except ValueError:
         print(f"PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
         return 2
-    local_dir = Path(os.environ.get("LDD_LOCAL_DIR") or PROJECT_DIR / ".local").resolve()
+    local_dir = identity.local_dir()
     # Until the server is up nothing has been acknowledged (the demo is saved in one atomic
     # write at the end of seeding), so a signal may simply end the process.
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -69,14 +70,13 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     from chalicelib.adapters.dynamodb.store import DynamoStore
     from chalicelib.adapters.dynamodb.tables import create_tables
     from devserver.demo import DEMO_USERS, ORG_ID, seed_demo
-    from devserver.identity import DevKey, LocalIssuer, trust_local_issuer
     from devserver.persistence import CorruptSnapshot, LocalTables
 
     create_tables()
     tables = LocalTables(local_dir, os.environ["MOTO_ACCOUNT_ID"], settings.region())
     tables.directory.mkdir(parents=True, exist_ok=True)
     tables.remove_stale_temporaries()
-    local_issuer = LocalIssuer(DevKey.load_or_create(local_dir))
+    local_issuer = identity.LocalIssuer(identity.DevKey.load_or_create(local_dir))
     # Integration signing secrets are sealed with a key file kept beside the saved data: moto's
     # KMS keys do not survive a restart of this server, the DynamoDB items (holding the sealed
     # secrets) do. A developer who sets INTEGRATION_KMS_KEY_ID uses that KMS key instead.
@@ -128,7 +128,7 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     # Only now is the port known (PORT=0 picks one), and the issuer is the server's own URL. The
     # app reads these settings on its first request, which cannot come before serve_forever.
     local_issuer.issuer = url
-    trust_local_issuer(url)
+    identity.trust_local_issuer(url)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -199,7 +199,6 @@ def _load_app():
 
 
 def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str, key, demo_users) -> None:
-    from devserver.identity import AUDIENCE, DEFAULT_HOURS
     from devserver.token import command
 
     port = int(url.rsplit(":", 1)[1])
@@ -223,10 +222,10 @@ def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str,
 LDD tracker local server: {url}
   pages: {url}/app (choose a demo user to sign in)
   data: {data_file} ({restored} items restored; demo organisation {org_id} {demo})
-  sign-in: bearer tokens from issuer {url} (audience {AUDIENCE}), signed by the
+  sign-in: bearer tokens from issuer {url} (audience {identity.AUDIENCE}), signed by the
            development key {key.path} ({key.kid}); only this server trusts it
 
-Demo users; each command (run in {PROJECT_DIR}) prints a token valid for {DEFAULT_HOURS} hours:
+Demo users; each command (run in {PROJECT_DIR}) prints a token valid for {identity.DEFAULT_HOURS} hours:
 {users}
 
 Try:

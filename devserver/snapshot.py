@@ -7,11 +7,12 @@ import sys
 import urllib.error
 import urllib.request
 
+from devserver import identity
 from devserver.handler import RUN_SNAPSHOTS_PATH
 
 
 def main() -> int:
-    url = f"http://127.0.0.1:{os.environ.get('PORT') or 8000}{RUN_SNAPSHOTS_PATH}"
+    url = identity.issuer_for(int(os.environ.get("PORT") or identity.DEFAULT_PORT)) + RUN_SNAPSHOTS_PATH
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=120) as response:
             taken = json.load(response)["organisations"]

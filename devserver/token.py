@@ -105,8 +105,7 @@ def command(
     parts = ["make -s token" if silent else "make token"]
     if port != identity.DEFAULT_PORT:
         parts.append(f"PORT={port}")
-    default_dir = (identity.PROJECT_DIR / ".local").resolve()
-    if local_dir is not None and Path(local_dir).resolve() != default_dir:
+    if local_dir is not None and Path(local_dir).resolve() != identity.DEFAULT_LOCAL_DIR.resolve():
         parts.append(f"LDD_LOCAL_DIR={shlex.quote(str(Path(local_dir).resolve()))}")
     parts.append(f"ROLE={role}")
     if org:
