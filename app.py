@@ -16,7 +16,7 @@ from chalicelib.api import (
     services,
     webhooks,
 )
-from chalicelib.api.problems import rewrite_chalice_error
+from chalicelib.api.problems import rewrite_chalice_error, with_standard_headers
 from chalicelib.bootstrap import use_cases
 
 app = Chalice(app_name="ldd-tracker")
@@ -52,8 +52,9 @@ app.register_middleware(observability.instrument, "http")
 
 @app.middleware("http")
 def problem_details(event, get_response):
-    """Chalice answers 405, 415 and unhandled errors itself; give them the API's error shape."""
-    return rewrite_chalice_error(get_response(event))
+    """Chalice answers 405, 415 and unhandled errors itself; give them the API's error shape.
+    Every response, a page's too, then gets the standard headers."""
+    return with_standard_headers(rewrite_chalice_error(get_response(event)))
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

@@ -17,3 +17,8 @@ def region() -> str:
 def webhook_tolerance_seconds() -> int:
     """How far a delivery's webhook-timestamp may be from now, either way (default 5 minutes)."""
     return int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
+
+
+def deployed() -> bool:
+    """Running as a Lambda function (always behind HTTPS), not on a laptop or in tests."""
+    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ

@@ -132,7 +132,7 @@ def seed_org(use_cases, org_id: str, services: int, assessments_on_first: int = 
         service_id = use_cases.services.create(seeder, org_id, fields).service_id
         for slot, component_id in enumerate(["casebook", "payments", "scheduler"][: 2 + n % 2]):
             spec = spec_from_dict(component_body(variant, slot, today))
-            use_cases.components.put(seeder, org_id, service_id, component_id, spec, None)
+            use_cases.components.put(seeder, org_id, service_id, component_id, spec)
         for k in range(assessments_on_first if n == 0 else 1):
             body = answers_body(variant + k)
             answers = [answer_from_dict(a) for a in body["answers"]]

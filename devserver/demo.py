@@ -16,6 +16,7 @@ from chalicelib.domain.access import ADMIN, LEADERSHIP, PLATFORM_ADMIN, SERVICE_
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import Answer, Evidence
+from chalicelib.domain.preconditions import Preconditions
 from chalicelib.services.projects import project_etag
 
 ORG_ID = "demo-borough"
@@ -460,7 +461,7 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
                     _moment(now, 735, index, step),
                     1,
                     lambda cid=component_id, spec=spec, ids=service_ids: use_cases.components.put(
-                        SEEDER, ORG_ID, ids[0], cid, spec_from_dict(spec(today)), None
+                        SEEDER, ORG_ID, ids[0], cid, spec_from_dict(spec(today))
                     ),
                 )
             )
@@ -490,7 +491,7 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
         created = use_cases.projects.create(SEEDER, ORG_ID, fields)
         if project["status"] != "planned":
             etag = project_etag(created)
-            use_cases.projects.patch(SEEDER, ORG_ID, created.project_id, {"status": project["status"]}, etag)
+            use_cases.projects.patch(SEEDER, ORG_ID, created.project_id, {"status": project["status"]}, Preconditions.matching(etag))
 
     clock.instant = now
     for period, values in ORG_KPIS.items():

@@ -37,9 +37,18 @@ class ProblemGateway(LocalGateway):
             # Chalice signals "no route" with ValueError; its gateway then sends a 403 (what API
             # Gateway does), whereas the contract says an unknown resource is a 404 problem.
             raise RouteNotFound(
-                {"Content-Type": PROBLEM_JSON},
+                # What the app's own responses carry (chalicelib.api.problems.with_standard_headers),
+                # as the stack's gateway responses do on AWS.
+                {"Content-Type": PROBLEM_JSON, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
                 problem(404, f"No route matches {path.split('?', 1)[0]}"),
             ) from None
+
+    def _has_user_defined_options_method(self, lambda_event) -> bool:
+        # Chalice's gateway answers OPTIONS itself (200, no Allow) as a CORS preflight. The API
+        # serves no cross-origin requests, so OPTIONS reaches the app like any method the
+        # route lacks: 405 with Allow. A route that enables CORS keeps its preflight.
+        routes = self._app_object.routes[lambda_event["requestContext"]["resourcePath"]]
+        return not any(entry.cors for entry in routes.values())
 
     def route_methods(self, path: str) -> Iterable[str]:
         """The methods the route matching `path` defines (empty for an unknown path)."""

@@ -171,13 +171,17 @@ class InMemoryStore:
     def list_benchmark_sets(self):
         return [listing_of(s) for _, s in sorted(self.benchmark_sets.items())]
 
-    def put_kpi_values(self, record, audit):
+    def put_kpi_values(self, record, audit, expected=None, conditional=False):
         with self._write(audit):
+            key = (record.org_id, record.service_id, record.period)
+            if conditional:
+                current = self.kpis.get(key)
+                _expect(current and current.values, expected and expected.values)
             if record.service_id is None and record.org_id not in self.orgs:
                 raise NotFound("The record it belongs to does not exist.")
             if record.service_id is not None and (record.org_id, record.service_id) not in self.services:
                 raise NotFound("The record it belongs to does not exist.")
-            self.kpis[(record.org_id, record.service_id, record.period)] = copy.deepcopy(record)
+            self.kpis[key] = copy.deepcopy(record)
 
     def get_kpi_values(self, org_id, service_id, period):
         return copy.deepcopy(self.kpis.get((org_id, service_id, period)))

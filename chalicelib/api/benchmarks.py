@@ -5,8 +5,9 @@ positions (admins and leadership)."""
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import json_response, load_body, load_json, route
+from chalicelib.api.http import json_response, load_body, load_json, preconditions, route
 from chalicelib.bootstrap import use_cases
+from chalicelib.domain.benchmark_records import benchmark_set_etag, kpi_etag
 from chalicelib.schemas import benchmarks as schemas
 from chalicelib.services.benchmarks import BenchmarkService
 
@@ -46,10 +47,18 @@ def _service() -> BenchmarkService:
     also=(200, 400, 409, 413, 415, 422),
 )
 def put_benchmark_set(principal, set_id):
-    data = load_json(bp.current_request.raw_body or b"")
-    view, created = _service().put_set(principal, set_id, data)
-    shown = schemas.BenchmarkSetOut().dump(presenters.benchmark_set(view))
-    return json_response(shown, 201 if created else 200, {"Location": f"/benchmarks/{set_id}"} if created else None)
+    request = bp.current_request
+    view, created = _service().put_set(principal, set_id, load_json(request.raw_body or b""), preconditions(request))
+    headers = {"ETag": benchmark_set_etag(view.bset), **({"Location": f"/benchmarks/{set_id}"} if created else {})}
+    return json_response(_set_shown(view), 201 if created else 200, headers)
+
+
+def _set_shown(view) -> dict:
+    return schemas.BenchmarkSetOut().dump(presenters.benchmark_set(view))
+
+
+def _kpis_shown(record):
+    return json_response(schemas.KpiValuesOut().dump(presenters.kpi_values(record)), headers={"ETag": kpi_etag(record)})
 
 
 @route(bp, SETS, "GET", "The benchmark sets: shipped (built_in) and imported", "benchmarks", response=schemas.BenchmarkSetList)
@@ -60,7 +69,8 @@ def list_benchmark_sets(principal):
 
 @route(bp, SET, "GET", "One benchmark set, its KPIs and peer groups' figures", "benchmarks", response=schemas.BenchmarkSetOut, also=(404,))
 def get_benchmark_set(principal, set_id):
-    return schemas.BenchmarkSetOut().dump(presenters.benchmark_set(_service().get_set(principal, set_id)))
+    view = _service().get_set(principal, set_id)
+    return json_response(_set_shown(view), headers={"ETag": benchmark_set_etag(view.bset)})
 
 
 # --- KPI values ---------------------------------------------------------------------------------
@@ -77,14 +87,14 @@ def list_org_kpis(principal, org_id):
     body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
 )
 def put_org_kpis(principal, org_id, period):
-    values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
-    record = _service().put_org_kpis(principal, org_id, period, values)
-    return schemas.KpiValuesOut().dump(presenters.kpi_values(record))
+    request = bp.current_request
+    values = load_body(request, schemas.KpiValuesIn())["values"]
+    return _kpis_shown(_service().put_org_kpis(principal, org_id, period, values, preconditions(request)))
 
 
 @route(bp, ORG_KPI, "GET", "The organisation's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
 def get_org_kpis(principal, org_id, period):
-    return schemas.KpiValuesOut().dump(presenters.kpi_values(_service().get_kpis(principal, org_id, None, period)))
+    return _kpis_shown(_service().get_kpis(principal, org_id, None, period))
 
 
 @route(
@@ -92,14 +102,14 @@ def get_org_kpis(principal, org_id, period):
     "benchmarks", body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
 )
 def put_service_kpis(principal, org_id, service_id, period):
-    values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
-    record = _service().put_service_kpis(principal, org_id, service_id, period, values)
-    return schemas.KpiValuesOut().dump(presenters.kpi_values(record))
+    request = bp.current_request
+    values = load_body(request, schemas.KpiValuesIn())["values"]
+    return _kpis_shown(_service().put_service_kpis(principal, org_id, service_id, period, values, preconditions(request)))
 
 
 @route(bp, SERVICE_KPI, "GET", "A service's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
 def get_service_kpis(principal, org_id, service_id, period):
-    return schemas.KpiValuesOut().dump(presenters.kpi_values(_service().get_kpis(principal, org_id, service_id, period)))
+    return _kpis_shown(_service().get_kpis(principal, org_id, service_id, period))
 
 
 # --- positions ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from chalice import Blueprint, Response
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, load_body, route
+from chalicelib.api.http import preconditions, json_response, load_body, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.schemas import requests, responses
@@ -34,7 +34,7 @@ def _shown(component):
 def put_component(principal, org_id, service_id, component_id):
     request = bp.current_request
     spec = spec_from_dict(load_body(request, requests.ComponentIn()))
-    component, created = use_cases().components.put(principal, org_id, service_id, component_id, spec, if_match(request))
+    component, created = use_cases().components.put(principal, org_id, service_id, component_id, spec, preconditions(request))
     headers = {"ETag": component_etag(component)}
     if created:
         headers["Location"] = f"/orgs/{org_id}/services/{service_id}/components/{component_id}"
@@ -54,5 +54,5 @@ def get_component(principal, org_id, service_id, component_id):
 
 @route(bp, COMPONENT, "DELETE", "Remove a component", "components", status=204, also=(404, 409))
 def delete_component(principal, org_id, service_id, component_id):
-    use_cases().components.delete(principal, org_id, service_id, component_id)
+    use_cases().components.delete(principal, org_id, service_id, component_id, preconditions(bp.current_request))
     return Response(body="", status_code=204)

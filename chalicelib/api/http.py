@@ -15,11 +15,18 @@ from marshmallow import Schema, ValidationError
 from chalicelib import bootstrap, observability
 from chalicelib.adapters import oidc
 from chalicelib.api.problems import flatten, from_domain_error, problem
+from chalicelib.domain import text
 from chalicelib.domain.errors import BadRequest, DomainError, Invalid, NotFound
+from chalicelib.domain.preconditions import Preconditions
 from chalicelib.schemas.fields import COMPONENT_SLUG, SLUG, ULID
 
 MAX_BODY_BYTES = 256 * 1024
-JSON_TYPES = ["application/json", "application/merge-patch+json"]
+# What a body may be sent as: JSON, and for PATCH also a JSON merge patch (RFC 7396), in UTF-8.
+BODY_MEDIA_TYPES = {
+    "POST": ("application/json",),
+    "PUT": ("application/json",),
+    "PATCH": ("application/json", "application/merge-patch+json"),
+}
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 
 
@@ -67,13 +74,22 @@ def check_path(params: dict, chosen: str | None = None) -> None:
 
 
 def route(
-    bp: Blueprint, path: str, method: str, summary: str, tag: str, chosen_id: str | None = None, public: bool = False, **doc
+    bp: Blueprint,
+    path: str,
+    method: str,
+    summary: str,
+    tag: str,
+    chosen_id: str | None = None,
+    public: bool = False,
+    cache: str | None = None,
+    **doc,
 ):
     """Register a view on `bp`, turning domain and validation errors into problem details.
 
     Unless `public`, the request must carry a valid bearer token and the view receives the
     signed-in `principal` as its first argument. `chosen_id` names the path parameter this
-    request chooses (it is created if absent)."""
+    request chooses (it is created if absent). `cache`: the Cache-Control of a successful
+    response that any cache may keep (public, unchanging data only); otherwise no-store."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -85,8 +101,13 @@ def route(
                     observability.note_principal(principal)
                     args = (principal,)
                 check_path(params, chosen_id)
+                if method in BODY_MEDIA_TYPES:
+                    check_media_type(bp.current_request, BODY_MEDIA_TYPES[method])
                 result = view(*args, **params)
-                return result if isinstance(result, Response) else json_response(result)
+                response = result if isinstance(result, Response) else json_response(result)
+                if cache:
+                    response.headers.setdefault("Cache-Control", cache)
+                return response
             except oidc.Unauthenticated as error:
                 return problem(401, f"Sign in with a valid bearer token: {error}.", headers=_CHALLENGE)
             except oidc.KeysUnavailable:
@@ -101,13 +122,32 @@ def route(
                 return problem(422, "The request body is not valid.", flatten(error.messages))
             except BodyTooLarge:
                 return problem(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
+            except UnsupportedMediaType as error:
+                return problem(415, str(error))
 
         ROUTES.append(RouteDoc(path=path, method=method, summary=summary, tag=tag, public=public, **doc))
-        options = {"content_types": JSON_TYPES} if method in ("POST", "PUT", "PATCH") else {}
+        options = {"content_types": list(BODY_MEDIA_TYPES[method])} if method in BODY_MEDIA_TYPES else {}
         bp.route(path, methods=[method], **options)(handle)
         return handle
 
     return decorator
+
+
+def check_media_type(request, accepted: tuple[str, ...]) -> None:
+    """A body must say it is one of `accepted`, in UTF-8 (RFC 8259 JSON has no other charset);
+    a body with no Content-Type is not taken for JSON. A request with no body needs none."""
+    header = request.headers.get("content-type")
+    if header is None:
+        if request.raw_body:
+            raise UnsupportedMediaType(f"Say what the body is: Content-Type: {accepted[0]}.")
+        return
+    media_type, _, parameters = header.partition(";")
+    if media_type.strip().lower() not in accepted:
+        raise UnsupportedMediaType(f"Send the body as {' or '.join(accepted)}.")
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            raise UnsupportedMediaType("Send the body in UTF-8 (charset=utf-8, or no charset).")
 
 
 def load_body(request, schema: Schema) -> dict:
@@ -127,6 +167,10 @@ def load_json(raw: bytes) -> dict:
         raise BadRequest("The request body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ValidationError({"body": ["must be a JSON object"]})
+    broken = list(text.unpaired_surrogates(data))
+    if broken:
+        # Valid JSON, but not text: it could be neither stored nor shown as UTF-8.
+        raise ValidationError({path: ["must be Unicode text (it holds an unpaired UTF-16 surrogate)"] for path in broken})
     return data
 
 
@@ -135,6 +179,10 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ldd-tracker"'}
 
 class BodyTooLarge(Exception):
     pass
+
+
+class UnsupportedMediaType(Exception):
+    """The body is not sent as a media type (or charset) the route takes: 415."""
 
 
 def _refuse_constant(name: str):
@@ -155,10 +203,9 @@ def list_params(request) -> tuple[int, str | None]:
     return limit, cursor
 
 
-def if_match(request) -> str | None:
-    """The entity tag in If-Match; an empty header counts as none."""
-    value = (request.headers.get("if-match") or "").strip()
-    return value or None
+def preconditions(request) -> Preconditions:
+    """The request's If-Match and If-None-Match (a malformed one is 400)."""
+    return Preconditions.from_headers(request.headers.get("if-match"), request.headers.get("if-none-match"))
 
 
 def page(result, present) -> dict:
@@ -171,7 +218,9 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
 
 
 def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
+    """UTF-8 with a byte order mark, which is how Excel knows to read "£" and accents as UTF-8."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
@@ -183,14 +232,22 @@ def csv_response(rows: list[dict], columns: list[str], filename: str) -> Respons
     )
 
 
+# A text cell starting with one of these is run as a formula (or becomes one after a spreadsheet
+# strips the leading control character): OWASP's CSV injection guidance.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
 def _csv_cell(value) -> str:
-    """Cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe; numbers,
+    negative ones included, are numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if isinstance(value, (int, float)):
+        return str(value)
+    cell = text.printable(str(value))
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
 PAGINATION = (

@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.api.http import preconditions, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.organisations import org_etag
@@ -27,7 +27,7 @@ ORG = "/orgs/{org_id}"
 )
 def put_org(principal, org_id):
     fields = load_body(bp.current_request, requests.OrganisationIn())
-    org, created = use_cases().organisations.put(principal, org_id, fields, if_match(bp.current_request))
+    org, created = use_cases().organisations.put(principal, org_id, fields, preconditions(bp.current_request))
     headers = {"ETag": org_etag(org)}
     if created:
         headers["Location"] = f"/orgs/{org_id}"

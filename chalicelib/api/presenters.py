@@ -17,6 +17,7 @@ from chalicelib.domain.model import (
     Score,
     Service,
 )
+from chalicelib.domain.lockin import top_flag
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
 from chalicelib.domain.scoring import report_number
 from chalicelib.services.benchmarks import SetView
@@ -167,15 +168,23 @@ def service_scorecard(card: ServiceScorecard) -> dict:
     }
 
 
-def scorecard_row(card: ServiceScorecard) -> dict:
+def scorecard_row(card: ServiceScorecard, principle_ids: list[str]) -> dict:
+    """One service's line of the organisation scorecard; `principles` has every principle of the
+    organisation's scorecard, in order, so that each row (and CSV line) has the same columns."""
+    scores = {p.principle_id: p.score for p in card.score.principles} if card.score else {}
+    first = top_flag(card.lock_in.flags)
     return {
         "service_id": card.service_id,
         "name": card.name,
         "department": card.department,
+        "owner_email": card.owner_email,
         "status": card.status,
         "score": report_number(card.score.overall) if card.score else None,
         "level": {"level": card.score.level, "name": card.score.level_name} if card.score else None,
+        "principles": {pid: report_number(scores.get(pid)) for pid in principle_ids},
         "lock_in_risk": card.lock_in.risk,
+        "flag_count": len(card.lock_in.flags),
+        "top_flag": first.code if first else None,
         "assessed_at": iso_instant(card.assessed_at) if card.assessed_at else None,
         "stale": card.stale,
     }
@@ -215,7 +224,7 @@ def org_scorecard(card: OrgScorecard, department: str | None) -> dict:
             ],
         },
         "declaration_projects": card.projects,
-        "services": [scorecard_row(s) for s in card.services],
+        "services": [scorecard_row(s, [pid for pid, _ in card.principles]) for s in card.services],
     }
 
 

@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 from chalice import Response
 
+from chalicelib import config
 from chalicelib.domain import errors as domain
 
 PROBLEM_JSON = "application/problem+json"
@@ -70,3 +71,20 @@ def rewrite_chalice_error(response: Response) -> Response:
     }.get(status, body.get("Message") or HTTPStatus(status).phrase)
     keep = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     return problem(status, detail, headers=keep)
+
+
+def with_standard_headers(response: Response) -> Response:
+    """Headers every response carries: no content sniffing; not stored by any cache unless the
+    route said otherwise (what a signed-in caller reads is one council's private data); and,
+    deployed (always HTTPS), HTTP Strict Transport Security."""
+    present = {name.lower() for name in response.headers}
+    if "x-content-type-options" not in present:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    if "cache-control" not in present:
+        response.headers["Cache-Control"] = "no-store"
+    if config.deployed() and "strict-transport-security" not in present:
+        response.headers["Strict-Transport-Security"] = f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"
+    return response
+
+
+HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600

@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, load_body, route
+from chalicelib.api.http import preconditions, json_response, load_body, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.projects import project_etag
@@ -60,4 +60,4 @@ def get_project(principal, org_id, project_id):
 def patch_project(principal, org_id, project_id):
     request = bp.current_request
     patch = load_body(request, requests.ProjectPatch())
-    return _one(use_cases().projects.patch(principal, org_id, project_id, patch, if_match(request)))
+    return _one(use_cases().projects.patch(principal, org_id, project_id, patch, preconditions(request)))

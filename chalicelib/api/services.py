@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.api.http import preconditions, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.registry import service_etag
@@ -70,5 +70,5 @@ def get_service(principal, org_id, service_id):
 def patch_service(principal, org_id, service_id):
     request = bp.current_request
     patch = load_body(request, requests.ServicePatch())
-    service = use_cases().services.patch(principal, org_id, service_id, patch, if_match(request))
+    service = use_cases().services.patch(principal, org_id, service_id, patch, preconditions(request))
     return _one(service)

@@ -93,7 +93,7 @@ def _apply(delivery, raw: bytes) -> dict:
             event = requests.ComponentUpserted().load(data)
             spec = spec_from_dict(event["component"])
             component, _ = use_cases().components.put(
-                principal, org_id, event["service_id"], event["component_id"], spec, None
+                principal, org_id, event["service_id"], event["component_id"], spec
             )
             shown = presenters.component(component, use_cases().components.flags(component))
             return responses.ComponentOut().dump(shown)

@@ -77,6 +77,11 @@ def risk_of(flags: Iterable[Flag]) -> str:
     return max((f.severity for f in flags), key=_SEVERITY_RANK.__getitem__)
 
 
+def top_flag(flags: Iterable[Flag]) -> Flag | None:
+    """The flag to name first: the most severe, the first of those in the order raised."""
+    return max(flags, key=lambda f: _SEVERITY_RANK[f.severity], default=None)
+
+
 def supplier_concentration(
     suppliers_by_service: dict[str, set[str]], display_names: dict[str, str], policy: LockInPolicy
 ) -> list[Flag]:

@@ -22,6 +22,7 @@ class ServiceScorecard:
     service_id: str
     name: str
     department: str
+    owner_email: str
     assessment_id: str | None
     assessed_at: datetime | None
     stale: bool
@@ -91,6 +92,7 @@ def service_scorecard(summary: ServiceSummary, framework: Framework, today: date
         service_id=summary.service_id,
         name=summary.name,
         department=summary.department,
+        owner_email=summary.owner_email,
         assessment_id=latest.assessment_id if latest else None,
         assessed_at=latest.submitted_at if latest else None,
         stale=is_stale(latest, today),

@@ -308,10 +308,18 @@ class ScorecardRow(Schema):
     service_id = fields.String()
     name = fields.String()
     department = fields.String()
+    owner_email = fields.String()
     status = fields.String(**_enum(["assessed", "not_assessed"]))
     score = fields.Float(**Nullable)
     level = fields.Nested(LevelRef, **Nullable)
+    principles = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(**Nullable),
+        metadata={"description": "Each principle's score in the latest assessment (null: not assessed or not applicable)."},
+    )
     lock_in_risk = fields.String(**_enum(RISKS))
+    flag_count = fields.Integer(metadata={"description": "How many lock-in flags the service's components raise."})
+    top_flag = fields.String(**Nullable, metadata={"description": "The code of the most severe flag, the first raised of those."})
     assessed_at = fields.String(**Nullable, metadata={"format": "date-time"})
     stale = fields.Boolean()
 

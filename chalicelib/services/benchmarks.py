@@ -9,7 +9,14 @@ from datetime import date
 from chalicelib.benchmarks import load_benchmark_sets
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.benchmark_records import PLATFORM_ORG, BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
+from chalicelib.domain.benchmark_records import (
+    PLATFORM_ORG,
+    BenchmarkSetListing,
+    KpiRecord,
+    StoredBenchmarkSet,
+    benchmark_set_etag,
+    kpi_etag,
+)
 from chalicelib.domain.benchmarks import (
     _SET_ID,
     BenchmarkResult,
@@ -22,6 +29,7 @@ from chalicelib.domain.benchmarks import (
 )
 from chalicelib.domain.errors import BadRequest, Conflict, Invalid, NotFound
 from chalicelib.domain.model import Organisation, Stamp
+from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.services.context import Context, with_retries
 
 
@@ -46,7 +54,9 @@ class BenchmarkService:
 
     # --- sets ------------------------------------------------------------------------------------
 
-    def put_set(self, principal: Principal, set_id: str, data: Mapping) -> tuple[SetView, bool]:
+    def put_set(
+        self, principal: Principal, set_id: str, data: Mapping, preconditions: Preconditions = NONE
+    ) -> tuple[SetView, bool]:
         """Create or replace an imported set; returns it and whether this request created it."""
         access.require_platform_admin(principal)
         if set_id in self._shipped:
@@ -58,6 +68,7 @@ class BenchmarkService:
 
         def attempt():
             existing = self._ctx.store.get_benchmark_set(set_id)
+            preconditions.check(benchmark_set_etag(existing.bset) if existing else None, f"Benchmark set {set_id!r}")
             stamp = self._ctx.stamp(principal.actor)
             stored = StoredBenchmarkSet(bset, existing.created if existing else stamp, stamp)
             action = "benchmark_set.created" if existing is None else "benchmark_set.replaced"
@@ -65,7 +76,7 @@ class BenchmarkService:
             self._ctx.store.save_benchmark_set(stored, existing, audit)
             return SetView(bset, False, stamp), existing is None
 
-        return with_retries(attempt, False, f"Benchmark set {set_id!r}")
+        return with_retries(attempt, preconditions.conditional, f"Benchmark set {set_id!r}")
 
     def list_sets(self, principal: Principal) -> list[SetView]:
         """Any signed-in user: the shipped sets, then the imported ones by set_id."""
@@ -97,17 +108,27 @@ class BenchmarkService:
 
     # --- KPI values ------------------------------------------------------------------------------
 
-    def put_org_kpis(self, principal: Principal, org_id: str, period_text: str, values: Mapping) -> KpiRecord:
+    def put_org_kpis(
+        self, principal: Principal, org_id: str, period_text: str, values: Mapping, preconditions: Preconditions = NONE
+    ) -> KpiRecord:
         access.require_admin(principal, org_id)
-        return self._record(principal, org_id, None, period_text, values)
+        return self._record(principal, org_id, None, period_text, values, preconditions)
 
-    def put_service_kpis(self, principal: Principal, org_id: str, service_id: str, period_text: str, values: Mapping) -> KpiRecord:
+    def put_service_kpis(
+        self,
+        principal: Principal,
+        org_id: str,
+        service_id: str,
+        period_text: str,
+        values: Mapping,
+        preconditions: Preconditions = NONE,
+    ) -> KpiRecord:
         access.require_org_member_who_may_edit(principal, org_id)
         service = self._ctx.store.get_service(org_id, service_id)
         if service is None:
             raise NotFound(f"Service {service_id!r} was not found in organisation {org_id!r}.")
         access.require_service_editor(principal, org_id, service.owner_email)
-        return self._record(principal, org_id, service_id, period_text, values)
+        return self._record(principal, org_id, service_id, period_text, values, preconditions)
 
     def get_kpis(self, principal: Principal, org_id: str, service_id: str | None, period_text: str) -> KpiRecord:
         access.require_org_reader(principal, org_id)
@@ -125,16 +146,33 @@ class BenchmarkService:
             self._ctx.org_or_404(org_id)
         return sorted(records, key=_span)
 
-    def _record(self, principal: Principal, org_id: str, service_id: str | None, period_text: str, values: Mapping) -> KpiRecord:
+    def _record(
+        self,
+        principal: Principal,
+        org_id: str,
+        service_id: str | None,
+        period_text: str,
+        values: Mapping,
+        preconditions: Preconditions,
+    ) -> KpiRecord:
         period = parse_period(period_text)
         level = "org" if service_id is None else "service"
         check_known_values(self.known_sets(), values, level)
-        stamp = self._ctx.stamp(principal.actor)
-        record = KpiRecord(org_id, service_id, period.sortable, dict(values), stamp)
         target = f"kpis/{period}" if service_id is None else f"services/{service_id}/kpis/{period}"
-        audit = self._ctx.audit(org_id, stamp, f"{level}.kpis.recorded", target)
-        self._ctx.store.put_kpi_values(record, audit)
-        return record
+
+        def attempt():
+            # Only a conditional request reads what is recorded (one GetItem more).
+            existing = None
+            if preconditions.conditional:
+                existing = self._ctx.store.get_kpi_values(org_id, service_id, period.sortable)
+                preconditions.check(kpi_etag(existing) if existing else None, f"The KPI values for {period}")
+            stamp = self._ctx.stamp(principal.actor)
+            record = KpiRecord(org_id, service_id, period.sortable, dict(values), stamp)
+            audit = self._ctx.audit(org_id, stamp, f"{level}.kpis.recorded", target)
+            self._ctx.store.put_kpi_values(record, audit, existing, preconditions.conditional)
+            return record
+
+        return with_retries(attempt, preconditions.conditional, f"The KPI values for {period}")
 
     # --- positions -------------------------------------------------------------------------------
 

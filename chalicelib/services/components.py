@@ -3,7 +3,8 @@
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag, spec_to_dict
-from chalicelib.domain.errors import Conflict, Invalid, NotFound, StaleWrite
+from chalicelib.domain.errors import Conflict, Invalid, NotFound
+from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.lockin import component_flags
 from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Component, ComponentSpec, Flag, ServiceSummary
 from chalicelib.services.context import Context, with_retries
@@ -30,7 +31,7 @@ class ComponentService:
         service_id: str,
         component_id: str,
         spec: ComponentSpec,
-        if_match: str | None,
+        preconditions: Preconditions = NONE,
         create_only: bool = False,
     ) -> tuple[Component, bool]:
         """Create or replace; returns the component and whether this request created it.
@@ -43,8 +44,7 @@ class ComponentService:
             existing = summary.components.get(component_id)
             if create_only and existing is not None:
                 raise Conflict(f"Service {service_id!r} already has a component {component_id!r}.")
-            if if_match is not None and (existing is None or component_etag(existing) != if_match):
-                raise StaleWrite(f"Component {component_id!r} does not match If-Match.")
+            preconditions.check(component_etag(existing) if existing else None, f"Component {component_id!r}")
             if existing is None and len(summary.components) >= MAX_COMPONENTS_PER_SERVICE:
                 raise _too_many()
             stamp = self._ctx.stamp(principal.actor)
@@ -56,7 +56,7 @@ class ComponentService:
             self._ctx.store.put_component(component, existing, MAX_COMPONENTS_PER_SERVICE, audit)
             return component, existing is None
 
-        return with_retries(attempt, if_match is not None, f"Component {component_id!r}")
+        return with_retries(attempt, preconditions.conditional, f"Component {component_id!r}")
 
     def get(self, principal: Principal, org_id: str, service_id: str, component_id: str) -> Component:
         access.require_org_reader(principal, org_id)
@@ -69,16 +69,19 @@ class ComponentService:
             self._ctx.summary_or_404(org_id, service_id)
         return components
 
-    def delete(self, principal: Principal, org_id: str, service_id: str, component_id: str) -> None:
+    def delete(
+        self, principal: Principal, org_id: str, service_id: str, component_id: str, preconditions: Preconditions = NONE
+    ) -> None:
         access.require_org_member_who_may_edit(principal, org_id)
 
         def attempt():
             existing = self._component(self._editable_summary(principal, org_id, service_id), component_id)
+            preconditions.check(component_etag(existing), f"Component {component_id!r}")
             stamp = self._ctx.stamp(principal.actor)
             audit = self._ctx.audit(org_id, stamp, "component.deleted", _target(service_id, component_id))
             self._ctx.store.delete_component(existing, audit)
 
-        with_retries(attempt, False, f"Component {component_id!r}")
+        with_retries(attempt, preconditions.conditional, f"Component {component_id!r}")
 
     def _editable_summary(self, principal: Principal, org_id: str, service_id: str) -> ServiceSummary:
         summary = self._ctx.summary_or_404(org_id, service_id)

@@ -8,8 +8,9 @@ from typing import TypeVar
 from ulid import ULID
 
 from chalicelib.domain.catalogue import Framework
-from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, StaleWrite
+from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, PreconditionRequired, StaleWrite
 from chalicelib.domain.model import Actor, AuditRecord, Organisation, Stamp
+from chalicelib.domain.preconditions import Preconditions
 from chalicelib.services.ports import Clock, IdFactory, Store
 
 T = TypeVar("T")
@@ -72,13 +73,18 @@ def with_retries(attempt: Callable[[], T], conditional: bool, what: str) -> T:
     raise Conflict(f"{what} is being changed by other requests; try again.")
 
 
+def require_if_match(preconditions: Preconditions) -> None:
+    """An edit must name the version it was made from (or `*`), so that no edit is lost."""
+    if preconditions.if_match is None:
+        raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
+
+
 def merge_patch_changes(
-    patch: dict, if_match: str, etag: str, editable: tuple[str, ...], required: tuple[str, ...], what: str
+    patch: dict, preconditions: Preconditions, etag: str, editable: tuple[str, ...], required: tuple[str, ...], what: str
 ) -> dict:
-    """The changes a JSON merge patch makes, applied only over the version the client read
-    (`etag` is the current one's) and never removing a required field."""
-    if etag != if_match:
-        raise StaleWrite(f"{what} has changed since you read it.")
+    """The changes a JSON merge patch makes, applied only where the request's conditions hold
+    for the current version (`etag`), and never removing a required field."""
+    preconditions.check(etag, what)
     nulls = [f for f in required if f in patch and patch[f] is None]
     if nulls:
         raise Invalid("Required fields cannot be removed.", {f: ["may not be null"] for f in nulls})

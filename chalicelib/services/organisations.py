@@ -3,7 +3,7 @@
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag
-from chalicelib.domain.errors import StaleWrite
+from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.model import Organisation
 from chalicelib.services.context import Context, with_retries
 from chalicelib.services.ports import Page
@@ -24,7 +24,9 @@ class OrganisationService:
     def __init__(self, ctx: Context):
         self._ctx = ctx
 
-    def put(self, principal: Principal, org_id: str, fields: dict, if_match: str | None = None) -> tuple[Organisation, bool]:
+    def put(
+        self, principal: Principal, org_id: str, fields: dict, preconditions: Preconditions = NONE
+    ) -> tuple[Organisation, bool]:
         """Create (platform admins) or replace (also the organisation's admins); returns the
         organisation and whether this request created it."""
         access.require_org_admin(principal, org_id)
@@ -33,8 +35,7 @@ class OrganisationService:
             existing = self._ctx.store.get_org(org_id)
             if existing is None:
                 access.require_platform_admin(principal)
-            if if_match is not None and (existing is None or org_etag(existing) != if_match):
-                raise StaleWrite(f"Organisation {org_id!r} does not match If-Match.")
+            preconditions.check(org_etag(existing) if existing else None, f"Organisation {org_id!r}")
             stamp = self._ctx.stamp(principal.actor)
             org = Organisation(
                 org_id=org_id,
@@ -49,7 +50,7 @@ class OrganisationService:
             self._ctx.store.save_org(org, existing, self._ctx.audit(org_id, stamp, action, ""))
             return org, existing is None
 
-        return with_retries(attempt, if_match is not None, f"Organisation {org_id!r}")
+        return with_retries(attempt, preconditions.conditional, f"Organisation {org_id!r}")
 
     def get(self, principal: Principal, org_id: str) -> Organisation:
         access.require_org_metadata(principal, org_id)

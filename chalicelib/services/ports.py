@@ -143,8 +143,12 @@ class Store(Protocol):
     def list_benchmark_sets(self) -> list[BenchmarkSetListing]:
         """Every stored set without its peer groups' figures, by set_id, in one Query (no Scan)."""
 
-    def put_kpi_values(self, record: KpiRecord, audit: AuditRecord) -> None:
-        """Replace the period's values; NotFound without the organisation (or the service)."""
+    def put_kpi_values(
+        self, record: KpiRecord, audit: AuditRecord, expected: KpiRecord | None = None, conditional: bool = False
+    ) -> None:
+        """Replace the period's values; NotFound without the organisation (or the service).
+        `conditional`: only if nothing is recorded yet when `expected` is None (AlreadyExists),
+        or only over `expected`'s values (StaleWrite)."""
 
     def get_kpi_values(self, org_id: str, service_id: str | None, period: str) -> KpiRecord | None: ...
 

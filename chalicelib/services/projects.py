@@ -6,9 +6,10 @@ from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.clock import add_years
 from chalicelib.domain.codec import content_etag
-from chalicelib.domain.errors import Invalid, NotFound, PreconditionRequired, StaleWrite
+from chalicelib.domain.errors import Invalid, NotFound, StaleWrite
 from chalicelib.domain.model import DeclarationProject
-from chalicelib.services.context import Context, merge_patch_changes
+from chalicelib.domain.preconditions import Preconditions
+from chalicelib.services.context import Context, merge_patch_changes, require_if_match
 
 EDITABLE = ("title", "partners", "mission", "impact", "due", "status")
 
@@ -60,13 +61,14 @@ class ProjectService:
         access.require_org_reader(principal, org_id)
         return self._get(org_id, project_id)
 
-    def patch(self, principal: Principal, org_id: str, project_id: str, patch: dict, if_match: str | None) -> DeclarationProject:
+    def patch(
+        self, principal: Principal, org_id: str, project_id: str, patch: dict, preconditions: Preconditions
+    ) -> DeclarationProject:
         access.require_admin(principal, org_id)
-        if if_match is None:
-            raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
+        require_if_match(preconditions)
         current = self._get(org_id, project_id)
         what = f"Declaration project {project_id!r}"
-        changes = merge_patch_changes(patch, if_match, project_etag(current), EDITABLE, EDITABLE, what)
+        changes = merge_patch_changes(patch, preconditions, project_etag(current), EDITABLE, EDITABLE, what)
         if "partners" in changes:
             changes["partners"] = tuple(changes["partners"])
         stamp = self._ctx.stamp(principal.actor)

@@ -5,9 +5,10 @@ from dataclasses import replace
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.codec import content_etag
-from chalicelib.domain.errors import NotFound, PreconditionRequired, StaleWrite
+from chalicelib.domain.errors import NotFound, StaleWrite
 from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Service, ServiceSummary
-from chalicelib.services.context import Context, merge_patch_changes
+from chalicelib.domain.preconditions import Preconditions
+from chalicelib.services.context import Context, merge_patch_changes, require_if_match
 from chalicelib.services.ports import Page
 
 REQUIRED_FIELDS = ("name", "department", "owner_email")
@@ -52,15 +53,16 @@ class ServiceRegistry:
             self._ctx.org_or_404(org_id)
         return page
 
-    def patch(self, principal: Principal, org_id: str, service_id: str, patch: dict, if_match: str | None) -> Service:
+    def patch(
+        self, principal: Principal, org_id: str, service_id: str, patch: dict, preconditions: Preconditions
+    ) -> Service:
         """Apply a JSON merge patch of the editable fields, only over the version the client read."""
         access.require_org_member_who_may_edit(principal, org_id)
-        if if_match is None:
-            raise PreconditionRequired("Send If-Match with the ETag you read, so that edits are not lost.")
+        require_if_match(preconditions)
         current = self._get(org_id, service_id)
         access.require_service_editor(principal, org_id, current.owner_email)
         changes = merge_patch_changes(
-            patch, if_match, service_etag(current), EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS, f"Service {service_id!r}"
+            patch, preconditions, service_etag(current), EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS, f"Service {service_id!r}"
         )
         stamp = self._ctx.stamp(principal.actor)
         updated = replace(current, **changes, updated=stamp)

@@ -22,7 +22,7 @@ from chalicelib.adapters import oidc, oidc_client
 from chalicelib.api import presenters
 from chalicelib.api.http import MAX_BODY_BYTES, PATH_PATTERNS, check_path, csv_response
 from chalicelib.api.problems import flatten, status_of
-from chalicelib.api.scorecards import CSV_COLUMNS, csv_rows
+from chalicelib.api.scorecards import csv_table
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.codec import spec_from_dict
@@ -32,6 +32,7 @@ from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, Invalid
 from chalicelib.domain.model import PHASES
+from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
 from chalicelib.web import charts, forms, session
 from chalicelib.web.rendering import html_response, redirect
@@ -383,7 +384,7 @@ def dashboard(principal, request, org_id):
 def dashboard_csv(principal, request, org_id):
     department = (request.query_params or {}).get("department") or None
     card = use_cases().scorecards.for_org(principal, org_id, department)
-    response = csv_response(csv_rows(presenters.org_scorecard(card, department)), CSV_COLUMNS, f"{org_id}-scorecard.csv")
+    response = csv_response(*csv_table(presenters.org_scorecard(card, department)), f"{org_id}-scorecard.csv")
     response.headers["Cache-Control"] = "no-store"  # signed in by cookie: no shared cache may keep it
     return response
 
@@ -551,10 +552,13 @@ def _component_page(principal, request, org_id, service_id, component_id):
         except ValidationError as error:
             errors.update(flatten(error.messages))
         # An edit replaces only the version the form was made from (a missing etag matches none).
-        etag = (values.get("etag") or "none") if component_id else None
+        etag = values.get("etag") if component_id else None
+        version = Preconditions.matching(etag or "") if component_id else NONE
         if not errors:
             try:
-                uc.components.put(principal, org_id, service_id, chosen, spec_from_dict(data), etag, create_only=component_id is None)
+                uc.components.put(
+                    principal, org_id, service_id, chosen, spec_from_dict(data), version, create_only=component_id is None
+                )
                 return _go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
             except Conflict as conflict:
                 errors = {"component_id": [conflict.detail]}

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from chalice import Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
+from chalicelib.domain import text
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_ASSET_URL = "/assets"
@@ -43,6 +45,8 @@ def asset_url() -> str:
 def html_response(template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
     nonce = secrets.token_urlsafe(16)
     body = environment().get_template(template).render(assetPath=asset_url(), cspNonce=nonce, **context)
+    # Text stored before the API refused lone surrogates would make the page unencodable.
+    body = text.printable(body)
     return Response(body=body, status_code=status, headers={**page_headers(nonce), **(headers or {})})
 
 

@@ -9,7 +9,11 @@ import pytest
 
 from tests.api.conftest import NOW, assessment_body, body, component_body, org_body, service_body
 
-CSV_HEADER = ["service_id", "name", "department", "status", "score", "level", "lock_in_risk", "assessed_at", "stale"]
+PRINCIPLE_COLUMNS = [f"principles.P{i}" for i in range(1, 6)]
+CSV_HEADER = [
+    "service_id", "name", "department", "owner_email", "status", "score", "level", *PRINCIPLE_COLUMNS,
+    "lock_in_risk", "flag_count", "top_flag", "assessed_at", "stale",
+]
 LEVEL_NAMES = ["Beginning", "Emerging", "Learning", "Developing", "Mastering"]
 RISKS = ["none", "low", "medium", "high", "critical"]
 
@@ -309,7 +313,7 @@ def test_the_organisation_scorecard(client, org, council):
     assert all(r["stale"] is False for r in rows)
     assert {r["department"] for r in rows} == {"Adult Social Care", "Environment"}
     for row in rows:
-        assert set(row) >= set(CSV_HEADER)
+        assert set(row) >= {c.split(".")[0] for c in CSV_HEADER}
 
 
 def test_averages_are_over_unrounded_scores_and_department_narrows_everything(client, org, council):
@@ -459,7 +463,8 @@ def _rows(response):
     assert response.status_code == 200, response.body
     assert response.headers["Content-Type"].split(";")[0].strip() == "text/csv"
     raw = response.body if isinstance(response.body, bytes) else response.body.encode()
-    text = raw.decode("utf-8")
+    assert raw.startswith("\ufeff".encode()), "a UTF-8 byte order mark, for Excel"
+    text = raw.decode("utf-8")[1:]
     rows = list(csv.reader(io.StringIO(text)))
     return rows[0], rows[1:]
 
@@ -483,6 +488,9 @@ def test_the_organisation_scorecard_as_csv(client, org, csv_council, how):
         assert cells["department"] == ("'" + department if department[0] in "=+-@" else department)
         assert cells["status"] == service["status"]
         assert cells["lock_in_risk"] == service["lock_in_risk"]
+        assert cells["owner_email"] == service["owner_email"]
+        assert int(cells["flag_count"]) == service["flag_count"] == 1
+        assert cells["top_flag"] == service["top_flag"] == "NO_COMPONENTS_RECORDED"
         assert cells["stale"].lower() == str(service["stale"]).lower()
         if service["score"] is not None:
             assert float(cells["score"]) == service["score"]
@@ -499,6 +507,9 @@ def test_the_organisation_scorecard_as_csv(client, org, csv_council, how):
     assert float(by_id[csv_council["+1"]]["score"]) == 100.0
     # P3-Q1 amber: overall 96.25 -> 96.3
     assert float(by_id[csv_council["Café ☕ finder"]]["score"]) == 96.3
+    cafe = by_id[csv_council["Café ☕ finder"]]
+    assert [cafe[c] for c in PRINCIPLE_COLUMNS] == ["100.0", "100.0", "81.3", "100.0", "100.0"]
+    assert [by_id[csv_council["@x"]][c] for c in PRINCIPLE_COLUMNS] == [""] * 5
 
 
 def test_the_csv_narrows_by_department_too(client, org, csv_council):
@@ -522,5 +533,5 @@ def test_rank_services_is_the_organisations_choice_and_orders_json_and_csv(clien
     updated = client.put(f"/orgs/{org}", org_body(rank_services=True), roles=("admin",))
     assert updated.status_code == 200 and body(updated)["rank_services"] is True
     assert [s["service_id"] for s in body(client.get(f"/orgs/{org}/scorecard"))["services"]] == [high, low]
-    csv_rows = client.get(f"/orgs/{org}/scorecard?format=csv").body.decode().splitlines()[1:]
+    csv_rows = client.get(f"/orgs/{org}/scorecard?format=csv").body.decode().lstrip("\ufeff").splitlines()[1:]
     assert [row.split(",")[0] for row in csv_rows] == [high, low]

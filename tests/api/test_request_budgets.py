@@ -136,7 +136,7 @@ def _make_world(memory: InMemoryStore) -> World:
         if measured and components:
             component_ids.append("doomed")  # for the DELETE case to remove
         for slot, component_id in enumerate(component_ids):
-            uc.components.put(seeder(org_id), org_id, service_id, component_id, _component_spec(variant, slot), None)
+            uc.components.put(seeder(org_id), org_id, service_id, component_id, _component_spec(variant, slot))
         assessment_ids = [
             uc.assessments.submit(
                 seeder(org_id),

@@ -176,8 +176,14 @@ test('leadership reads the dashboard and downloads the scorecard CSV', { skip },
     page.getByRole('link', { name: /Download the scorecard/ }).click(),
   ]);
   assert.equal(download.suggestedFilename(), 'demo-borough-scorecard.csv');
-  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r\n/);
-  assert.equal(csv[0], 'service_id,name,department,status,score,level,lock_in_risk,assessed_at,stale');
+  const raw = readFileSync(await download.path(), 'utf8');
+  assert.ok(raw.startsWith('\ufeff'), 'a UTF-8 byte order mark, for Excel');
+  const csv = raw.slice(1).trim().split(/\r\n/);
+  assert.equal(
+    csv[0],
+    'service_id,name,department,owner_email,status,score,level,principles.P1,principles.P2,principles.P3,principles.P4,' +
+      'principles.P5,lock_in_risk,flag_count,top_flag,assessed_at,stale',
+  );
   assert.equal(csv.length - 1, services);
   writeFileSync(join(OUT, 'scorecard.csv'), csv.join('\n') + '\n');
   await page.context().close();

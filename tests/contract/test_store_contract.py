@@ -308,6 +308,19 @@ def test_kpi_values_are_replaced_per_period_and_kept_apart_by_level(store):
     assert store.list_kpi_values("other-council") == []
 
 
+def test_kpi_values_can_be_written_only_over_what_was_read(store):
+    store.save_org(org(), expected=None, audit=note())
+    first = KpiRecord(ORG, None, "2025", {"devices": 40}, stamp())
+    store.put_kpi_values(first, audit=note(), expected=None, conditional=True)
+    with pytest.raises(AlreadyExists):
+        store.put_kpi_values(KpiRecord(ORG, None, "2025", {"devices": 41}, stamp()), audit=note(), expected=None, conditional=True)
+    second = KpiRecord(ORG, None, "2025", {"devices": 42}, stamp())
+    store.put_kpi_values(second, audit=note(), expected=first, conditional=True)
+    with pytest.raises(StaleWrite):
+        store.put_kpi_values(KpiRecord(ORG, None, "2025", {"devices": 43}, stamp()), audit=note(), expected=first, conditional=True)
+    assert store.get_kpi_values(ORG, None, "2025").values == {"devices": 42}
+
+
 # --- the organisation dashboard ------------------------------------------------------------------
 
 

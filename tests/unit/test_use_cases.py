@@ -10,6 +10,7 @@ from chalicelib.domain.errors import Conflict, Invalid, NotFound, PreconditionRe
 from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Answer
+from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.services.registry import service_etag
 from tests.fakes import InMemoryStore
 from tests.unit.builders import component_spec, contract, exit_plan
@@ -58,7 +59,7 @@ def test_organisation_put_creates_then_replaces_keeping_its_creation_stamp(app, 
 def test_organisation_put_with_a_stale_if_match_changes_nothing(app):
     app.organisations.put(ADMIN, "testshire", {"name": "Testshire"})
     with pytest.raises(StaleWrite):
-        app.organisations.put(ADMIN, "testshire", {"name": "Lost"}, if_match='"old"')
+        app.organisations.put(ADMIN, "testshire", {"name": "Lost"}, Preconditions.matching('"old"'))
     assert app.organisations.get(ADMIN, "testshire").name == "Testshire"
 
 
@@ -73,7 +74,7 @@ def test_a_service_in_an_unknown_organisation_is_not_found_by_its_own_members(ap
 
 
 def test_every_write_leaves_an_audit_record_naming_who_did_what(app, service, store):
-    app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec(), None)
+    app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec())
     app.assessments.submit(ADMIN, "testshire", service.service_id, "ldd-2018", all_green(app))
     app.components.delete(ADMIN, "testshire", service.service_id, "crm")
     trail = app.audit.list(ADMIN, "testshire", 10, None).items
@@ -90,25 +91,25 @@ def test_every_write_leaves_an_audit_record_naming_who_did_what(app, service, st
 
 def test_patch_needs_the_etag_read_and_keeps_the_summary_in_step(app, service, store):
     with pytest.raises(PreconditionRequired):
-        app.services.patch(ADMIN, "testshire", service.service_id, {"name": "New"}, None)
+        app.services.patch(ADMIN, "testshire", service.service_id, {"name": "New"}, NONE)
     with pytest.raises(StaleWrite):
-        app.services.patch(ADMIN, "testshire", service.service_id, {"name": "New"}, '"other"')
+        app.services.patch(ADMIN, "testshire", service.service_id, {"name": "New"}, Preconditions.matching('"other"'))
     with pytest.raises(Invalid) as invalid:
-        app.services.patch(ADMIN, "testshire", service.service_id, {"name": None}, service_etag(service))
+        app.services.patch(ADMIN, "testshire", service.service_id, {"name": None}, Preconditions.matching(service_etag(service)))
     assert invalid.value.errors == {"name": ["may not be null"]}
     updated = app.services.patch(
         ADMIN,
         "testshire",
         service.service_id,
         {"department": "Highways", "description": None},
-        service_etag(service),
+        Preconditions.matching(service_etag(service)),
     )
     assert updated.department == "Highways"
     assert store.get_summary("testshire", service.service_id).department == "Highways"
 
 
 def test_submitting_scores_and_snapshots_the_lock_in_at_that_moment(app, service):
-    app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec(customisation="heavy"), None)
+    app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec(customisation="heavy"))
     assessment = app.assessments.submit(ADMIN, "testshire", service.service_id, "ldd-2018", all_green(app))
     assert assessment.score.overall == 100
     assert [f.code for f in assessment.lock_in.flags] == ["HEAVY_CUSTOMISATION"]
@@ -139,12 +140,12 @@ def test_an_older_submission_that_lands_late_stays_in_history_but_not_in_the_sum
 
 
 def test_component_if_match_must_name_the_current_version(app, service):
-    crm, created = app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec(), None)
+    crm, created = app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec())
     assert created
     with pytest.raises(StaleWrite):
-        app.components.put(ADMIN, "testshire", service.service_id, "new", component_spec(), '"x"')
+        app.components.put(ADMIN, "testshire", service.service_id, "new", component_spec(), Preconditions.matching('"x"'))
     with pytest.raises(StaleWrite):
-        app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec(), '"x"')
+        app.components.put(ADMIN, "testshire", service.service_id, "crm", component_spec(), Preconditions.matching('"x"'))
 
 
 def test_component_checks_formats_and_contract_dates_against_the_catalogue(app, service, store):
@@ -153,19 +154,19 @@ def test_component_checks_formats_and_contract_dates_against_the_catalogue(app, 
         contract=contract(date(2026, 1, 1), date(2025, 1, 1)),
     )
     with pytest.raises(Invalid) as invalid:
-        app.components.put(ADMIN, "testshire", service.service_id, "crm", bad, None)
+        app.components.put(ADMIN, "testshire", service.service_id, "crm", bad)
     assert set(invalid.value.errors) == {"data.export_formats.1", "contract.end"}
     assert store.components == {}
 
 
 def test_the_fifty_first_component_is_refused(app, service):
     for n in range(50):
-        app.components.put(ADMIN, "testshire", service.service_id, f"c{n}", component_spec(), None)
+        app.components.put(ADMIN, "testshire", service.service_id, f"c{n}", component_spec())
     with pytest.raises(Invalid) as invalid:
-        app.components.put(ADMIN, "testshire", service.service_id, "c50", component_spec(), None)
+        app.components.put(ADMIN, "testshire", service.service_id, "c50", component_spec())
     assert "component_id" in invalid.value.errors
     # Replacing one of the fifty is still allowed.
-    app.components.put(ADMIN, "testshire", service.service_id, "c0", component_spec(supplier="New"), None)
+    app.components.put(ADMIN, "testshire", service.service_id, "c0", component_spec(supplier="New"))
 
 
 class _AlwaysLosesTheRace(InMemoryStore):
@@ -178,14 +179,14 @@ def test_a_write_that_keeps_losing_races_is_a_conflict_not_a_silent_overwrite(cl
     app.organisations.put(ADMIN, "testshire", {"name": "Testshire"})
     svc = app.services.create(ADMIN, "testshire", {"name": "P", "department": "E", "owner_email": "o@t.example"})
     with pytest.raises(Conflict):
-        app.components.put(ADMIN, "testshire", svc.service_id, "crm", component_spec(), None)
+        app.components.put(ADMIN, "testshire", svc.service_id, "crm", component_spec())
     with pytest.raises(StaleWrite):
-        app.components.put(ADMIN, "testshire", svc.service_id, "crm", component_spec(), '"any"')
+        app.components.put(ADMIN, "testshire", svc.service_id, "crm", component_spec(), Preconditions.matching('"any"'))
 
 
 def test_date_dependent_flags_are_judged_on_the_day_they_are_read(app, service, clock):
     expiring = component_spec(contract=contract(date(2025, 1, 1), date(2028, 1, 31)), exit_plan=exit_plan(False, None))
-    app.components.put(ADMIN, "testshire", service.service_id, "crm", expiring, None)
+    app.components.put(ADMIN, "testshire", service.service_id, "crm", expiring)
     codes = lambda: [f.code for f in app.scorecards.for_service(ADMIN, "testshire", service.service_id).lock_in.flags]  # noqa: E731
     assert "EXPIRY_WITHOUT_EXIT_PLAN" not in codes()
     clock.instant = datetime(2026, 8, 1, 12, 0, tzinfo=timezone.utc)

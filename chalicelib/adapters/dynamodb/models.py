@@ -231,6 +231,8 @@ class KpiItem(_Keyed):
     period = UnicodeAttribute()
     kpi_values = JSONAttribute()
     updated = JSONAttribute()
+    # For conditional replacement (If-Match); items written before it existed have none.
+    etag = UnicodeAttribute(null=True)
 
 
 class ProjectItem(_Item):

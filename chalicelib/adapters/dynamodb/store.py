@@ -32,7 +32,7 @@ from chalicelib.adapters.dynamodb.models import (
     SummaryItem,
 )
 from chalicelib.domain import codec
-from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, listing_of
+from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, kpi_etag, listing_of
 from chalicelib.domain.benchmarks import benchmark_set_from_dict, benchmark_set_to_dict
 from chalicelib.domain.errors import AlreadyExists, BadRequest, Conflict, Duplicate, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import (
@@ -400,15 +400,20 @@ class DynamoStore:
         with self._errors():
             return [_benchmark_listing(item) for item in query]
 
-    def put_kpi_values(self, record, audit: AuditRecord) -> None:
+    def put_kpi_values(self, record, audit: AuditRecord, expected=None, conditional: bool = False) -> None:
         """Replace the period's values; NotFound without the organisation (or the service)."""
+        condition, on_fail = None, StaleWrite
+        if conditional:
+            condition, on_fail = (
+                (KpiItem.pk.does_not_exist(), AlreadyExists) if expected is None else (KpiItem.etag == kpi_etag(expected), StaleWrite)
+            )
         with self._transaction(audit) as tx:
             if record.service_id is None:
                 tx.check(OrgItem, keys.org_pk(record.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
             else:
                 pk = keys.service_pk(record.org_id, record.service_id)
                 tx.check(ServiceItem, pk, keys.SERVICE_SK, ServiceItem.pk.exists(), NotFound)
-            tx.put(_kpi_item(record), None, StaleWrite)
+            tx.put(_kpi_item(record), condition, on_fail)
 
     def get_kpi_values(self, org_id: str, service_id: str | None, period: str):
         item = self._get(KpiItem, keys.org_pk(org_id), keys.kpi_sk(service_id, period))
@@ -835,6 +840,7 @@ def _kpi_item(record: KpiRecord) -> KpiItem:
         period=record.period,
         kpi_values=dict(record.values),
         updated=codec.stamp_to_dict(record.updated),
+        etag=kpi_etag(record),
     )
 
 
