@@ -6,6 +6,8 @@ A framework never changes once shipped; a revision is a new framework_id.
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.standards import point_title
+
 RATING_VALUES = {"green": 1, "amber": 0.5, "red": 0}
 RATINGS = (*RATING_VALUES, "not_applicable")
 SEVERITIES = ("low", "medium", "high")
@@ -14,8 +16,9 @@ GATE_IDS = ("no_red_answers", "max_red_answers", "min_principle_score")
 
 @dataclass(frozen=True)
 class Reference:
-    standard: str  # "service-standard" | "tcop"
+    standard: str  # a key of standards.STANDARDS
     point: int
+    title: str  # the point's title, from standards.py
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Framework:
 
 def framework_from_dict(data: dict[str, Any]) -> Framework:
     """Build a Framework from its data file, refusing an inconsistent catalogue early."""
+    problems: list[str] = []
     principles = tuple(Principle(**p) for p in data["principles"])
     principle_ids = {p.principle_id for p in principles}
     questions = tuple(
@@ -110,7 +114,7 @@ def framework_from_dict(data: dict[str, Any]) -> Framework:
             text=q["text"],
             guidance=q["guidance"],
             weight=int(q["weight"]),
-            references=tuple(Reference(**r) for r in q["references"]),
+            references=tuple(_reference(q["question_id"], r, problems) for r in q["references"]),
         )
         for q in data["questions"]
     )
@@ -151,12 +155,29 @@ def framework_from_dict(data: dict[str, Any]) -> Framework:
         export_formats=tuple(ExportFormat(**f) for f in data["export_formats"]),
         lock_in=policy,
     )
-    _check(framework, principle_ids)
+    _check(framework, principle_ids, problems)
     return framework
 
 
-def _check(framework: Framework, principle_ids: set[str]) -> None:
-    problems = []
+def _reference(question_id: str, data: dict[str, Any], problems: list[str]) -> Reference:
+    """A reference's title comes from the one table of points (standards.py). A data file that
+    states the title too must state that table's title for that number, so that a renumbered
+    point fails loading; a file without titles (ldd-2018) gets the table's."""
+    standard, point, stated = data["standard"], data["point"], data.get("title")
+    unknown = set(data) - {"standard", "point", "title"}
+    if unknown:
+        problems.append(f"{question_id}: unknown reference fields {sorted(unknown)}")
+    try:
+        title = point_title(standard, point)
+    except ValueError as error:
+        problems.append(f"{question_id}: {error}")
+        return Reference(standard, point, stated or "")
+    if stated is not None and stated != title:
+        problems.append(f"{question_id}: {standard} point {point} is {title!r}, not {stated!r}")
+    return Reference(standard, point, title)
+
+
+def _check(framework: Framework, principle_ids: set[str], problems: list[str]) -> None:
     if len({q.question_id for q in framework.questions}) != len(framework.questions):
         problems.append("duplicate question_id")
     for q in framework.questions:

@@ -45,6 +45,7 @@ class PrincipleOut(Schema):
 class ReferenceOut(Schema):
     standard = fields.String(**_enum(["service-standard", "tcop"]))
     point = fields.Integer()
+    title = fields.String()
 
 
 class QuestionOut(Schema):

@@ -387,6 +387,11 @@ def test_the_assessment_form_asks_every_question_of_the_current_framework(api, w
         choices = [i for i in doc.find_all("input") if i.attrs.get("name") == name]
         assert [c.attrs["value"] for c in choices] == ["green", "amber", "red", "not_applicable"]
         assert not any("checked" in c.attrs for c in choices)
+    # Each reference is shown with its point's title, so the reader need not look it up.
+    for q in framework().questions:
+        hint = " ".join(doc.by_id(f"question-{q.question_id}").text().split())
+        for r in q.references:
+            assert f"point {r.point}, {r.title}" in hint, q.question_id
 
 
 def test_an_empty_assessment_is_shown_again_with_errors_and_nothing_is_stored(api, world):
