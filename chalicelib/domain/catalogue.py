@@ -1,9 +1,12 @@
 """The assessment catalogue: frameworks, their questions and levels, and the lock-in policy.
 
-A framework never changes once shipped; a revision is a new framework_id.
+A framework never changes once shipped; a revision is a new framework_id that names the one it
+supersedes. The current framework, the one offered for new assessments, is the one that no
+other supersedes.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.domain.standards import point_title
@@ -83,14 +86,15 @@ class Framework:
     framework_id: str
     title: str
     version: str
-    current: bool
     published: str
+    supersedes: str | None
     sources: tuple[str, ...]
     principles: tuple[Principle, ...]
     questions: tuple[Question, ...]
     levels: tuple[Level, ...]
     export_formats: tuple[ExportFormat, ...]
     lock_in: LockInPolicy
+    current: bool = False  # set by catalogue_of: whether this is the catalogue's newest revision
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.question_id == question_id), None)
@@ -146,8 +150,8 @@ def framework_from_dict(data: dict[str, Any]) -> Framework:
         framework_id=data["framework_id"],
         title=data["title"],
         version=data["version"],
-        current=bool(data["current"]),
         published=data["published"],
+        supersedes=data.get("supersedes"),
         sources=tuple(data["sources"]),
         principles=principles,
         questions=questions,
@@ -197,3 +201,26 @@ def _check(framework: Framework, principle_ids: set[str], problems: list[str]) -
             problems.append(f"{rule.code}: unknown severity {rule.severity}")
     if problems:
         raise ValueError(f"catalogue {framework.framework_id} is inconsistent: " + "; ".join(problems))
+
+
+def catalogue_of(frameworks: Iterable[Framework]) -> dict[str, Framework]:
+    """The frameworks by id, the newest marked current. Revisions must form one line, each
+    superseding the one before, so that "the newest" means one framework."""
+    by_id: dict[str, Framework] = {}
+    for framework in frameworks:
+        if framework.framework_id in by_id:
+            raise ValueError(f"two frameworks are named {framework.framework_id!r}")
+        by_id[framework.framework_id] = framework
+    for framework in by_id.values():
+        if framework.supersedes is not None and framework.supersedes not in by_id:
+            raise ValueError(f"{framework.framework_id} supersedes {framework.supersedes!r}, which is not in the catalogue")
+    superseded = {f.supersedes for f in by_id.values()}
+    newest = [fid for fid in by_id if fid not in superseded]
+    line: list[str] = []
+    step = newest[0] if len(newest) == 1 else None
+    while step is not None and step not in line:
+        line.append(step)
+        step = by_id[step].supersedes
+    if len(line) != len(by_id):  # two lines, a fork or a cycle
+        raise ValueError(f"the frameworks {sorted(by_id)} are not one line of revisions, each superseding the one before")
+    return {fid: replace(f, current=fid == line[0]) for fid, f in by_id.items()}

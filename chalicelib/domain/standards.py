@@ -1,4 +1,5 @@
-"""The points a question may cite, numbered and titled as their publishers number and title them.
+"""The points a question may cite: the Service Standard's and the Technology Code of Practice's,
+numbered and titled as GOV.UK numbers and titles them, and the Declaration's own principles.
 
 One table for every framework: a reference's number is checked against its title here, so a
 renumbered point cannot pass for another one.
@@ -39,9 +40,20 @@ TECHNOLOGY_CODE_OF_PRACTICE = {
     13: "meet the Service Standard",
 }
 
+# https://localdigital.gov.uk/what-is-the-declaration/ : the Declaration's five principles, in its
+# order. The short names are the tracker's own, the same as the framework's principle titles.
+LOCAL_DIGITAL_DECLARATION = {
+    1: "User-centred services",
+    2: "Fix our plumbing",
+    3: "Safe data sharing",
+    4: "Digital leadership",
+    5: "Open culture",
+}
+
 STANDARDS = {
     "service-standard": SERVICE_STANDARD,
     "tcop": TECHNOLOGY_CODE_OF_PRACTICE,
+    "ldd": LOCAL_DIGITAL_DECLARATION,
 }
 
 

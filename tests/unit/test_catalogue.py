@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import chalicelib.frameworks
-from chalicelib.domain.catalogue import framework_from_dict
+from chalicelib.domain.catalogue import catalogue_of, framework_from_dict
 from chalicelib.domain.standards import SERVICE_STANDARD, STANDARDS, TECHNOLOGY_CODE_OF_PRACTICE
 from chalicelib.frameworks import load_catalogue
 
@@ -110,3 +110,85 @@ def test_a_reference_that_is_not_in_the_table_fails_loading(reference, problem):
 def test_a_file_without_titles_gets_the_tables():
     framework = framework_from_dict(_with_reference({"standard": "tcop", "point": 9}))
     assert framework.questions[0].references[0].title == "integrate and adapt technology"
+
+
+# --- revisions ------------------------------------------------------------------------------
+
+
+def test_the_newest_revision_is_current_and_the_first_is_still_shipped():
+    catalogue = load_catalogue()
+    assert sorted(catalogue) == ["ldd-2018", "ldd-2018-r2"]
+    assert [f.framework_id for f in catalogue.values() if f.current] == ["ldd-2018-r2"]
+    assert catalogue["ldd-2018-r2"].supersedes == "ldd-2018" and catalogue["ldd-2018"].supersedes is None
+
+
+def test_the_revision_differs_from_ldd_2018_only_in_its_identity_and_its_references():
+    """Principles, question texts, guidance, weights, levels, export formats and lock-in rules
+    are the same, so scores and the scorecard's aggregates mean the same under both."""
+    old, new = _data("ldd-2018.json"), _data("ldd-2018-r2.json")
+    identity = {"framework_id", "title", "version", "current", "supersedes", "published"}
+    assert {k: (old.get(k), new.get(k)) for k in identity} == {
+        "framework_id": ("ldd-2018", "ldd-2018-r2"),
+        "title": ("Local Digital Declaration (2018)", "Local Digital Declaration (2018), revision 2"),
+        "version": ("1.0.0", "1.1.0"),
+        "current": (True, None),  # not read: the newest revision is current
+        "supersedes": (None, "ldd-2018"),
+        "published": ("2018-07-04", "2026-12-07"),
+    }
+    assert {k: v for k, v in old.items() if k not in identity | {"questions"}} == {
+        k: v for k, v in new.items() if k not in identity | {"questions"}
+    }
+    assert [_without_references(q) for q in old["questions"]] == [_without_references(q) for q in new["questions"]]
+
+    # Every reference now states its title; P4-Q4 (a senior sponsor, an elected member with a
+    # digital portfolio) cites the Declaration's digital leadership principle instead of Service
+    # Standard 6 and 7 (a multidisciplinary team, agile ways of working), which say nothing of it.
+    for before, after in zip(old["questions"], new["questions"]):
+        if before["question_id"] == "P4-Q4":
+            assert before["references"] == [{"standard": "service-standard", "point": 6}, {"standard": "service-standard", "point": 7}]
+            assert after["references"] == [{"standard": "ldd", "point": 4, "title": "Digital leadership"}]
+        else:
+            assert [{k: r[k] for k in ("standard", "point")} for r in after["references"]] == before["references"]
+            assert all(set(r) == {"standard", "point", "title"} for r in after["references"])
+
+
+def _without_references(question: dict) -> dict:
+    return {k: v for k, v in question.items() if k != "references"}
+
+
+def test_a_declaration_reference_is_titled_as_the_frameworks_own_principle():
+    for framework in SHIPPED:
+        titles = {p.principle_id: p.title for p in framework.principles}
+        for question in framework.questions:
+            for r in question.references:
+                if r.standard == "ldd":
+                    assert r.title == titles[f"P{r.point}"]
+
+
+def _framework(framework_id: str, supersedes: str | None = None):
+    data = {**_data("ldd-2018.json"), "framework_id": framework_id}
+    if supersedes:
+        data["supersedes"] = supersedes
+    return framework_from_dict(data)
+
+
+def test_the_catalogue_marks_the_end_of_the_line_current():
+    catalogue = catalogue_of([_framework("a"), _framework("c", "b"), _framework("b", "a")])
+    assert {fid: f.current for fid, f in catalogue.items()} == {"a": False, "b": False, "c": True}
+    alone = catalogue_of([_framework("a")])
+    assert alone["a"].current
+
+
+@pytest.mark.parametrize(
+    ("frameworks", "problem"),
+    [
+        ([("a", None), ("b", "z")], "supersedes 'z', which is not in the catalogue"),
+        ([("a", None), ("b", None)], "not one line"),  # two current
+        ([("a", None), ("b", "a"), ("c", "a")], "not one line"),  # a fork
+        ([("a", None), ("b", "c"), ("c", "b")], "not one line"),  # a cycle beside the line
+        ([("a", None), ("a", None)], "two frameworks are named 'a'"),
+    ],
+)
+def test_the_catalogue_refuses_revisions_that_are_not_one_line(frameworks, problem):
+    with pytest.raises(ValueError, match=problem):
+        catalogue_of([_framework(fid, older) for fid, older in frameworks])
