@@ -20,6 +20,7 @@ FILES = sorted(DIRECTORY.glob("*.json"))
 def _data(name: str) -> dict:
     return json.loads((DIRECTORY / name).read_text(encoding="utf-8"))
 
+
 # A quantitative claim: a percentage or a sum of money.
 _FIGURE = re.compile(r"[0-9]\s*%|per\s*cent|£\s*[0-9]", re.IGNORECASE)
 
