@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ulid import ULID
 
+from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import SystemClock
 from chalicelib.frameworks import load_catalogue
 from chalicelib.services.assessments import AssessmentService
@@ -44,14 +45,18 @@ class UseCases:
 
 
 def build(
-    store: Store | None = None, clock: Clock | None = None, new_id: IdFactory | None = None, secret_box=None
+    store: Store | None = None,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    secret_box=None,
+    catalogue: dict[str, Framework] | None = None,
 ) -> UseCases:
     if store is None:
         from chalicelib.adapters.dynamodb.store import DynamoStore  # botocore loads only when needed
 
         store = DynamoStore()
     clock = clock or SystemClock()
-    catalogue = load_catalogue()
+    catalogue = load_catalogue() if catalogue is None else catalogue
     # ULIDs from the injected clock, so ids sort by creation time even for back-dated demo data.
     new_id = new_id or (lambda: str(ULID.from_datetime(clock.now())))
     box = (lambda: secret_box) if secret_box is not None else _secret_box

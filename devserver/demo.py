@@ -20,7 +20,6 @@ from chalicelib.domain.preconditions import Preconditions
 from chalicelib.services.projects import project_etag
 
 ORG_ID = "demo-borough"
-FRAMEWORK_ID = "ldd-2018"
 SITE = "https://demo-borough.example"
 # Who seeds: a platform admin (to create the organisation) who is also its admin (for the rest).
 # The audit trail records the writes under this subject and email.
@@ -434,7 +433,8 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
     except NotFound:
         pass
     today = london_date(now)
-    questions = [q.question_id for q in use_cases.context.catalogue[FRAMEWORK_ID].questions]
+    framework = use_cases.context.current_framework  # the one the pages offer
+    questions = [q.question_id for q in framework.questions]
     clock.instant = _moment(now, 760, 0, 0)
     use_cases.organisations.put(SEEDER, ORG_ID, dict(ORGANISATION))
 
@@ -470,7 +470,7 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
 
             def submit(index=index, demo=demo, green=green, amber=amber, latest=latest, ids=service_ids):
                 answers = _answers(index, demo, questions, green, amber, london_date(clock.instant), today, latest)
-                use_cases.assessments.submit(SEEDER, ORG_ID, ids[0], FRAMEWORK_ID, answers)
+                use_cases.assessments.submit(SEEDER, ORG_ID, ids[0], framework.framework_id, answers)
 
             events.append((_moment(now, days_ago, index, 0), 2, submit))
     events.sort(key=lambda event: (event[0], event[1]))

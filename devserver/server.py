@@ -230,7 +230,7 @@ Demo users; each command (run in {PROJECT_DIR}) prints a token valid for {identi
 
 Try:
   curl {url}/health
-  curl {url}/frameworks/ldd-2018
+  curl {url}/frameworks
   curl -H "Authorization: Bearer $({make_token(leadership, silent=True)})" {url}/orgs/{org_id}/scorecard
   TOKEN=$({make_token(admin, silent=True)})
   curl -H "Authorization: Bearer $TOKEN" {url}/orgs/{org_id}/services

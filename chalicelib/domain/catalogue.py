@@ -1,10 +1,15 @@
 """The assessment catalogue: frameworks, their questions and levels, and the lock-in policy.
 
-A framework never changes once shipped; a revision is a new framework_id.
+A framework never changes once shipped; a revision is a new framework_id that names the one it
+supersedes. The current framework, the one offered for new assessments, is the one that no
+other supersedes.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
+
+from chalicelib.domain.standards import point_title
 
 RATING_VALUES = {"green": 1, "amber": 0.5, "red": 0}
 RATINGS = (*RATING_VALUES, "not_applicable")
@@ -14,8 +19,9 @@ GATE_IDS = ("no_red_answers", "max_red_answers", "min_principle_score")
 
 @dataclass(frozen=True)
 class Reference:
-    standard: str  # "service-standard" | "tcop"
+    standard: str  # a key of standards.STANDARDS
     point: int
+    title: str  # the point's title, from standards.py
 
 
 @dataclass(frozen=True)
@@ -80,14 +86,15 @@ class Framework:
     framework_id: str
     title: str
     version: str
-    current: bool
     published: str
+    supersedes: str | None
     sources: tuple[str, ...]
     principles: tuple[Principle, ...]
     questions: tuple[Question, ...]
     levels: tuple[Level, ...]
     export_formats: tuple[ExportFormat, ...]
     lock_in: LockInPolicy
+    current: bool = False  # set by catalogue_of: whether this is the catalogue's newest revision
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.question_id == question_id), None)
@@ -101,6 +108,7 @@ class Framework:
 
 def framework_from_dict(data: dict[str, Any]) -> Framework:
     """Build a Framework from its data file, refusing an inconsistent catalogue early."""
+    problems: list[str] = []
     principles = tuple(Principle(**p) for p in data["principles"])
     principle_ids = {p.principle_id for p in principles}
     questions = tuple(
@@ -110,7 +118,7 @@ def framework_from_dict(data: dict[str, Any]) -> Framework:
             text=q["text"],
             guidance=q["guidance"],
             weight=int(q["weight"]),
-            references=tuple(Reference(**r) for r in q["references"]),
+            references=tuple(_reference(q["question_id"], r, problems) for r in q["references"]),
         )
         for q in data["questions"]
     )
@@ -142,8 +150,8 @@ def framework_from_dict(data: dict[str, Any]) -> Framework:
         framework_id=data["framework_id"],
         title=data["title"],
         version=data["version"],
-        current=bool(data["current"]),
         published=data["published"],
+        supersedes=data.get("supersedes"),
         sources=tuple(data["sources"]),
         principles=principles,
         questions=questions,
@@ -151,12 +159,29 @@ def framework_from_dict(data: dict[str, Any]) -> Framework:
         export_formats=tuple(ExportFormat(**f) for f in data["export_formats"]),
         lock_in=policy,
     )
-    _check(framework, principle_ids)
+    _check(framework, principle_ids, problems)
     return framework
 
 
-def _check(framework: Framework, principle_ids: set[str]) -> None:
-    problems = []
+def _reference(question_id: str, data: dict[str, Any], problems: list[str]) -> Reference:
+    """A reference's title comes from the one table of points (standards.py). A data file that
+    states the title too must state that table's title for that number, so that a renumbered
+    point fails loading; a file without titles (ldd-2018) gets the table's."""
+    standard, point, stated = data["standard"], data["point"], data.get("title")
+    unknown = set(data) - {"standard", "point", "title"}
+    if unknown:
+        problems.append(f"{question_id}: unknown reference fields {sorted(unknown)}")
+    try:
+        title = point_title(standard, point)
+    except ValueError as error:
+        problems.append(f"{question_id}: {error}")
+        return Reference(standard, point, stated or "")
+    if stated is not None and stated != title:
+        problems.append(f"{question_id}: {standard} point {point} is {title!r}, not {stated!r}")
+    return Reference(standard, point, title)
+
+
+def _check(framework: Framework, principle_ids: set[str], problems: list[str]) -> None:
     if len({q.question_id for q in framework.questions}) != len(framework.questions):
         problems.append("duplicate question_id")
     for q in framework.questions:
@@ -176,3 +201,26 @@ def _check(framework: Framework, principle_ids: set[str]) -> None:
             problems.append(f"{rule.code}: unknown severity {rule.severity}")
     if problems:
         raise ValueError(f"catalogue {framework.framework_id} is inconsistent: " + "; ".join(problems))
+
+
+def catalogue_of(frameworks: Iterable[Framework]) -> dict[str, Framework]:
+    """The frameworks by id, the newest marked current. Revisions must form one line, each
+    superseding the one before, so that "the newest" means one framework."""
+    by_id: dict[str, Framework] = {}
+    for framework in frameworks:
+        if framework.framework_id in by_id:
+            raise ValueError(f"two frameworks are named {framework.framework_id!r}")
+        by_id[framework.framework_id] = framework
+    for framework in by_id.values():
+        if framework.supersedes is not None and framework.supersedes not in by_id:
+            raise ValueError(f"{framework.framework_id} supersedes {framework.supersedes!r}, which is not in the catalogue")
+    superseded = {f.supersedes for f in by_id.values()}
+    newest = [fid for fid in by_id if fid not in superseded]
+    line: list[str] = []
+    step = newest[0] if len(newest) == 1 else None
+    while step is not None and step not in line:
+        line.append(step)
+        step = by_id[step].supersedes
+    if len(line) != len(by_id):  # two lines, a fork or a cycle
+        raise ValueError(f"the frameworks {sorted(by_id)} are not one line of revisions, each superseding the one before")
+    return {fid: replace(f, current=fid == line[0]) for fid, f in by_id.items()}

@@ -43,8 +43,9 @@ class PrincipleOut(Schema):
 
 
 class ReferenceOut(Schema):
-    standard = fields.String(**_enum(["service-standard", "tcop"]))
+    standard = fields.String(**_enum(["service-standard", "tcop", "ldd"]))
     point = fields.Integer()
+    title = fields.String()
 
 
 class QuestionOut(Schema):

@@ -440,8 +440,11 @@ def service(principal, request, org_id, service_id):
     components = [presenters.component(c, uc.components.flags(c)) for c in uc.components.list(principal, org_id, service_id)]
     history = uc.assessments.list(principal, org_id, service_id, 50, None)
     assessments = [presenters.assessment(a) for a in history.items]
-    framework = uc.context.current_framework
     latest = assessments[0] if assessments else None
+    # The latest score is explained in the words of the framework it answered, which may be an
+    # older revision than the one offered now; the lock-in rules are always the current ones.
+    current = uc.context.current_framework
+    framework = uc.context.catalogue.get(latest["framework_id"], current) if latest else current
     chart_points = [(forms.day_label(a["submitted_at"]), a["score"]["overall"]) for a in reversed(assessments)]
     return _html(
         "service.html",
@@ -454,7 +457,7 @@ def service(principal, request, org_id, service_id):
         more_assessments=history.next_cursor is not None,
         questions={q.question_id: q for q in framework.questions},
         principles={p.principle_id: p for p in framework.principles},
-        rules=framework.lock_in.rules,
+        rules=current.lock_in.rules,
         options_by_field=forms.COMPONENT_OPTIONS,
         stale_after_months=STALE_AFTER_MONTHS,
         may_edit=_may_edit(principal, org_id, svc.owner_email),

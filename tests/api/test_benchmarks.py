@@ -312,15 +312,18 @@ def test_a_peer_group_not_in_a_set_of_several_gives_no_quartiles_and_says_why(cl
 
 
 def test_the_shipped_set_is_labelled_illustrative_everywhere(client, org):
-    client.put("/orgs/testshire/kpis/2025", {"values": {"channel_cost_web": 0.31}})
+    client.put("/orgs/testshire/kpis/2025", {"values": {"it_spend_per_user": 3300, "channel_cost_web": 0.31}})
     shown = body(client.get("/orgs/testshire/benchmark?set=illustrative-2024&period=2025"))
     assert shown["illustrative"] is True
     # Its only peer group is used, and the note says it is not the organisation's own.
-    assert shown["peer_group"] == "UK public sector (public figures)" and "London boroughs" in shown["note"]
-    web = {k["kpi_id"]: k for k in shown["kpis"]}["channel_cost_web"]
-    # docs/benchmarks.md section 6: median 0.27, gap 0.31 - 0.27 = 0.04, no quartile (median only).
-    assert web == {"kpi_id": "channel_cost_web", "value": 0.31, "p25": None, "median": 0.27, "p75": None,
-                   "quartile": None, "gap_to_median": 0.04}
+    assert shown["peer_group"] == "All UK sectors (NCC 2011)" and "London boroughs" in shown["note"]
+    kpis = {k["kpi_id"]: k for k in shown["kpis"]}
+    # docs/benchmarks.md section 6: NCC's quartiles; lower is better, 3300 is above the median.
+    assert kpis["it_spend_per_user"] == {"kpi_id": "it_spend_per_user", "value": 3300, "p25": 2096, "median": 3135,
+                                         "p75": 5152, "quartile": 2, "gap_to_median": 165}
+    # The channel costs are averages, not medians: no position is made from them.
+    assert kpis["channel_cost_web"] == {"kpi_id": "channel_cost_web", "value": 0.31, "p25": None, "median": None,
+                                        "p75": None, "quartile": None, "gap_to_median": None}
     listed = body(client.get("/benchmarks"))["items"]
     assert listed[0]["illustrative"] is True and body(client.get("/benchmarks/illustrative-2024"))["illustrative"] is True
 

@@ -387,6 +387,11 @@ def test_the_assessment_form_asks_every_question_of_the_current_framework(api, w
         choices = [i for i in doc.find_all("input") if i.attrs.get("name") == name]
         assert [c.attrs["value"] for c in choices] == ["green", "amber", "red", "not_applicable"]
         assert not any("checked" in c.attrs for c in choices)
+    # Each reference is shown with its point's title, so the reader need not look it up.
+    for q in framework().questions:
+        hint = " ".join(doc.by_id(f"question-{q.question_id}").text().split())
+        for r in q.references:
+            assert f" {r.point}, {r.title}" in hint, q.question_id
 
 
 def test_an_empty_assessment_is_shown_again_with_errors_and_nothing_is_stored(api, world):
@@ -438,6 +443,7 @@ def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, wo
 
     stored = body(api.get(f"/orgs/own/services/{service_id}/assessments", org="own"))["items"]
     assert len(stored) == 1
+    assert stored[0]["framework_id"] == framework().framework_id  # the form offers the newest
     answers = {a["question_id"]: a for a in stored[0]["answers"]}
     assert {qid: answers[qid]["rating"] for qid in qids} == {qid: fields[f"{qid}-rating"] for qid in qids}
     assert answers[qids[1]]["justification"] == "We do not hold this data."

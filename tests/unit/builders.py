@@ -65,7 +65,6 @@ def framework(
         "framework_id": framework_id,
         "title": "Test framework",
         "version": "0.0.1",
-        "current": False,
         "published": "2026-01-01",
         "sources": [],
         "principles": [{"principle_id": pid, "title": pid, "summary": pid} for pid in principle_ids],

@@ -655,9 +655,10 @@ def test_csv_header_problems(text, key):
 # --- the shipped illustrative set -------------------------------------------------------------
 
 SHIPPED = load_benchmark_sets()["illustrative-2024"]
-PUBLIC_GROUP = "UK public sector (public figures)"
+ALL_SECTORS = "All UK sectors (NCC 2011)"
 SERVICE_KPIS = {"cost_per_transaction", "user_satisfaction", "completion_rate", "digital_take_up"}
 INCLUSION_KPIS = {"devices_donated", "people_trained", "sims_or_data_given", "inclusion_hubs"}
+CHANNEL_KPIS = ("channel_cost_web", "channel_cost_phone", "channel_cost_face_to_face")
 
 
 def test_the_shipped_set_is_labelled_illustrative():
@@ -672,19 +673,33 @@ def test_every_shipped_kpi_cites_its_source_and_year():
         assert kpi.source and kpi.year and kpi.notes, kpi.kpi_id
 
 
-def test_the_shipped_set_invents_no_spread():
-    assert list(SHIPPED.peer_groups) == [PUBLIC_GROUP]
-    figures = SHIPPED.peer_groups[PUBLIC_GROUP]
-    assert all(q.p25 is None and q.p75 is None and q.n is None for q in figures.values())
-    # only the figures the public sources call medians
-    assert {kpi_id: q.median for kpi_id, q in figures.items()} == {
-        "it_spend_per_user": 3135,
-        "channel_cost_web": 0.27,
-        "channel_cost_phone": 3.76,
-        "channel_cost_face_to_face": 9.34,
+def test_the_only_figures_shipped_are_ncc_2011s_published_quartiles_for_all_uk_sectors():
+    """NCC's survey covered every UK sector, so its peer group is named for that, not for the
+    public sector; it published the quartiles, so they are given, and nothing else is."""
+    assert list(SHIPPED.peer_groups) == [ALL_SECTORS]
+    assert SHIPPED.peer_groups[ALL_SECTORS] == {"it_spend_per_user": Quartiles(2096, 3135, 5152)}
+    source = SHIPPED.kpi("it_spend_per_user").source
+    assert all(text in source for text in ("NCC", "all UK sectors", "median", "£3,135", "£2,096", "£5,152"))
+    assert "public sector" not in " ".join(SHIPPED.peer_groups).lower()
+
+
+def test_channel_costs_are_averages_cited_with_their_sources_and_years_and_never_given_as_medians():
+    """An average is not a median: a figure in the median slot would be read against as one (a
+    gap to the median, a half), so the averages are cited on their KPIs instead."""
+    figures = {
+        "channel_cost_web": ("£0.15", "£0.27"),
+        "channel_cost_phone": ("£2.83", "£3.76"),
+        "channel_cost_face_to_face": ("£8.62", "£9.34"),
     }
-    for kpi_id in figures:
-        assert "median" in SHIPPED.kpi(kpi_id).source
+    for kpi_id, (in_2011, in_2008) in figures.items():
+        kpi = SHIPPED.kpi(kpi_id)
+        assert not any(kpi_id in group for group in SHIPPED.peer_groups.values())
+        assert kpi.year == 2011
+        assert f"average {in_2011}" in kpi.source and "Channel Value Benchmarking" in kpi.source
+        assert "May 2012" in kpi.source
+        assert f"average {in_2008}" in kpi.source and "2008" in kpi.source and "secondary source" in kpi.source
+        assert "median" not in kpi.source
+        assert "not a median" in kpi.notes
 
 
 def test_the_shipped_kpis():
@@ -694,20 +709,22 @@ def test_the_shipped_kpis():
         "percent", "lower", 2016)
     assert (by_id["training_days_per_user"].unit, by_id["training_days_per_user"].better) == ("days", "higher")
     assert by_id["it_spend_per_user"].year == 2011 and "not Socitm" in by_id["it_spend_per_user"].source
-    assert {by_id[k].year for k in ("channel_cost_web", "channel_cost_phone", "channel_cost_face_to_face")} == {2008}
-    assert "secondary source" in by_id["channel_cost_web"].source
+    assert [(by_id[k].unit, by_id[k].better) for k in CHANNEL_KPIS] == [("gbp", "lower")] * 3
     assert [(by_id[k].unit, by_id[k].better) for k in sorted(SERVICE_KPIS)] == [
         ("percent", "higher"), ("gbp", "lower"), ("percent", "higher"), ("percent", "higher")]
     for kpi_id in INCLUSION_KPIS:
         assert (by_id[kpi_id].unit, by_id[kpi_id].better, by_id[kpi_id].level) == ("count", "higher", "org")
-    assert not any(SHIPPED.quartiles(PUBLIC_GROUP, k) for k in SERVICE_KPIS | INCLUSION_KPIS)
 
 
-def test_a_position_against_the_shipped_set_has_a_gap_but_no_quartile():
-    result = benchmark(SHIPPED, {"channel_cost_phone": 4.01, "devices_donated": 120}, "org")
-    phone = next(p for p in result.kpis if p.kpi_id == "channel_cost_phone")
-    assert (phone.median, phone.quartile, phone.gap_to_median) == (3.76, None, 0.25)
-    assert result.illustrative is True and result.peer_group == PUBLIC_GROUP
+def test_a_position_against_the_shipped_set():
+    result = benchmark(SHIPPED, {"it_spend_per_user": 3300, "channel_cost_phone": 4.01, "devices_donated": 120}, "org")
+    by_id = {p.kpi_id: p for p in result.kpis}
+    # lower is better: 3300 is above the median 3135 and at or below p75 5152: quartile 2
+    assert (by_id["it_spend_per_user"].quartile, by_id["it_spend_per_user"].gap_to_median) == (2, 165)
+    # an average is not a median: no median, so no gap and no quartile
+    phone = by_id["channel_cost_phone"]
+    assert (phone.value, phone.median, phone.quartile, phone.gap_to_median) == (4.01, None, None, None)
+    assert result.illustrative is True and result.peer_group == ALL_SECTORS
 
 
 def test_the_shipped_file_is_named_after_its_set():
@@ -719,7 +736,7 @@ def test_the_docs_list_every_shipped_kpi_and_figure():
     text = DOCS.read_text(encoding="utf-8")
     for kpi in SHIPPED.kpis:
         assert f"`{kpi.kpi_id}`" in text, kpi.kpi_id
-    for figure in ("3,135", "0.27", "3.76", "9.34", "2.4%", "0.59"):
+    for figure in ("3,135", "2,096", "5,152", "0.15", "2.83", "8.62", "0.27", "3.76", "9.34", "2.4%", "0.59"):
         assert figure in text
     for column in CSV_COLUMNS:
         assert f"`{column}`" in text, column

@@ -3,6 +3,7 @@ demo data, not typed in."""
 
 from datetime import datetime, timezone
 
+from chalicelib.frameworks import current_framework
 from devserver.demo import ORG_ID, seed_demo
 from tests.fakes import InMemoryStore
 
@@ -28,6 +29,8 @@ def test_the_demo_has_a_snapshot_for_every_month_and_seeds_once():
     assert scored[-1].average_score > scored[0].average_score  # most services improve over the demo's history
     assert scored[-1].services_assessed == 10
     assert len(store.projects) == 2
+    # The demo answers the framework the pages offer.
+    assert {a.framework_id for a in store.assessments.values()} == {current_framework().framework_id}
     assert {(service is None, period) for (_, service, period) in store.kpis} == {
         (True, "2024"),
         (True, "2025"),

@@ -13,7 +13,7 @@ from chalicelib.domain.model import Answer
 from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.services.registry import service_etag
 from tests.fakes import InMemoryStore
-from tests.unit.builders import component_spec, contract, exit_plan
+from tests.unit.builders import all_rated, component_spec, contract, exit_plan
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
 ADMIN = Principal("admin-1", "admin@t.example", "testshire", frozenset({"platform_admin", "admin"}))
@@ -137,6 +137,24 @@ def test_an_older_submission_that_lands_late_stays_in_history_but_not_in_the_sum
     app.assessments.submit(ADMIN, "testshire", "S1", "ldd-2018", all_green(app))
     assert store.get_summary("testshire", "S1").latest.assessment_id == "02"
     assert [a.assessment_id for a in app.assessments.list(ADMIN, "testshire", "S1", 10, None).items] == ["02", "01"]
+
+
+# --- a revised framework ------------------------------------------------------------------------
+
+
+def test_the_organisation_scorecard_counts_assessments_of_both_revisions_together(app):
+    app.organisations.put(ADMIN, "testshire", {"name": "Testshire"})
+    old, new = (
+        app.services.create(ADMIN, "testshire", {"name": name, "department": "E", "owner_email": "o@t.example"})
+        for name in ("Old", "New")
+    )
+    catalogue = app.context.catalogue
+    app.assessments.submit(ADMIN, "testshire", old.service_id, "ldd-2018", all_rated(catalogue["ldd-2018"], "green"))
+    app.assessments.submit(ADMIN, "testshire", new.service_id, "ldd-2018-r2", all_rated(catalogue["ldd-2018-r2"], "amber"))
+    card = app.scorecards.for_org(ADMIN, "testshire")
+    assert card.average_score == 75
+    assert dict(card.principles) == {p.principle_id: 75 for p in catalogue["ldd-2018-r2"].principles}
+    assert card.levels == {"Beginning": 0, "Emerging": 1, "Learning": 0, "Developing": 0, "Mastering": 1}
 
 
 def test_component_if_match_must_name_the_current_version(app, service):
