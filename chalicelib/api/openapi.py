@@ -5,7 +5,8 @@ from functools import cache
 from http import HTTPStatus
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from chalicelib.api.http import PATH_PATTERNS, ROUTES, RouteDoc
 from chalicelib.api.problems import PROBLEM_JSON
@@ -64,13 +65,32 @@ def _operation(doc: RouteDoc) -> dict:
     return operation
 
 
+class _Converter(OpenAPIConverter):
+    """apispec's marshmallow converter, with this document's rules."""
+
+    def schema2jsonschema(self, schema):
+        """A response schema requires every field but its `optional` ones (schemas/responses.py)."""
+        jsonschema = super().schema2jsonschema(schema)
+        schema_cls = resolve_schema_cls(schema)
+        if issubclass(schema_cls, responses.ResponseBody):
+            unknown = set(schema_cls.optional) - set(jsonschema["properties"])
+            if unknown:
+                raise ValueError(f"{schema_cls.__name__}.optional names no field: {sorted(unknown)}")
+            jsonschema["required"] = [name for name in jsonschema["properties"] if name not in schema_cls.optional]
+        return jsonschema
+
+
+class _Plugin(MarshmallowPlugin):
+    Converter = _Converter
+
+
 @cache
 def document() -> dict:
     spec = APISpec(
         title="Local Digital Declaration compliance tracker",
         version="1.0.0",
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
+        plugins=[_Plugin()],
         info={
             "description": "Services, components, self-assessments, scores, lock-in flags and scorecards "
             "for a council that has signed the Local Digital Declaration."
