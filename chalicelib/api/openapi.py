@@ -79,6 +79,17 @@ class _Converter(OpenAPIConverter):
             jsonschema["required"] = [name for name in jsonschema["properties"] if name not in schema_cls.optional]
         return jsonschema
 
+    def field2property(self, field):
+        """A nullable enum as anyOf [the enum, null]. apispec writes it as one schema, `type:
+        [string, null]` with null among the values, which openapi-python-client unfolds into
+        three copies of the enum."""
+        prop = super().field2property(field)
+        if None not in prop.get("enum", ()):
+            return prop
+        (kind,) = (t for t in prop.pop("type") if t != "null")  # apispec writes [kind, "null"]
+        values = [value for value in prop.pop("enum") if value is not None]
+        return {**prop, "anyOf": [{"type": kind, "enum": values}, {"type": "null"}]}
+
 
 class _Plugin(MarshmallowPlugin):
     Converter = _Converter
