@@ -44,6 +44,7 @@ def _service() -> BenchmarkService:
     response=schemas.BenchmarkSetOut,
     status=201,
     also=(200, 400, 409, 413, 415, 422),
+    response_headers=("Location",),
 )
 def put_benchmark_set(principal, set_id):
     data = load_json(bp.current_request.raw_body or b"")

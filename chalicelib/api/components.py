@@ -29,6 +29,7 @@ def _shown(component):
     status=201,
     also=(200, 400, 404, 409, 412, 413, 415, 422),
     headers=({"name": "If-Match", "required": False},),
+    response_headers=("ETag", "Location"),
     chosen_id="component_id",
 )
 def put_component(principal, org_id, service_id, component_id):
@@ -46,7 +47,10 @@ def list_components(principal, org_id, service_id):
     return {"items": [_shown(c) for c in use_cases().components.list(principal, org_id, service_id)]}
 
 
-@route(bp, COMPONENT, "GET", "Read one component (with its ETag)", "components", response=responses.ComponentOut, also=(404,))
+@route(
+    bp, COMPONENT, "GET", "Read one component (with its ETag)", "components", response=responses.ComponentOut, also=(404,),
+    response_headers=("ETag",),
+)
 def get_component(principal, org_id, service_id, component_id):
     component = use_cases().components.get(principal, org_id, service_id, component_id)
     return json_response(_shown(component), headers={"ETag": component_etag(component)})

@@ -37,6 +37,7 @@ class RouteDoc:
     also: tuple[int, ...] = ()  # other statuses: 2xx reuse `response`, 4xx/5xx are problems
     query: tuple[dict, ...] = ()
     headers: tuple[dict, ...] = ()
+    response_headers: tuple[str, ...] = ()  # what its 2xx responses send (Location: on 201 only)
     produces: tuple[str, ...] = ("application/json",)
     public: bool = False  # no bearer token needed
 

@@ -14,6 +14,14 @@ from chalicelib.schemas import requests, responses
 
 PATH_PARAMETERS = {name: {"type": "string", "pattern": pattern.pattern} for name, pattern in PATH_PATTERNS.items()}
 _STORE_FREE_TAGS = {"meta", "catalogue"}
+# The response headers the document declares, each where the API always sends it.
+RESPONSE_HEADERS = {
+    "ETag": {"description": "The record's entity-tag, for If-Match.", "schema": {"type": "string"}},
+    "Location": {"description": "The path of the record created.", "schema": {"type": "string", "format": "uri-reference"}},
+    "Cache-Control": {"description": "no-store: the body carries a secret.", "schema": {"type": "string"}},
+    "WWW-Authenticate": {"description": "The bearer challenge (RFC 6750).", "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 0}},
+}
 
 
 def _describe(status: int) -> str:
@@ -56,13 +64,21 @@ def _operation(doc: RouteDoc) -> dict:
                 media: {"schema": {"type": "string"} if media == "text/csv" else doc.response or {"type": "object"}}
                 for media in doc.produces
             }
-            operation["responses"][str(status)] = {"description": _describe(status), "content": content}
+            sent = [name for name in doc.response_headers if name != "Location" or status == 201]
+            operation["responses"][str(status)] = {"description": _describe(status), "content": content, **_headers(sent)}
         else:
+            sent = {401: [] if doc.public else ["WWW-Authenticate"], 503: ["Retry-After"]}.get(status, [])
             operation["responses"][str(status)] = {
                 "description": _describe(status),
                 "content": {PROBLEM_JSON: {"schema": "Problem"}},
+                **_headers(sent),
             }
     return operation
+
+
+def _headers(names: list[str]) -> dict:
+    """A response's `headers`, none when it declares none."""
+    return {"headers": {name: {**RESPONSE_HEADERS[name], "required": True} for name in names}} if names else {}
 
 
 class _Converter(OpenAPIConverter):

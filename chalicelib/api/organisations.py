@@ -23,6 +23,7 @@ ORG = "/orgs/{org_id}"
     status=201,
     also=(200, 400, 409, 412, 413, 415, 422),
     headers=({"name": "If-Match", "required": False},),
+    response_headers=("ETag", "Location"),
     chosen_id="org_id",
 )
 def put_org(principal, org_id):
@@ -41,7 +42,10 @@ def list_orgs(principal):
     return responses.OrganisationPage().dump(page(result, presenters.organisation))
 
 
-@route(bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,))
+@route(
+    bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,),
+    response_headers=("ETag",),
+)
 def get_org(principal, org_id):
     org = use_cases().organisations.get(principal, org_id)
     return json_response(responses.OrganisationOut().dump(presenters.organisation(org)), headers={"ETag": org_etag(org)})

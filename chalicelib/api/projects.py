@@ -28,6 +28,7 @@ def _one(project, status=200, extra=None):
     response=responses.ProjectOut,
     status=201,
     also=(400, 404, 413, 415, 422),
+    response_headers=("ETag", "Location"),
 )
 def create_project(principal, org_id):
     project = use_cases().projects.create(principal, org_id, load_body(bp.current_request, requests.ProjectIn()))
@@ -41,7 +42,10 @@ def list_projects(principal, org_id):
     return responses.ProjectList().dump({"items": items})
 
 
-@route(bp, PROJECT, "GET", "One declaration project (with its ETag)", "declaration projects", response=responses.ProjectOut, also=(404,))
+@route(
+    bp, PROJECT, "GET", "One declaration project (with its ETag)", "declaration projects", response=responses.ProjectOut,
+    also=(404,), response_headers=("ETag",),
+)
 def get_project(principal, org_id, project_id):
     return _one(use_cases().projects.get(principal, org_id, project_id))
 
@@ -56,6 +60,7 @@ def get_project(principal, org_id, project_id):
     response=responses.ProjectOut,
     also=(400, 404, 412, 413, 415, 422, 428),
     headers=({"name": "If-Match", "required": True},),
+    response_headers=("ETag",),
 )
 def patch_project(principal, org_id, project_id):
     request = bp.current_request

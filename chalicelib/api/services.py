@@ -28,6 +28,7 @@ def _one(service, status=200, extra=None):
     response=responses.ServiceOut,
     status=201,
     also=(400, 404, 413, 415, 422),
+    response_headers=("ETag", "Location"),
 )
 def create_service(principal, org_id):
     fields = load_body(bp.current_request, requests.ServiceIn())
@@ -51,7 +52,10 @@ def list_services(principal, org_id):
     return responses.ServicePage().dump(page(result, presenters.service))
 
 
-@route(bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,))
+@route(
+    bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,),
+    response_headers=("ETag",),
+)
 def get_service(principal, org_id, service_id):
     return _one(use_cases().services.get(principal, org_id, service_id))
 
@@ -66,6 +70,7 @@ def get_service(principal, org_id, service_id):
     response=responses.ServiceOut,
     also=(400, 404, 412, 413, 415, 422, 428),
     headers=({"name": "If-Match", "required": True},),
+    response_headers=("ETag",),
 )
 def patch_service(principal, org_id, service_id):
     request = bp.current_request

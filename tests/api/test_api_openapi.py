@@ -181,6 +181,21 @@ def test_a_nullable_enum_is_the_enum_or_null(spec):
     assert schemas["ServiceIn"]["properties"]["phase"] == {**phase, "default": None}
 
 
+def test_the_contracts_response_headers_are_declared(spec):
+    """Those the tours cannot see too: a 503 (Retry-After) and every bearer route's 401."""
+    for path, method, operation in operations(spec):
+        for code, response in operation["responses"].items():
+            headers = response.get("headers", {})
+            where = f"{method.upper()} {path} {code}"
+            if code == "201":
+                assert "Location" in headers, where
+            if code == "401" and operation.get("security"):
+                assert "WWW-Authenticate" in headers, where
+            if code == "503":
+                assert "Retry-After" in headers, where
+    assert "ETag" in spec["paths"]["/orgs/{org_id}/services/{service_id}"]["get"]["responses"]["200"]["headers"]
+
+
 def test_the_documented_statuses_include_the_contracts(spec):
     def codes(path, method):
         return set(spec["paths"][path][method]["responses"])
@@ -214,13 +229,32 @@ def template_of(spec, path: str) -> str:
     return (literal or matches)[0]
 
 
-def response_schema(spec, method: str, path: str, status: int, media: str):
+def documented_response(spec, method: str, path: str, status: int) -> dict:
     template = template_of(spec, path)
     responses = spec["paths"][template][method.lower()]["responses"]
     assert str(status) in responses, f"{method} {template} does not document {status}"
-    content = responses[str(status)].get("content", {})
-    assert media in content, f"{method} {template} {status} does not document {media}"
+    return responses[str(status)]
+
+
+def response_schema(spec, method: str, path: str, status: int, media: str):
+    content = documented_response(spec, method, path, status).get("content", {})
+    assert media in content, f"{method} {template_of(spec, path)} {status} does not document {media}"
     return content[media]["schema"]
+
+
+# Headers whose every appearance the document declares (Cache-Control is also on every problem).
+DECLARED_HEADERS = {"etag", "location", "www-authenticate", "retry-after"}
+
+
+def header_mismatches(spec, method: str, path: str, response) -> list[str]:
+    """A header the document says this response has but it lacks, or the other way round."""
+    declared = documented_response(spec, method, path, response.status_code).get("headers", {})
+    required = {name.lower() for name, header in declared.items() if header.get("required")}
+    sent = {name.lower() for name in response.headers}
+    where = f"{method} {path} {response.status_code}"
+    return [f"{where}: no {name} header" for name in sorted(required - sent)] + [
+        f"{where}: {name} is not documented" for name in sorted((sent & DECLARED_HEADERS) - {n.lower() for n in declared})
+    ]
 
 
 class Tour:
@@ -237,8 +271,8 @@ class Tour:
         return response
 
     def mismatches(self, spec) -> list[str]:
-        """Each response whose status or media type the document leaves out, or whose body does
-        not match the documented schema."""
+        """Each response whose status or media type the document leaves out, whose body does
+        not match the documented schema, or whose headers are not those documented."""
         failures = []
         for method, path, response in self.calls:
             if response.status_code == 204:
@@ -250,6 +284,7 @@ class Tour:
             except AssertionError as error:
                 failures.append(f"{method} {path}: {error}")
                 continue
+            failures += header_mismatches(spec, method, path, response)
             for problem in errors_of(spec, schema, body(response)):
                 failures.append(f"{method} {path} {response.status_code}: {problem}")
         return failures
