@@ -5,7 +5,7 @@ positions (admins and leadership)."""
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import json_response, load_body, load_json, route
+from chalicelib.api.http import CONDITIONAL_PUT, json_response, load_body, load_json, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import benchmarks as schemas
 from chalicelib.services.benchmarks import BenchmarkService
@@ -43,7 +43,8 @@ def _service() -> BenchmarkService:
     body=schemas.BenchmarkSetIn,
     response=schemas.BenchmarkSetOut,
     status=201,
-    also=(200, 400, 409, 413, 415, 422),
+    also=(200, 400, 409, 412, 413, 415, 422),
+    headers=CONDITIONAL_PUT,
     response_headers=("Location",),
 )
 def put_benchmark_set(principal, set_id):
@@ -75,7 +76,7 @@ def list_org_kpis(principal, org_id):
 
 @route(
     bp, ORG_KPI, "PUT", "Record the organisation's KPI values for a period (replaces them; admins)", "benchmarks",
-    body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
+    body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 412, 413, 415, 422), headers=CONDITIONAL_PUT,
 )
 def put_org_kpis(principal, org_id, period):
     values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]
@@ -90,7 +91,8 @@ def get_org_kpis(principal, org_id, period):
 
 @route(
     bp, SERVICE_KPI, "PUT", "Record a service's KPI values for a period (replaces them; admins and its owner)",
-    "benchmarks", body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
+    "benchmarks", body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 412, 413, 415, 422),
+    headers=CONDITIONAL_PUT,
 )
 def put_service_kpis(principal, org_id, service_id, period):
     values = load_body(bp.current_request, schemas.KpiValuesIn())["values"]

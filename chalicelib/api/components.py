@@ -3,7 +3,7 @@
 from chalice import Blueprint, Response
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, load_body, route
+from chalicelib.api.http import CONDITIONAL_PUT, if_match, json_response, load_body, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.schemas import requests, responses
@@ -28,7 +28,7 @@ def _shown(component):
     response=responses.ComponentOut,
     status=201,
     also=(200, 400, 404, 409, 412, 413, 415, 422),
-    headers=({"name": "If-Match", "required": False},),
+    headers=CONDITIONAL_PUT,
     response_headers=("ETag", "Location"),
     chosen_id="component_id",
 )

@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.api.http import CONDITIONAL_PUT, if_match, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.organisations import org_etag
@@ -22,7 +22,7 @@ ORG = "/orgs/{org_id}"
     response=responses.OrganisationOut,
     status=201,
     also=(200, 400, 409, 412, 413, 415, 422),
-    headers=({"name": "If-Match", "required": False},),
+    headers=CONDITIONAL_PUT,
     response_headers=("ETag", "Location"),
     chosen_id="org_id",
 )

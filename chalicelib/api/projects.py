@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, load_body, route
+from chalicelib.api.http import IF_MATCH_REQUIRED, if_match, json_response, load_body, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.projects import project_etag
@@ -59,7 +59,7 @@ def get_project(principal, org_id, project_id):
     body=requests.ProjectPatch,
     response=responses.ProjectOut,
     also=(400, 404, 412, 413, 415, 422, 428),
-    headers=({"name": "If-Match", "required": True},),
+    headers=IF_MATCH_REQUIRED,
     response_headers=("ETag",),
 )
 def patch_project(principal, org_id, project_id):

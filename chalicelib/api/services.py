@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import if_match, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.api.http import IF_MATCH_REQUIRED, if_match, json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.registry import service_etag
@@ -69,7 +69,7 @@ def get_service(principal, org_id, service_id):
     body=requests.ServicePatch,
     response=responses.ServiceOut,
     also=(400, 404, 412, 413, 415, 422, 428),
-    headers=({"name": "If-Match", "required": True},),
+    headers=IF_MATCH_REQUIRED,
     response_headers=("ETag",),
 )
 def patch_service(principal, org_id, service_id):

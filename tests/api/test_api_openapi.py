@@ -209,6 +209,29 @@ def test_the_documented_statuses_include_the_contracts(spec):
     assert {"201", "422", "404"} <= codes(service + "/assessments", "post")
     for path in ("/orgs", "/orgs/{org_id}/services", service + "/assessments"):
         assert "400" in codes(path, "get"), path
+    # conditional requests: optional on a PUT that replaces a record, If-Match required on a PATCH
+    def header_parameters(path, method):
+        return {p["name"]: p for p in spec["paths"][path][method]["parameters"] if p["in"] == "header"}
+
+    for path in (
+        "/orgs/{org_id}",
+        service + "/components/{component_id}",
+        "/benchmarks/{set_id}",
+        "/orgs/{org_id}/kpis/{period}",
+        service + "/kpis/{period}",
+    ):
+        headers = header_parameters(path, "put")
+        assert headers["If-Match"]["required"] is False and headers["If-None-Match"]["required"] is False, path
+        assert "412" in codes(path, "put"), path
+    for path in (service, "/orgs/{org_id}/declaration-projects/{project_id}"):
+        assert header_parameters(path, "patch")["If-Match"]["required"] is True, path
+        assert {"412", "428"} <= codes(path, "patch"), path
+    entity_tags = re.compile(header_parameters("/orgs/{org_id}", "put")["If-Match"]["schema"]["pattern"])
+    for value in ("*", '"a1b2"', 'W/"x", "y"', ' "v1" '):
+        assert entity_tags.match(value), value
+    for value in ("", "a1b2", '"a" "b"', "*, \"a\""):
+        assert not entity_tags.match(value), value
+
     scorecard = spec["paths"]["/orgs/{org_id}/scorecard"]["get"]
     assert {"application/json", "text/csv"} <= set(scorecard["responses"]["200"]["content"])
     assert "400" in scorecard["responses"]
