@@ -39,8 +39,8 @@ def service_scorecard(principal, org_id, service_id):
         {
             "name": "format",
             "schema": {"type": "string", "enum": ["json", "csv"]},
-            "description": "csv (or, without ?format=, Accept: text/csv): the 200 is text/csv, one row per service "
-            "with the columns of `services` (the level by name).",
+            "description": "csv, or Accept: text/csv without ?format=: a text/csv 200, one row per service "
+            "with the columns of `services` (the level by its name).",
         },
     ),
     produces=("application/json", "text/csv"),

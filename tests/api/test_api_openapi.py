@@ -2,8 +2,9 @@
 what the API really sends and accepts.
 
 openapi_spec_validator is not installed in the project's venv, so the document's structure is
-checked here; every JSON body of a quick tour is validated against the documented schema with
-jsonschema (Draft 2020-12, the dialect of OpenAPI 3.1)."""
+checked here; every JSON body of two tours of the API is validated against the documented schema
+with jsonschema (Draft 2020-12, the dialect of OpenAPI 3.1), and its headers are checked against
+those documented."""
 
 import json
 import re

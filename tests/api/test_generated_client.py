@@ -1,7 +1,7 @@
 """A Python client generated from /openapi.json with openapi-python-client, as an integrator
 would make one: the generator must report no warning about the document, and every module it
-writes must import. Each would-be client is written to a temporary folder and imported in a
-process of its own, so nothing of it stays in this one."""
+writes must import. The client is written to a temporary folder and imported by a process of
+its own, so nothing of it stays in this one."""
 
 import json
 import subprocess
