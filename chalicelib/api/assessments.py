@@ -22,6 +22,7 @@ ASSESSMENTS = "/orgs/{org_id}/services/{service_id}/assessments"
     response=responses.AssessmentOut,
     status=201,
     also=(400, 404, 409, 413, 415, 422),
+    response_headers=("Location",),
 )
 def submit_assessment(principal, org_id, service_id):
     body = load_body(bp.current_request, requests.AssessmentIn())

@@ -5,7 +5,7 @@ positions (admins and leadership)."""
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import json_response, load_body, load_json, preconditions, route
+from chalicelib.api.http import CONDITIONAL_PUT, json_response, load_body, load_json, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.benchmark_records import benchmark_set_etag, kpi_etag
 from chalicelib.schemas import benchmarks as schemas
@@ -44,7 +44,9 @@ def _service() -> BenchmarkService:
     body=schemas.BenchmarkSetIn,
     response=schemas.BenchmarkSetOut,
     status=201,
-    also=(200, 400, 409, 413, 415, 422),
+    also=(200, 400, 409, 412, 413, 415, 422),
+    headers=CONDITIONAL_PUT,
+    response_headers=("ETag", "Location"),
 )
 def put_benchmark_set(principal, set_id):
     request = bp.current_request
@@ -67,7 +69,7 @@ def list_benchmark_sets(principal):
     return schemas.BenchmarkSetList().dump({"items": items})
 
 
-@route(bp, SET, "GET", "One benchmark set, its KPIs and peer groups' figures", "benchmarks", response=schemas.BenchmarkSetOut, also=(404,))
+@route(bp, SET, "GET", "One benchmark set, its KPIs and peer groups' figures", "benchmarks", response=schemas.BenchmarkSetOut, also=(404,), response_headers=("ETag",))
 def get_benchmark_set(principal, set_id):
     view = _service().get_set(principal, set_id)
     return json_response(_set_shown(view), headers={"ETag": benchmark_set_etag(view.bset)})
@@ -84,7 +86,8 @@ def list_org_kpis(principal, org_id):
 
 @route(
     bp, ORG_KPI, "PUT", "Record the organisation's KPI values for a period (replaces them; admins)", "benchmarks",
-    body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
+    body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 412, 413, 415, 422), headers=CONDITIONAL_PUT,
+    response_headers=("ETag",),
 )
 def put_org_kpis(principal, org_id, period):
     request = bp.current_request
@@ -92,14 +95,16 @@ def put_org_kpis(principal, org_id, period):
     return _kpis_shown(_service().put_org_kpis(principal, org_id, period, values, preconditions(request)))
 
 
-@route(bp, ORG_KPI, "GET", "The organisation's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
+@route(bp, ORG_KPI, "GET", "The organisation's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422), response_headers=("ETag",))
 def get_org_kpis(principal, org_id, period):
     return _kpis_shown(_service().get_kpis(principal, org_id, None, period))
 
 
 @route(
     bp, SERVICE_KPI, "PUT", "Record a service's KPI values for a period (replaces them; admins and its owner)",
-    "benchmarks", body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 413, 415, 422),
+    "benchmarks", body=schemas.KpiValuesIn, response=schemas.KpiValuesOut, also=(400, 404, 412, 413, 415, 422),
+    headers=CONDITIONAL_PUT,
+    response_headers=("ETag",),
 )
 def put_service_kpis(principal, org_id, service_id, period):
     request = bp.current_request
@@ -107,7 +112,7 @@ def put_service_kpis(principal, org_id, service_id, period):
     return _kpis_shown(_service().put_service_kpis(principal, org_id, service_id, period, values, preconditions(request)))
 
 
-@route(bp, SERVICE_KPI, "GET", "A service's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422))
+@route(bp, SERVICE_KPI, "GET", "A service's KPI values for a period", "benchmarks", response=schemas.KpiValuesOut, also=(404, 422), response_headers=("ETag",))
 def get_service_kpis(principal, org_id, service_id, period):
     return _kpis_shown(_service().get_kpis(principal, org_id, service_id, period))
 

@@ -3,7 +3,7 @@
 from chalice import Blueprint, Response
 
 from chalicelib.api import presenters
-from chalicelib.api.http import preconditions, json_response, load_body, route
+from chalicelib.api.http import CONDITIONAL_PUT, IF_MATCH, json_response, load_body, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.codec import spec_from_dict
 from chalicelib.schemas import requests, responses
@@ -28,7 +28,8 @@ def _shown(component):
     response=responses.ComponentOut,
     status=201,
     also=(200, 400, 404, 409, 412, 413, 415, 422),
-    headers=({"name": "If-Match", "required": False},),
+    headers=CONDITIONAL_PUT,
+    response_headers=("ETag", "Location"),
     chosen_id="component_id",
 )
 def put_component(principal, org_id, service_id, component_id):
@@ -46,13 +47,19 @@ def list_components(principal, org_id, service_id):
     return {"items": [_shown(c) for c in use_cases().components.list(principal, org_id, service_id)]}
 
 
-@route(bp, COMPONENT, "GET", "Read one component (with its ETag)", "components", response=responses.ComponentOut, also=(404,))
+@route(
+    bp, COMPONENT, "GET", "Read one component (with its ETag)", "components", response=responses.ComponentOut, also=(404,),
+    response_headers=("ETag",),
+)
 def get_component(principal, org_id, service_id, component_id):
     component = use_cases().components.get(principal, org_id, service_id, component_id)
     return json_response(_shown(component), headers={"ETag": component_etag(component)})
 
 
-@route(bp, COMPONENT, "DELETE", "Remove a component", "components", status=204, also=(404, 409))
+@route(
+    bp, COMPONENT, "DELETE", "Remove a component (If-Match optional)", "components", status=204, also=(400, 404, 409, 412),
+    headers=(IF_MATCH,),
+)
 def delete_component(principal, org_id, service_id, component_id):
     use_cases().components.delete(principal, org_id, service_id, component_id, preconditions(bp.current_request))
     return Response(body="", status_code=204)

@@ -44,6 +44,7 @@ class RouteDoc:
     also: tuple[int, ...] = ()  # other statuses: 2xx reuse `response`, 4xx/5xx are problems
     query: tuple[dict, ...] = ()
     headers: tuple[dict, ...] = ()
+    response_headers: tuple[str, ...] = ()  # what its 2xx responses send (Location: on 201 only)
     produces: tuple[str, ...] = ("application/json",)
     public: bool = False  # no bearer token needed
 
@@ -253,4 +254,24 @@ def _csv_cell(value) -> str:
 PAGINATION = (
     {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
     {"name": "cursor", "schema": {"type": "string", "minLength": 1}, "description": "next_cursor from the previous page."},
+)
+
+# Conditional requests (RFC 9110, section 13.1), as /openapi.json declares them: `*` or a
+# comma-separated list of entity-tags.
+_ENTITY_TAGS = {"type": "string", "pattern": r'^\s*(\*|(W/)?"[\x21\x23-\x7e]*"(\s*,\s*(W/)?"[\x21\x23-\x7e]*")*)\s*$'}
+IF_MATCH = {
+    "name": "If-Match",
+    "required": False,
+    "schema": _ENTITY_TAGS,
+    "description": "Only if the record's ETag is one of these (`*`: only if it exists); 412 otherwise.",
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "required": False,
+    "schema": _ENTITY_TAGS,
+    "description": "`*` makes the PUT create-only: 412 if the record exists (or if its ETag is one of these).",
+}
+CONDITIONAL_PUT = (IF_MATCH, IF_NONE_MATCH)  # a PUT that replaces a record
+IF_MATCH_REQUIRED = (  # a PATCH
+    {**IF_MATCH, "required": True, "description": "The ETag last read: 428 without it, 412 if the record has changed since."},
 )

@@ -24,6 +24,7 @@ SECRET_HEADERS = {"Cache-Control": "no-store"}
     response=responses.IntegrationCreated,
     status=201,
     also=(400, 404, 413, 415, 422),
+    response_headers=("Location", "Cache-Control"),
 )
 def create_integration(principal, org_id):
     fields = load_body(bp.current_request, requests.IntegrationIn())
@@ -53,6 +54,7 @@ def delete_integration(principal, org_id, integration_id):
     "integrations",
     response=responses.SecretOut,
     also=(404, 409),
+    response_headers=("Cache-Control",),
 )
 def rotate_secret(principal, org_id, integration_id):
     secret = use_cases().integrations.rotate_secret(principal, org_id, integration_id)

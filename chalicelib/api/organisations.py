@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import preconditions, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.api.http import CONDITIONAL_PUT, PAGINATION, json_response, list_params, load_body, page, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.organisations import org_etag
@@ -22,7 +22,8 @@ ORG = "/orgs/{org_id}"
     response=responses.OrganisationOut,
     status=201,
     also=(200, 400, 409, 412, 413, 415, 422),
-    headers=({"name": "If-Match", "required": False},),
+    headers=CONDITIONAL_PUT,
+    response_headers=("ETag", "Location"),
     chosen_id="org_id",
 )
 def put_org(principal, org_id):
@@ -41,7 +42,10 @@ def list_orgs(principal):
     return responses.OrganisationPage().dump(page(result, presenters.organisation))
 
 
-@route(bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,))
+@route(
+    bp, ORG, "GET", "Read an organisation", "organisations", response=responses.OrganisationOut, also=(404,),
+    response_headers=("ETag",),
+)
 def get_org(principal, org_id):
     org = use_cases().organisations.get(principal, org_id)
     return json_response(responses.OrganisationOut().dump(presenters.organisation(org)), headers={"ETag": org_etag(org)})

@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import preconditions, json_response, load_body, route
+from chalicelib.api.http import IF_MATCH_REQUIRED, json_response, load_body, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.projects import project_etag
@@ -28,6 +28,7 @@ def _one(project, status=200, extra=None):
     response=responses.ProjectOut,
     status=201,
     also=(400, 404, 413, 415, 422),
+    response_headers=("ETag", "Location"),
 )
 def create_project(principal, org_id):
     project = use_cases().projects.create(principal, org_id, load_body(bp.current_request, requests.ProjectIn()))
@@ -41,7 +42,10 @@ def list_projects(principal, org_id):
     return responses.ProjectList().dump({"items": items})
 
 
-@route(bp, PROJECT, "GET", "One declaration project (with its ETag)", "declaration projects", response=responses.ProjectOut, also=(404,))
+@route(
+    bp, PROJECT, "GET", "One declaration project (with its ETag)", "declaration projects", response=responses.ProjectOut,
+    also=(404,), response_headers=("ETag",),
+)
 def get_project(principal, org_id, project_id):
     return _one(use_cases().projects.get(principal, org_id, project_id))
 
@@ -55,7 +59,8 @@ def get_project(principal, org_id, project_id):
     body=requests.ProjectPatch,
     response=responses.ProjectOut,
     also=(400, 404, 412, 413, 415, 422, 428),
-    headers=({"name": "If-Match", "required": True},),
+    headers=IF_MATCH_REQUIRED,
+    response_headers=("ETag",),
 )
 def patch_project(principal, org_id, project_id):
     request = bp.current_request

@@ -35,7 +35,12 @@ def service_scorecard(principal, org_id, service_id):
     also=(400, 404),
     query=(
         {"name": "department", "schema": {"type": "string"}, "description": "Narrow to one department."},
-        {"name": "format", "schema": {"type": "string", "enum": ["json", "csv"]}},
+        {
+            "name": "format",
+            "schema": {"type": "string", "enum": ["json", "csv"]},
+            "description": "csv, or Accept: text/csv without ?format=: a text/csv 200, one row per service "
+            "with the columns of `services` (the level by its name).",
+        },
     ),
     produces=("application/json", "text/csv"),
 )

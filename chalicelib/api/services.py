@@ -3,7 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib.api import presenters
-from chalicelib.api.http import preconditions, json_response, list_params, load_body, PAGINATION, page, route
+from chalicelib.api.http import IF_MATCH_REQUIRED, PAGINATION, json_response, list_params, load_body, page, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
 from chalicelib.services.registry import service_etag
@@ -28,6 +28,7 @@ def _one(service, status=200, extra=None):
     response=responses.ServiceOut,
     status=201,
     also=(400, 404, 413, 415, 422),
+    response_headers=("ETag", "Location"),
 )
 def create_service(principal, org_id):
     fields = load_body(bp.current_request, requests.ServiceIn())
@@ -51,7 +52,10 @@ def list_services(principal, org_id):
     return responses.ServicePage().dump(page(result, presenters.service))
 
 
-@route(bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,))
+@route(
+    bp, SERVICE, "GET", "Read a service (with its ETag)", "services", response=responses.ServiceOut, also=(404,),
+    response_headers=("ETag",),
+)
 def get_service(principal, org_id, service_id):
     return _one(use_cases().services.get(principal, org_id, service_id))
 
@@ -65,7 +69,8 @@ def get_service(principal, org_id, service_id):
     body=requests.ServicePatch,
     response=responses.ServiceOut,
     also=(400, 404, 412, 413, 415, 422, 428),
-    headers=({"name": "If-Match", "required": True},),
+    headers=IF_MATCH_REQUIRED,
+    response_headers=("ETag",),
 )
 def patch_service(principal, org_id, service_id):
     request = bp.current_request

@@ -6,7 +6,7 @@ KPI values are checked against the known sets' KPI definitions by the use case."
 
 from marshmallow import Schema, fields
 
-from chalicelib.schemas.responses import Nullable
+from chalicelib.schemas.responses import Nullable, ResponseBody
 
 NUMBER = {"metadata": {"type": "number"}}
 NULLABLE_NUMBER = {**Nullable, **NUMBER}  # apispec adds "null"
@@ -53,7 +53,7 @@ class KpiValuesIn(Schema):
     )
 
 
-class BenchmarkSetSummaryOut(Schema):
+class BenchmarkSetSummaryOut(ResponseBody):
     set_id = fields.String()
     title = fields.String()
     source = fields.String()
@@ -62,15 +62,17 @@ class BenchmarkSetSummaryOut(Schema):
     built_in = fields.Boolean()
 
 
-class BenchmarkSetList(Schema):
+class BenchmarkSetList(ResponseBody):
     items = fields.List(fields.Nested(BenchmarkSetSummaryOut))
 
 
-class KpiOut(KpiIn):
-    pass
+class KpiOut(KpiIn, ResponseBody):
+    optional = ("source", "year", "notes")  # sent when the set gives them
 
 
-class QuartilesOut(Schema):
+class QuartilesOut(ResponseBody):
+    optional = ("n",)  # sent when the set gives it
+
     p25 = fields.Raw(**NULLABLE_NUMBER)
     median = fields.Raw(**NUMBER)
     p75 = fields.Raw(**NULLABLE_NUMBER)
@@ -78,23 +80,25 @@ class QuartilesOut(Schema):
 
 
 class BenchmarkSetOut(BenchmarkSetSummaryOut):
+    optional = ("notes",)  # sent when the set has notes
+
     score_range = fields.List(fields.Raw(**NUMBER))
     notes = fields.String()
     kpis = fields.List(fields.Nested(KpiOut))
     peer_groups = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Nested(QuartilesOut)))
 
 
-class KpiValuesOut(Schema):
+class KpiValuesOut(ResponseBody):
     period = fields.String()
     values = fields.Dict(keys=fields.String(), values=fields.Raw(**NUMBER))
     updated_at = fields.String(metadata={"format": "date-time"})
 
 
-class KpiValuesList(Schema):
+class KpiValuesList(ResponseBody):
     items = fields.List(fields.Nested(KpiValuesOut))
 
 
-class KpiPositionOut(Schema):
+class KpiPositionOut(ResponseBody):
     kpi_id = fields.String()
     value = fields.Raw(**NULLABLE_NUMBER)
     p25 = fields.Raw(**NULLABLE_NUMBER)
@@ -104,7 +108,7 @@ class KpiPositionOut(Schema):
     gap_to_median = fields.Raw(**NULLABLE_NUMBER)
 
 
-class BenchmarkPositionOut(Schema):
+class BenchmarkPositionOut(ResponseBody):
     set_id = fields.String()
     peer_group = fields.String(**Nullable)
     period = fields.String()

@@ -1,6 +1,16 @@
-"""Response bodies: what the API promises to return (and what /openapi.json documents)."""
+"""Response bodies: what the API promises to return (and what /openapi.json documents).
 
-from marshmallow import Schema, fields
+Every response schema derives from ResponseBody, and /openapi.json lists all its fields as
+`required` (one rule, in chalicelib/api/openapi.py) except those its `optional` names: the API
+sends every field every time (null where `allow_none`), a few only sometimes. A generated client
+then types a field as present rather than "or unset". Required is the default, rather than
+`required=True` on each of some 300 dump-only fields (marshmallow ignores it when dumping), so
+that an unmarked field is claimed present and the API tests, which validate real responses
+against the document, fail when it is not."""
+
+from typing import ClassVar
+
+from marshmallow import INCLUDE, Schema, fields
 
 from chalicelib.domain.catalogue import RATINGS, SEVERITIES
 from chalicelib.domain.model import COMPONENT_KINDS, CUSTOMISATIONS, HOSTINGS, PHASES, SOURCE_CODE
@@ -13,7 +23,21 @@ def _enum(values):
     return {"metadata": {"enum": list(values)}}
 
 
-class Problem(Schema):
+class ResponseBody(Schema):
+    """A response body: every field is sent, except those named in `optional`."""
+
+    optional: ClassVar[tuple[str, ...]] = ()
+
+
+class Problem(ResponseBody):
+    """RFC 9457 problem details. Extension members are allowed (section 3.2), so clients must
+    accept fields beyond these."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: true
+
+    optional = ("errors",)  # validation failures only
+
     type = fields.String()
     title = fields.String()
     status = fields.Integer()
@@ -21,34 +45,34 @@ class Problem(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-class Health(Schema):
+class Health(ResponseBody):
     status = fields.String()
 
 
-class FrameworkSummary(Schema):
+class FrameworkSummary(ResponseBody):
     framework_id = fields.String()
     title = fields.String()
     version = fields.String()
     current = fields.Boolean()
 
 
-class FrameworkList(Schema):
+class FrameworkList(ResponseBody):
     items = fields.List(fields.Nested(FrameworkSummary))
 
 
-class PrincipleOut(Schema):
+class PrincipleOut(ResponseBody):
     principle_id = fields.String()
     title = fields.String()
     summary = fields.String()
 
 
-class ReferenceOut(Schema):
+class ReferenceOut(ResponseBody):
     standard = fields.String(**_enum(["service-standard", "tcop", "ldd"]))
     point = fields.Integer()
     title = fields.String()
 
 
-class QuestionOut(Schema):
+class QuestionOut(ResponseBody):
     question_id = fields.String()
     principle_id = fields.String()
     text = fields.String()
@@ -57,32 +81,32 @@ class QuestionOut(Schema):
     references = fields.List(fields.Nested(ReferenceOut))
 
 
-class GateOut(Schema):
+class GateOut(ResponseBody):
     gate_id = fields.String()
     description = fields.String()
     value = fields.Float(**Nullable)
 
 
-class LevelOut(Schema):
+class LevelOut(ResponseBody):
     level = fields.Integer()
     name = fields.String()
     min_score = fields.Float()
     gates = fields.List(fields.Nested(GateOut))
 
 
-class ExportFormatOut(Schema):
+class ExportFormatOut(ResponseBody):
     format_id = fields.String()
     title = fields.String()
     open = fields.Boolean()
 
 
-class LockInRuleOut(Schema):
+class LockInRuleOut(ResponseBody):
     code = fields.String()
     severity = fields.String(**_enum(SEVERITIES))
     reference = fields.String()
 
 
-class LockInPolicyOut(Schema):
+class LockInPolicyOut(ResponseBody):
     rules = fields.List(fields.Nested(LockInRuleOut))
     thresholds = fields.Dict(keys=fields.String(), values=fields.Float())
 
@@ -97,7 +121,7 @@ class FrameworkOut(FrameworkSummary):
     lock_in = fields.Nested(LockInPolicyOut)
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(ResponseBody):
     org_id = fields.String()
     name = fields.String()
     peer_group = fields.String(**Nullable)
@@ -107,12 +131,12 @@ class OrganisationOut(Schema):
     updated_at = fields.String(metadata={"format": "date-time"})
 
 
-class OrganisationPage(Schema):
+class OrganisationPage(ResponseBody):
     items = fields.List(fields.Nested(OrganisationOut))
     next_cursor = fields.String(**Nullable)
 
 
-class ServiceOut(Schema):
+class ServiceOut(ResponseBody):
     service_id = fields.String()
     org_id = fields.String()
     name = fields.String()
@@ -124,12 +148,12 @@ class ServiceOut(Schema):
     updated_at = fields.String(metadata={"format": "date-time"})
 
 
-class ServicePage(Schema):
+class ServicePage(ResponseBody):
     items = fields.List(fields.Nested(ServiceOut))
     next_cursor = fields.String(**Nullable)
 
 
-class FlagOut(Schema):
+class FlagOut(ResponseBody):
     code = fields.String()
     severity = fields.String(**_enum(SEVERITIES))
     component_id = fields.String(**Nullable)
@@ -142,36 +166,36 @@ class OrgFlagOut(FlagOut):
     share = fields.Float()
 
 
-class LockInOut(Schema):
+class LockInOut(ResponseBody):
     risk = fields.String(**_enum(RISKS))
     flags = fields.List(fields.Nested(FlagOut))
 
 
-class ContractOut(Schema):
+class ContractOut(ResponseBody):
     start = fields.String(metadata={"format": "date"})
     end = fields.String(metadata={"format": "date"})
     auto_renew = fields.Boolean()
     annual_cost_gbp = fields.Float()
 
 
-class InterfacesOut(Schema):
+class InterfacesOut(ResponseBody):
     open_api = fields.Boolean()
     api_documented = fields.Boolean()
     api_extra_charge = fields.Boolean()
 
 
-class DataOut(Schema):
+class DataOut(ResponseBody):
     export_formats = fields.List(fields.String())
     free_bulk_export = fields.Boolean()
     open_standards = fields.List(fields.String())
 
 
-class ExitPlanOut(Schema):
+class ExitPlanOut(ResponseBody):
     exists = fields.Boolean()
     last_reviewed = fields.String(**Nullable, metadata={"format": "date"})
 
 
-class ComponentOut(Schema):
+class ComponentOut(ResponseBody):
     component_id = fields.String()
     service_id = fields.String()
     supplier = fields.String()
@@ -192,23 +216,23 @@ class ComponentOut(Schema):
     flags = fields.List(fields.Nested(FlagOut))
 
 
-class ComponentList(Schema):
+class ComponentList(ResponseBody):
     items = fields.List(fields.Nested(ComponentOut))
 
 
-class LevelRef(Schema):
+class LevelRef(ResponseBody):
     level = fields.Integer()
     name = fields.String()
 
 
-class PrincipleScoreOut(Schema):
+class PrincipleScoreOut(ResponseBody):
     principle_id = fields.String()
     score = fields.Float(**Nullable)
     answered = fields.Integer()
     applicable = fields.Integer()
 
 
-class ContributionOut(Schema):
+class ContributionOut(ResponseBody):
     question_id = fields.String()
     rating = fields.String(**_enum(RATINGS))
     weight = fields.Integer()
@@ -216,20 +240,20 @@ class ContributionOut(Schema):
     max_points = fields.Float(**Nullable)
 
 
-class ScoreOut(Schema):
+class ScoreOut(ResponseBody):
     overall = fields.Float()
     level = fields.Nested(LevelRef)
     principles = fields.List(fields.Nested(PrincipleScoreOut))
     contributions = fields.List(fields.Nested(ContributionOut))
 
 
-class EvidenceOut(Schema):
+class EvidenceOut(ResponseBody):
     url = fields.String()
     title = fields.String(**Nullable)
     valid_until = fields.String(**Nullable, metadata={"format": "date"})
 
 
-class AnswerOut(Schema):
+class AnswerOut(ResponseBody):
     question_id = fields.String()
     rating = fields.String(**_enum(RATINGS))
     notes = fields.String(**Nullable)
@@ -237,7 +261,7 @@ class AnswerOut(Schema):
     evidence = fields.List(fields.Nested(EvidenceOut))
 
 
-class AssessmentOut(Schema):
+class AssessmentOut(ResponseBody):
     assessment_id = fields.String()
     service_id = fields.String()
     framework_id = fields.String()
@@ -248,12 +272,12 @@ class AssessmentOut(Schema):
     answers = fields.List(fields.Nested(AnswerOut))
 
 
-class AssessmentPage(Schema):
+class AssessmentPage(ResponseBody):
     items = fields.List(fields.Nested(AssessmentOut))
     next_cursor = fields.String(**Nullable)
 
 
-class ServiceScorecardOut(Schema):
+class ServiceScorecardOut(ResponseBody):
     service_id = fields.String()
     name = fields.String()
     status = fields.String(**_enum(["assessed", "not_assessed"]))
@@ -264,25 +288,25 @@ class ServiceScorecardOut(Schema):
     lock_in = fields.Nested(LockInOut)
 
 
-class PrincipleAverage(Schema):
+class PrincipleAverage(ResponseBody):
     principle_id = fields.String()
     average = fields.Float(**Nullable)
 
 
-class DepartmentOut(Schema):
+class DepartmentOut(ResponseBody):
     department = fields.String()
     services = fields.Integer()
     services_assessed = fields.Integer()
     average_score = fields.Float(**Nullable)
 
 
-class SupplierOut(Schema):
+class SupplierOut(ResponseBody):
     supplier = fields.String()
     services = fields.Integer()
     components = fields.Integer()
 
 
-class ExpiringContractOut(Schema):
+class ExpiringContractOut(ResponseBody):
     service_id = fields.String()
     component_id = fields.String()
     supplier = fields.String()
@@ -290,7 +314,7 @@ class ExpiringContractOut(Schema):
     exit_plan = fields.Boolean()
 
 
-class ByRisk(Schema):
+class ByRisk(ResponseBody):
     none = fields.Integer()
     low = fields.Integer()
     medium = fields.Integer()
@@ -298,14 +322,14 @@ class ByRisk(Schema):
     critical = fields.Integer()
 
 
-class OrgLockInOut(Schema):
+class OrgLockInOut(ResponseBody):
     by_risk = fields.Nested(ByRisk)
     flags = fields.List(fields.Nested(OrgFlagOut))
     top_suppliers = fields.List(fields.Nested(SupplierOut))
     expiring_contracts = fields.List(fields.Nested(ExpiringContractOut))
 
 
-class ScorecardRow(Schema):
+class ScorecardRow(ResponseBody):
     service_id = fields.String()
     name = fields.String()
     department = fields.String()
@@ -325,13 +349,13 @@ class ScorecardRow(Schema):
     stale = fields.Boolean()
 
 
-class ProjectCounts(Schema):
+class ProjectCounts(ResponseBody):
     total = fields.Integer()
     done = fields.Integer()
     overdue = fields.Integer(metadata={"description": "Not done, and the due date has passed."})
 
 
-class HistoryPoint(Schema):
+class HistoryPoint(ResponseBody):
     month = fields.String(metadata={"description": "YYYY-MM"})
     average_score = fields.Float(**Nullable)
     principles = fields.List(fields.Nested(PrincipleAverage))
@@ -340,11 +364,11 @@ class HistoryPoint(Schema):
     services_assessed = fields.Integer()
 
 
-class History(Schema):
+class History(ResponseBody):
     items = fields.List(fields.Nested(HistoryPoint))
 
 
-class OrgScorecardOut(Schema):
+class OrgScorecardOut(ResponseBody):
     org_id = fields.String()
     department = fields.String(**Nullable, metadata={"description": "The ?department= filter, if any."})
     services_total = fields.Integer()
@@ -358,14 +382,14 @@ class OrgScorecardOut(Schema):
     services = fields.List(fields.Nested(ScorecardRow))
 
 
-class ActorOut(Schema):
+class ActorOut(ResponseBody):
     subject = fields.String(**Nullable)
     email = fields.String(**Nullable)
     integration_id = fields.String(**Nullable)
     delivery_id = fields.String(**Nullable, metadata={"description": "The webhook-id of the integration's delivery."})
 
 
-class AuditRecordOut(Schema):
+class AuditRecordOut(ResponseBody):
     audit_id = fields.String()
     at = fields.String(metadata={"format": "date-time"})
     actor = fields.Nested(ActorOut)
@@ -373,12 +397,12 @@ class AuditRecordOut(Schema):
     target = fields.String(metadata={"description": "The record's path below /orgs/{org_id}/ ('' for the organisation)."})
 
 
-class AuditPage(Schema):
+class AuditPage(ResponseBody):
     items = fields.List(fields.Nested(AuditRecordOut))
     next_cursor = fields.String(**Nullable)
 
 
-class IntegrationOut(Schema):
+class IntegrationOut(ResponseBody):
     integration_id = fields.String()
     name = fields.String()
     event_types = fields.List(fields.String())
@@ -391,15 +415,15 @@ class IntegrationCreated(IntegrationOut):
     secret = fields.String(metadata={"description": "whsec_...: shown in this response only."})
 
 
-class IntegrationList(Schema):
+class IntegrationList(ResponseBody):
     items = fields.List(fields.Nested(IntegrationOut))
 
 
-class SecretOut(Schema):
+class SecretOut(ResponseBody):
     secret = fields.String(metadata={"description": "The new whsec_... secret; the previous one verifies for 24 hours."})
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(ResponseBody):
     delivery_id = fields.String()
     webhook_id = fields.String()
     received_at = fields.String(metadata={"format": "date-time"})
@@ -409,17 +433,19 @@ class DeliveryOut(Schema):
     reason = fields.String(**Nullable)
 
 
-class DeliveryPage(Schema):
+class DeliveryPage(ResponseBody):
     items = fields.List(fields.Nested(DeliveryOut))
     next_cursor = fields.String(**Nullable)
 
 
-class WebhookResult(Schema):
+class WebhookResult(ResponseBody):
+    optional = ("result",)  # a duplicate has none
+
     status = fields.String(**_enum(["processed", "duplicate"]))
     result = fields.Dict(metadata={"description": "The component or assessment, as the HTTP API returns it."})
 
 
-class ProjectOut(Schema):
+class ProjectOut(ResponseBody):
     project_id = fields.String()
     title = fields.String()
     partners = fields.List(fields.String())
@@ -432,5 +458,5 @@ class ProjectOut(Schema):
     updated_at = fields.String(metadata={"format": "date-time"})
 
 
-class ProjectList(Schema):
+class ProjectList(ResponseBody):
     items = fields.List(fields.Nested(ProjectOut))
