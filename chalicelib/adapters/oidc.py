@@ -338,7 +338,9 @@ class Authenticator:
         except jwt.InvalidAudienceError:
             raise Unauthenticated("wrong audience") from None
         except jwt.InvalidIssuerError:
-            raise Unauthenticated("wrong issuer") from None
+            # Names the issuer this server trusts (public, in its configuration), never the one
+            # the token claims: that is the caller's text and is not reflected back.
+            raise Unauthenticated(f"wrong issuer; this server accepts tokens from {self.settings.issuer}") from None
         except jwt.MissingRequiredClaimError as e:
             raise Unauthenticated(f"token has no {e.claim} claim") from None
         except jwt.InvalidSignatureError:
