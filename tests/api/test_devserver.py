@@ -2,18 +2,11 @@
 HTTP (stdlib clients only), with its data and development key in a temporary folder
 (LDD_LOCAL_DIR). Tokens are signed with that key, for that server's issuer, as `make token` does."""
 
-import http.client
 import json
 import os
-import queue
-import re
 import signal
 import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import jwt
 import pytest
@@ -21,97 +14,7 @@ import pytest
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
 from devserver import identity
 from devserver.demo import DEMO_USERS, SERVICES
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 20
-URL_LINE = re.compile(r"local server: (http://127\.0\.0\.1:\d+)")
-
-
-class DevServer:
-    """One `python -m devserver` process; its output is drained on a thread (and kept for
-    failure messages) so a full pipe can never stall it."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        env = {**os.environ, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-        env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "devserver"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.output: list[str] = []
-        self._lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.host, self.port = "127.0.0.1", 0
-        self._wait_until_serving()
-
-    def _drain(self) -> None:
-        for line in self.process.stdout:
-            self.output.append(line)
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        url = None
-        while url is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.process.kill()
-                pytest.fail("devserver printed no URL in time:\n" + "".join(self.output))
-            try:
-                line = self._lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                pytest.fail(f"devserver exited ({self.process.wait()}):\n" + "".join(self.output))
-            match = URL_LINE.search(line)
-            url = match and match.group(1)
-        parts = urlsplit(url)
-        self.url = url
-        self.host, self.port = parts.hostname, parts.port
-        while time.monotonic() < deadline:
-            try:
-                if self.request("GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        self.process.kill()
-        pytest.fail("devserver did not answer /health in time:\n" + "".join(self.output))
-
-    def token(self, roles="admin", org: str | None = "demo-borough", email: str = "admin@demo-borough.example") -> str:
-        """A token this server accepts: its issuer (its own URL) and its development key."""
-        key = identity.DevKey.load_or_create(self.data_dir)
-        return identity.issue_token(roles, org, email, issuer=self.url, key=key)
-
-    def request(
-        self, method: str, path: str, body=None, token: str | None = None
-    ) -> tuple[int, http.client.HTTPMessage, bytes]:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
-            if token is not None:
-                headers["Authorization"] = f"Bearer {token}"
-            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            connection.close()
-
-    def json(self, path: str, token: str | None = None):
-        status, _, payload = self.request("GET", path, token=token or self.token())
-        assert status == 200, payload
-        return json.loads(payload)
-
-    def stop(self, sig: int) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        return self.process.wait(timeout=15)
+from tests.local_server import ROOT, DevServer
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,121 @@
+"""`python -m devserver` in its own process, as a developer runs it, with its data and development
+key in a folder of the caller's (LDD_LOCAL_DIR) and on a free port: for the tests of the local
+server (tests/api/test_devserver.py) and for `make bench`. Stdlib clients only.
+
+The server inherits this process's environment except its OIDC_* settings (tests/conftest.py
+sets those for the in-process app, a developer's shell would not): it is its own identity
+provider unless `env` names another."""
+
+import http.client
+import json
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from devserver import identity
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 20
+URL_LINE = re.compile(r"local server: (http://127\.0\.0\.1:\d+)")
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+class DevServer:
+    """One `python -m devserver` process; its output is drained on a thread (and kept for
+    failure messages) so a full pipe can never stall it."""
+
+    def __init__(self, data_dir: Path, env: Mapping[str, str] | None = None):
+        self.data_dir = data_dir
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_") and k != "APP_BASE_URL"}
+        inherited.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
+        settings = {**inherited, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "devserver"],
+            cwd=ROOT,
+            env=settings,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output: list[str] = []
+        self._lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.host, self.port = "127.0.0.1", 0
+        self._wait_until_serving()
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _fail(self, why: str):
+        if self.process.poll() is None:
+            self.process.kill()
+        raise ServerDidNotStart(f"devserver {why}:\n" + "".join(self.output))
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        url = None
+        while url is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._fail("printed no URL in time")
+            try:
+                line = self._lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                self._fail(f"exited ({self.process.wait()})")
+            match = URL_LINE.search(line)
+            url = match and match.group(1)
+        parts = urlsplit(url)
+        self.url = url
+        self.host, self.port = parts.hostname, parts.port
+        while time.monotonic() < deadline:
+            try:
+                if self.request("GET", "/health")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self._fail("did not answer /health in time")
+
+    def token(self, roles="admin", org: str | None = "demo-borough", email: str = "admin@demo-borough.example") -> str:
+        """A token this server accepts: its issuer (its own URL) and its development key."""
+        key = identity.DevKey.load_or_create(self.data_dir)
+        return identity.issue_token(roles, org, email, issuer=self.url, key=key)
+
+    def request(
+        self, method: str, path: str, body=None, token: str | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            sent = {"Content-Type": "application/json"} if body is not None else {}
+            if token is not None:
+                sent["Authorization"] = f"Bearer {token}"
+            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers={**sent, **(headers or {})})
+            response = connection.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            connection.close()
+
+    def json(self, path: str, token: str | None = None):
+        status, _, payload = self.request("GET", path, token=token or self.token())
+        assert status == 200, payload
+        return json.loads(payload)
+
+    def stop(self, sig: int) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=15)
