@@ -26,8 +26,19 @@ START_TIMEOUT = 20
 URL_LINE = re.compile(r"local server: (http://127\.0\.0\.1:\d+)")
 
 
+COMMAND = [sys.executable, "-m", "devserver"]
+
+
 class ServerDidNotStart(RuntimeError):
     pass
+
+
+def server_environment(data_dir: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without its OIDC_* settings, for a server on a free port keeping
+    its data in `data_dir`, with `env` on top."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_") and k != "APP_BASE_URL"}
+    inherited.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
+    return {**inherited, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
 
 
 class DevServer:
@@ -36,13 +47,10 @@ class DevServer:
 
     def __init__(self, data_dir: Path, env: Mapping[str, str] | None = None):
         self.data_dir = data_dir
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_") and k != "APP_BASE_URL"}
-        inherited.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
-        settings = {**inherited, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devserver"],
+            COMMAND,
             cwd=ROOT,
-            env=settings,
+            env=server_environment(data_dir, env),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

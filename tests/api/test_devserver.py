@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
 from devserver import identity
 from devserver.demo import DEMO_USERS, SERVICES
-from tests.local_server import ROOT, DevServer
+from tests.local_server import COMMAND, ROOT, DevServer, server_environment
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +170,62 @@ def test_the_demo_users_match_the_seeded_data(server):
     token = server.token(leadership.role, leadership.org_id, leadership.email)
     status, _, payload = server.request("POST", "/orgs/demo-borough/services", body, token=token)
     assert status == 403, payload
+
+
+# Another provider, named in the shell ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def provider(identity):
+    """The tests' own OpenID provider on 127.0.0.1 (tests/identity.py), standing in for a
+    council's Entra ID or Cognito tenant."""
+    return identity
+
+
+@pytest.fixture(scope="module")
+def external(tmp_path_factory, provider):
+    """A server started with the provider's OIDC_ISSUER and OIDC_AUDIENCE in its environment."""
+    running = DevServer(tmp_path_factory.mktemp("ldd-external"), env=provider.env())
+    yield running
+    running.stop(signal.SIGKILL)
+
+
+def test_with_oidc_issuer_in_the_shell_that_provider_is_trusted_and_the_development_key_is_not(external, provider, tmp_path):
+    admin = provider.token(org="demo-borough", roles=("admin",), email="admin@demo-borough.example")
+    assert external.json("/orgs/demo-borough", token=admin)["org_id"] == "demo-borough"
+
+    # A development key signing for the provider's issuer and audience, or as `make token` would.
+    key = identity.DevKey.load_or_create(tmp_path)
+    for issuer, audience in ((provider.issuer, provider.audience), (external.url, identity.AUDIENCE)):
+        token = key.sign(identity.claims_for("admin", "demo-borough", "admin@demo-borough.example", issuer, audience))
+        status, _, payload = external.request("GET", "/orgs/demo-borough", token=token)
+        assert status == 401, payload
+
+
+def test_with_another_provider_the_banner_names_it_and_prints_no_development_tokens(external, provider):
+    output = "".join(external.output)
+    assert f"bearer tokens from issuer {provider.issuer} (audience {provider.audience})" in output
+    assert "make token" not in output and "development key" not in output
+    assert [p.name for p in external.data_dir.iterdir()] == ["dynamodb.json"]  # no development key made
+
+
+def test_with_another_provider_the_server_is_no_identity_provider_and_the_pages_use_that_one(external, provider):
+    for path in ("/.well-known/openid-configuration", "/.well-known/jwks.json", "/_local/authorize", "/_local/token"):
+        assert external.request("GET", path)[0] == 404, path
+    status, headers, _ = external.request("GET", "/app/sign-in")
+    assert status == 302
+    location = urlsplit(headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == provider.issuer + "/authorize"  # its discovery's
+    query = parse_qs(location.query)
+    assert query["client_id"] == [provider.audience]  # OIDC_CLIENT_ID defaults to OIDC_AUDIENCE
+    assert query["redirect_uri"] == [external.url + "/app/callback"]
+
+
+def test_an_issuer_in_the_shell_without_an_audience_stops_the_server_at_start(tmp_path):
+    env = server_environment(tmp_path, {"OIDC_ISSUER": "https://login.example/tenant/v2.0"})
+    done = subprocess.run(COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert "OIDC_ISSUER is set" in done.stderr and "OIDC_AUDIENCE must be set" in done.stderr
 
 
 def make_token(server: DevServer, **settings: str) -> subprocess.CompletedProcess:
