@@ -28,7 +28,9 @@ $(NODE_STAMP): package.json package-lock.json
 
 frontend: $(NODE_STAMP)
 
-# Take this month's scorecard snapshots now (the daily scheduled function does it on AWS).
+# Take this month's scorecard snapshots now (the daily scheduled function does it on AWS), as a
+# platform admin: a development-key token, or TOKEN=<a platform admin's token> for a server that
+# trusts another provider (OIDC_ISSUER set where it runs).
 snapshot: $(STAMP)
 	@PORT=$(PORT) $(BIN)/python -m devserver.snapshot
 

@@ -1,7 +1,8 @@
 """The dev server's HTTP handler: Chalice's local handler, plus what the API contract needs from
 a server (every method reaches the app, HEAD has no body) and local durability (a successful
 write is saved before it is acknowledged). It also answers, itself, the local identity provider's
-two documents under /.well-known/ (see devserver.identity); the app never sees those paths."""
+two documents under /.well-known/ (see devserver.identity), its sign-in pages and the local
+maintenance endpoints; the app never sees those paths."""
 
 import json
 import logging
@@ -16,7 +17,7 @@ from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
 from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
 from devserver.assets import content_type
-from devserver.identity import LocalIssuer
+from devserver.identity import LocalIssuer, issuer_for
 from devserver.signin import AUTHORIZE_PATH, TOKEN_PATH, LocalSignIn
 from devserver.persistence import LocalTables
 
@@ -107,7 +108,7 @@ class DevRequestHandler(ChaliceRequestHandler):
             self._respond_asset()
             return
         if self.path == RUN_SNAPSHOTS_PATH:
-            self._run_snapshots()
+            self._run_snapshots(body)
             return
         method = self._dispatch_method()
         writes = method not in SAFE_METHODS
@@ -168,11 +169,13 @@ class DevRequestHandler(ChaliceRequestHandler):
         headers = {"Content-Type": content_type(url_path), "Cache-Control": "public, max-age=3600"}
         self._respond(200, headers, self._assets[url_path].read_bytes())
 
-    def _run_snapshots(self) -> None:
+    def _run_snapshots(self, body: bytes | None) -> None:
         """What the daily scheduled function does on AWS, on demand: `make snapshot` posts here.
         Local only (the app has no such route); saved like any other write."""
         if self.command != "POST":
             self._respond_problem(405, "POST to run the snapshots.", {"Allow": "POST"})
+            return
+        if self._refused_maintenance(body):
             return
         from chalicelib.bootstrap import use_cases
 
@@ -180,6 +183,42 @@ class DevRequestHandler(ChaliceRequestHandler):
             organisations = use_cases().snapshots.take_all()
             self._tables.save()
         self._respond(200, {"Content-Type": "application/json"}, json.dumps({"organisations": organisations}))
+
+    def _refused_maintenance(self, body: bytes | None) -> bool:
+        """Whether a request to a local maintenance endpoint was refused (and answered): it needs
+        a platform admin's bearer token, checked by the app's own authenticator, and may not be
+        something a page on another site can make a browser send (a form post, or any request
+        saying it comes from another origin)."""
+        from chalicelib.adapters.oidc import KeysUnavailable, Misconfigured, Unauthenticated
+        from chalicelib.bootstrap import authenticator
+        from chalicelib.domain.access import require_platform_admin
+        from chalicelib.domain.errors import Forbidden
+
+        origin = self.headers.get("Origin")
+        # Browsers send Origin on any POST and Sec-Fetch-Site on every request (where supported);
+        # Sec-Fetch-Site "none" means the user asked, not a page.
+        fetch_site = self.headers.get("Sec-Fetch-Site")
+        if (origin is not None and origin != issuer_for(self.server.server_address[1])) or fetch_site not in (
+            None, "same-origin", "none"
+        ):
+            self._respond_problem(403, "Requests from other sites are refused here.")
+            return True
+        if body and self.headers.get_content_type() != "application/json":
+            self._respond_problem(415, "Send no body, or JSON (Content-Type: application/json).")
+            return True
+        try:
+            require_platform_admin(authenticator().authenticate(self.headers.get("Authorization")))
+        except Unauthenticated as e:
+            self._respond_problem(401, f"A platform admin's bearer token is needed: {e}.", {"WWW-Authenticate": "Bearer"})
+        except Forbidden as e:
+            self._respond_problem(403, e.detail)
+        except KeysUnavailable:
+            self._respond_problem(503, "Sign-in is unavailable for a moment; try again.", {"Retry-After": "5"})
+        except Misconfigured as e:
+            self._respond_problem(500, f"Sign-in is misconfigured: {e}.")
+        else:
+            return False
+        return True
 
     def _dispatch_method(self) -> str:
         """HEAD runs the GET view (its body is then left out) unless the route defines HEAD."""

@@ -107,12 +107,14 @@ class DevServer:
     def request(
         self, method: str, path: str, body=None, token: str | None = None, headers: Mapping[str, str] | None = None
     ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request on a fresh connection; `body` is sent as JSON, or as it is if bytes."""
         connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
             sent = {"Content-Type": "application/json"} if body is not None else {}
             if token is not None:
                 sent["Authorization"] = f"Bearer {token}"
-            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers={**sent, **(headers or {})})
+            payload = body if body is None or isinstance(body, bytes) else json.dumps(body)
+            connection.request(method, path, body=payload, headers={**sent, **(headers or {})})
             response = connection.getresponse()
             return response.status, response.headers, response.read()
         finally:

@@ -15,6 +15,7 @@ import pytest
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
 from devserver import identity
 from devserver.demo import DEMO_USERS, SERVICES
+from devserver.handler import RUN_SNAPSHOTS_PATH
 from tests.local_server import COMMAND, ROOT, DevServer, server_environment
 
 
@@ -287,7 +288,7 @@ def test_make_snapshot_takes_this_months_snapshot_through_the_running_server(ser
     result = subprocess.run(
         [sys.executable, "-m", "devserver.snapshot"],
         cwd=ROOT,
-        env={**os.environ, "PORT": str(server.port)},
+        env={**os.environ, "PORT": str(server.port), "LDD_LOCAL_DIR": str(server.data_dir)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -298,3 +299,41 @@ def test_make_snapshot_takes_this_months_snapshot_through_the_running_server(ser
     assert len(history) >= 24  # the demo's months, computed when it was seeded
     assert history[-1]["services_assessed"] == 10
     assert server.request("GET", "/_local/run-snapshots")[0] == 405
+
+
+def platform_admin(server: DevServer) -> str:
+    return server.token("platform_admin", None, "platform@tracker.example")
+
+
+def test_run_snapshots_needs_a_platform_admins_token_checked_by_the_app(server, tmp_path):
+    status, headers, payload = server.request("POST", RUN_SNAPSHOTS_PATH)
+    assert status == 401, payload
+    assert headers["WWW-Authenticate"].startswith("Bearer")
+    assert headers["Content-Type"] == "application/problem+json"
+    another_key = identity.issue_token("platform_admin", None, "platform@tracker.example", issuer=server.url,
+                                       key=identity.DevKey.load_or_create(tmp_path))
+    assert server.request("POST", RUN_SNAPSHOTS_PATH, token=another_key)[0] == 401
+    assert server.request("POST", RUN_SNAPSHOTS_PATH, token=server.token("admin"))[0] == 403
+
+    same_origin = {"Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+    status, _, payload = server.request("POST", RUN_SNAPSHOTS_PATH, {}, token=platform_admin(server), headers=same_origin)
+    assert status == 200, payload
+    assert "demo-borough" in json.loads(payload)["organisations"]
+
+
+@pytest.mark.parametrize(
+    "headers, body, expected",
+    [
+        ({"Origin": "http://evil.example"}, None, 403),
+        ({"Origin": "null"}, None, 403),
+        ({"Sec-Fetch-Site": "cross-site"}, None, 403),
+        ({"Sec-Fetch-Site": "same-site"}, None, 403),  # another port of 127.0.0.1 is the same site
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"organisations=all", 415),
+        ({"Content-Type": "text/plain"}, b"{}", 415),
+        ({"Content-Type": "multipart/form-data; boundary=x"}, b"--x--", 415),
+    ],
+)
+def test_run_snapshots_refuses_what_another_site_can_make_a_browser_send(server, headers, body, expected):
+    status, response_headers, payload = server.request("POST", RUN_SNAPSHOTS_PATH, body, token=platform_admin(server), headers=headers)
+    assert status == expected, payload
+    assert response_headers["Content-Type"] == "application/problem+json"
