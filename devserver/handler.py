@@ -1,8 +1,9 @@
 """The dev server's HTTP handler: Chalice's local handler, plus what the API contract needs from
-a server (every method reaches the app, HEAD has no body) and local durability (a successful
-write is saved before it is acknowledged). It also answers, itself, the local identity provider's
-two documents under /.well-known/ (see devserver.identity), its sign-in pages and the local
-maintenance endpoints; the app never sees those paths."""
+a server (every method reaches the app, HEAD has no body, a body over the limit is refused before
+it is read) and local durability (a successful write is saved before it is acknowledged). It also
+answers, itself, the local identity provider's two documents under /.well-known/ (see
+devserver.identity), its sign-in pages and the local maintenance endpoints; the app never sees
+those paths."""
 
 import json
 import logging
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
+from chalicelib.api.http import MAX_BODY_BYTES
 from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
 from devserver.assets import content_type
 from devserver.identity import LocalIssuer, issuer_for
@@ -55,8 +57,17 @@ def page_headers_for_dev() -> dict:
     return {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
-class BadRequestBody(ValueError):
-    pass
+class RefusedBody(ValueError):
+    """A request body the server will not read (any further): answered with `status`, and the
+    connection closed, since the rest of the body may still be on its way."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status = status
+
+
+def _too_large() -> RefusedBody:
+    return RefusedBody(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
 
 
 class DevRequestHandler(ChaliceRequestHandler):
@@ -92,9 +103,8 @@ class DevRequestHandler(ChaliceRequestHandler):
     def _handle(self) -> None:
         try:
             headers, body = self._read_request()
-        except BadRequestBody as e:
-            self.close_connection = True
-            self._respond_problem(400, str(e))
+        except RefusedBody as e:
+            self._refuse_body(e)
             return
         if self._local_issuer is not None and self._local_issuer.handles(self.path):
             # Never under the write lock: the app fetches these while it handles a request, a
@@ -239,31 +249,57 @@ class DevRequestHandler(ChaliceRequestHandler):
         response = self._handle_binary(response)
         return response["statusCode"], out_headers, response["body"]
 
+    def handle_expect_100(self) -> bool:
+        """`Expect: 100-continue` (curl sends it before a large body): a body over the limit is
+        refused at once instead, so the client never sends it."""
+        try:
+            self._content_length()
+        except RefusedBody as e:
+            self._refuse_body(e)
+            return False
+        return super().handle_expect_100()
+
+    def _refuse_body(self, refusal: RefusedBody) -> None:
+        self.close_connection = True
+        self._respond_problem(refusal.status, str(refusal), {"Connection": "close"})
+
     def _read_request(self) -> tuple[dict, bytes | None]:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             body = self._read_chunked()
         else:
-            try:
-                length = int(self.headers.get("Content-Length", "0"))
-            except ValueError:
-                raise BadRequestBody("Content-Length is not a number.") from None
-            if length < 0:
-                raise BadRequestBody("Content-Length is negative.")
+            length = self._content_length()
             body = self.rfile.read(length) if length else None
         return dict(self.headers), body
 
+    def _content_length(self) -> int:
+        """The declared length of the body, refused when over the limit before any of it is read."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            raise RefusedBody(400, "Content-Length is not a number.") from None
+        if length < 0:
+            raise RefusedBody(400, "Content-Length is negative.")
+        if length > MAX_BODY_BYTES:
+            raise _too_large()
+        return length
+
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks, total = [], 0
         while True:
             line = self.rfile.readline(1024)
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
             except ValueError:
-                raise BadRequestBody("Malformed chunked body.") from None
+                size = -1
+            if size < 0:
+                raise RefusedBody(400, "Malformed chunked body.")
             if size == 0:
                 while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                     pass  # trailers
                 return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:  # from the chunk's declared size, before reading it
+                raise _too_large()
             chunks.append(self.rfile.read(size))
             self.rfile.readline(8)
 

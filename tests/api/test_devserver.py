@@ -6,13 +6,16 @@ import json
 import os
 import signal
 import subprocess
+import socket
 import sys
+from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
 
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
+from chalicelib.api.http import MAX_BODY_BYTES
 from devserver import identity
 from devserver.demo import DEMO_USERS, SERVICES
 from devserver.handler import RUN_SNAPSHOTS_PATH
@@ -337,3 +340,52 @@ def test_run_snapshots_refuses_what_another_site_can_make_a_browser_send(server,
     status, response_headers, payload = server.request("POST", RUN_SNAPSHOTS_PATH, body, token=platform_admin(server), headers=headers)
     assert status == expected, payload
     assert response_headers["Content-Type"] == "application/problem+json"
+
+
+def exchange(server: DevServer, data: bytes) -> bytes:
+    """Send raw bytes on a new connection; what comes back until the server closes it (a server
+    that kept it open would time the test out)."""
+    with socket.create_connection((server.host, server.port), timeout=10) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def request_head(server: DevServer, *headers: str) -> bytes:
+    lines = ["POST /orgs/demo-borough/services HTTP/1.1", f"Host: {server.host}:{server.port}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def assert_refused_as_too_large(response: bytes) -> None:
+    head, _, body = response.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    assert status_line.startswith("HTTP/1.1 413 "), response[:200]
+    assert headers["Content-Type"] == "application/problem+json" and headers["Connection"] == "close"
+    assert json.loads(body) == {
+        "type": "about:blank",
+        "title": HTTPStatus(413).phrase,
+        "status": 413,
+        "detail": f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+    }
+
+
+@pytest.mark.parametrize("expect", [(), ("Expect: 100-continue",)], ids=["plain", "expect-100-continue"])
+def test_a_body_over_the_limit_is_refused_from_its_content_length_without_being_sent(server, expect):
+    head = request_head(server, "Content-Type: application/json", f"Content-Length: {MAX_BODY_BYTES + 1}", *expect)
+    assert_refused_as_too_large(exchange(server, head))  # answered, and closed, with no byte of the body sent
+
+
+def test_a_chunked_body_over_the_limit_is_refused_at_the_chunk_that_goes_over(server):
+    head = request_head(server, "Content-Type: application/json", "Transfer-Encoding: chunked")
+    first = MAX_BODY_BYTES - 10
+    data = head + f"{first:x}\r\n".encode() + b" " * first + b"\r\n" + b"b\r\n"  # 11 more: over by one
+    assert_refused_as_too_large(exchange(server, data))
+
+
+def test_a_body_of_exactly_the_limit_reaches_the_app(server):
+    status, _, payload = server.request("POST", "/orgs/demo-borough/services", b" " * MAX_BODY_BYTES, token=server.token(),
+                                        headers={"Content-Type": "application/json"})
+    assert status == 400, payload  # the app's own answer: not JSON
