@@ -53,7 +53,8 @@ unit-test: $(STAMP) $(NODE_STAMP)
 browser-test: $(STAMP) $(NODE_STAMP)
 	node --test --test-reporter=spec tests/browser/
 
-bench: $(STAMP)
+# The local server's part of the bench serves the pages' assets too, hence node_modules.
+bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devserver.bench
 
 # Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.
