@@ -228,7 +228,8 @@ class LocalIssuer:
 # Settings that would make the app expect another provider's tokens; the dev server clears them,
 # since its tokens have the default (Cognito) claim layout.
 _OTHER_PROVIDER_SETTINGS = ("OIDC_JWKS_URL", "OIDC_ORG_CLAIM", "OIDC_ORG_MAP", "OIDC_ROLES_CLAIM", "OIDC_EMAIL_CLAIM")
-# Inside Lambda the app refuses an http:// issuer and the development key; the local server never is.
+# Inside Lambda the app refuses an http:// issuer and the development key; the local server is
+# never inside Lambda, whatever its shell says.
 _DEPLOYED_MARKER = "AWS_LAMBDA_FUNCTION_NAME"
 
 

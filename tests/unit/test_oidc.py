@@ -354,12 +354,18 @@ class SwitchableFetch:
         return self.provider.jwks()
 
 
-def test_expired_keys_with_the_provider_unreachable_fail_closed_then_recover(provider):
-    clock = Clock()
-    fetch = SwitchableFetch(provider)
+def keys_fetched_from_a_switchable_endpoint(provider):
+    """An authenticator that has fetched its keys once (at the clock's start) from an endpoint
+    the test can take down; with a token it accepts."""
+    clock, fetch = Clock(), SwitchableFetch(provider)
     auth = auth_for(provider, jwks_url="https://keys.example/jwks.json", fetch_json=fetch, now=clock)
     token = bearer(provider.token())
     auth.authenticate(token)
+    return clock, fetch, auth, token
+
+
+def test_expired_keys_with_the_provider_unreachable_fail_closed_then_recover(provider):
+    clock, fetch, auth, token = keys_fetched_from_a_switchable_endpoint(provider)
 
     fetch.up = False
     clock.advance(300)
@@ -377,11 +383,7 @@ def test_expired_keys_with_the_provider_unreachable_fail_closed_then_recover(pro
 
 
 def test_a_failed_refetch_for_an_unknown_kid_does_not_renew_the_keys(provider):
-    clock = Clock()
-    fetch = SwitchableFetch(provider)
-    auth = auth_for(provider, jwks_url="https://keys.example/jwks.json", fetch_json=fetch, now=clock)
-    token = bearer(provider.token())
-    auth.authenticate(token)
+    clock, fetch, auth, token = keys_fetched_from_a_switchable_endpoint(provider)
 
     fetch.up = False
     clock.advance(250)
