@@ -2,9 +2,9 @@
 key in a folder of the caller's (LDD_LOCAL_DIR) and on a free port: for the tests of the local
 server (tests/api/test_devserver.py) and for `make bench`. Stdlib clients only.
 
-The server inherits this process's environment except its OIDC_* settings (tests/conftest.py
-sets those for the in-process app, a developer's shell would not): it is its own identity
-provider unless `env` names another."""
+The server inherits this process's environment except what tests/conftest.py sets for the
+in-process app and a developer's shell would not have: the OIDC_* settings (so the server is its
+own identity provider unless `env` names another), the KMS key and the moto endpoint."""
 
 import http.client
 import json
@@ -27,6 +27,9 @@ URL_LINE = re.compile(r"local server: (http://127\.0\.0\.1:\d+)")
 
 
 COMMAND = [sys.executable, "-m", "devserver"]
+# Besides OIDC_*: the server points PynamoDB at its own moto, and seals integration secrets with
+# its key file unless given a KMS key (the tests' is in their own moto, which the server cannot see).
+IN_PROCESS_SETTINGS = frozenset({"APP_BASE_URL", "AWS_ENDPOINT_URL_DYNAMODB", "INTEGRATION_KMS_KEY_ID", "LDD_LOCAL_SECRET_KEY_FILE"})
 
 
 class ServerDidNotStart(RuntimeError):
@@ -34,10 +37,9 @@ class ServerDidNotStart(RuntimeError):
 
 
 def server_environment(data_dir: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """This process's environment without its OIDC_* settings, for a server on a free port keeping
-    its data in `data_dir`, with `env` on top."""
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_") and k != "APP_BASE_URL"}
-    inherited.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
+    """This process's environment without the in-process app's settings, for a server on a free
+    port keeping its data in `data_dir`, with `env` on top."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_") and k not in IN_PROCESS_SETTINGS}
     return {**inherited, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
 
 
