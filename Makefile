@@ -28,7 +28,9 @@ $(NODE_STAMP): package.json package-lock.json
 
 frontend: $(NODE_STAMP)
 
-# Take this month's scorecard snapshots now (the daily scheduled function does it on AWS).
+# Take this month's scorecard snapshots now (the daily scheduled function does it on AWS), as a
+# platform admin: a development-key token, or TOKEN=<a platform admin's token> for a server that
+# trusts another provider (OIDC_ISSUER set where it runs).
 snapshot: $(STAMP)
 	@PORT=$(PORT) $(BIN)/python -m devserver.snapshot
 
@@ -51,7 +53,8 @@ unit-test: $(STAMP) $(NODE_STAMP)
 browser-test: $(STAMP) $(NODE_STAMP)
 	node --test --test-reporter=spec tests/browser/
 
-bench: $(STAMP)
+# The local server's part of the bench serves the pages' assets too, hence node_modules.
+bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m devserver.bench
 
 # Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.

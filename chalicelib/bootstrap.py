@@ -111,7 +111,7 @@ def use(replacement: UseCases | None) -> None:
 
 def authenticator():
     """The bearer-token checker, built from the OIDC_* settings on first use; it caches the
-    provider's keys for the life of the container."""
+    provider's keys in the container (for OIDC_JWKS_CACHE_SECONDS)."""
     global _authenticator
     if _authenticator is None:
         from chalicelib.adapters.oidc import authenticator_from_env

@@ -1,15 +1,19 @@
 """`make bench` (python -m devserver.bench): DynamoDB requests and in-process latency per route over
-moto, the import time of `app`, and the organisation scorecard at 10, 100 and 1,000 services.
+moto, the import time of `app`, the local server's time per request on a kept-alive connection,
+and the organisation scorecard at 10, 100 and 1,000 services.
 
 It only reports: no thresholds (tests/api/test_request_budgets.py enforces the request budgets).
 Latencies are in-process medians over moto's in-memory DynamoDB: they compare routes and sizes
 on one machine, they are not what API Gateway and DynamoDB would show."""
 
+import http.client
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 REPETITIONS = 30
 IMPORT_RUNS = 5
+KEPT_ALIVE_REQUESTS = 100
 SCORECARD_SIZES = (10, 100, 1_000)
 SECONDS_PER_SCORECARD_ROW = 12.0  # fewer repetitions where one call is slow (1,000 services)
 FRAMEWORK_ID = "ldd-2018"
@@ -243,6 +248,37 @@ def import_time() -> list[float]:
         float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
         for _ in range(IMPORT_RUNS)
     ]
+
+
+def kept_alive(requests: int = KEPT_ALIVE_REQUESTS) -> dict[str, list[float]]:
+    """`requests` sequential GETs on one kept-alive HTTP/1.1 connection to the local server
+    (`python -m devserver` in its own process, with a fresh folder), per path: what a browser or
+    an integration reusing its connection waits for each answer, over the loopback interface."""
+    from tests.local_server import DevServer
+
+    with tempfile.TemporaryDirectory(prefix="ldd-bench-") as folder:
+        server = DevServer(Path(folder))
+        try:
+            authorization = {"Authorization": f"Bearer {server.token()}"}
+            connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+            times: dict[str, list[float]] = {}
+            for path, headers in (("/health", {}), ("/orgs/demo-borough/services", authorization)):
+                connection.request("GET", path, headers=headers)
+                connection.getresponse().read()  # the first: keys fetched, connection opened
+                opened = connection.sock
+                times[path] = []
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    connection.request("GET", path, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    times[path].append(time.perf_counter() - started)
+                    if response.status != 200 or connection.sock is not opened:
+                        raise RuntimeError(f"GET {path}: {response.status}, or the connection was not kept alive")
+            connection.close()
+        finally:
+            server.stop(signal.SIGTERM)
+    return times
 
 
 def create_kms_key() -> None:
@@ -490,6 +526,11 @@ def main() -> int:
         f"import app (fresh interpreter, median of {IMPORT_RUNS}): {_ms(statistics.median(imports))} ms"
         f"  (runs: {', '.join(_ms(t) for t in imports)})"
     )
+    print()
+
+    print(f"Local server (python -m devserver): {KEPT_ALIVE_REQUESTS} sequential requests on one kept-alive HTTP/1.1 connection")
+    for path, times in kept_alive().items():
+        print(f"  GET {path}: median {_ms(statistics.median(times))} ms per request (max {_ms(max(times))} ms)")
     print()
 
     # moto before the app: a botocore client made before mock_aws starts is not mocked.

@@ -1,7 +1,9 @@
 """The dev server's HTTP handler: Chalice's local handler, plus what the API contract needs from
-a server (every method reaches the app, HEAD has no body) and local durability (a successful
-write is saved before it is acknowledged). It also answers, itself, the local identity provider's
-two documents under /.well-known/ (see devserver.identity); the app never sees those paths."""
+a server (every method reaches the app, HEAD has no body, a body over the limit is refused before
+it is read) and local durability (a successful write is saved before it is acknowledged). It also
+answers, itself, the local identity provider's two documents under /.well-known/ (see
+devserver.identity), its sign-in pages and the local maintenance endpoints; the app never sees
+those paths."""
 
 import json
 import logging
@@ -14,9 +16,10 @@ from pathlib import Path
 
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
+from chalicelib.api.http import MAX_BODY_BYTES
 from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
 from devserver.assets import content_type
-from devserver.identity import LocalIssuer
+from devserver.identity import LocalIssuer, issuer_for
 from devserver.signin import AUTHORIZE_PATH, TOKEN_PATH, LocalSignIn
 from devserver.persistence import LocalTables
 
@@ -54,11 +57,25 @@ def page_headers_for_dev() -> dict:
     return {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
-class BadRequestBody(ValueError):
-    pass
+class RefusedBody(ValueError):
+    """A request body the server will not read (any further): answered with `status`, and the
+    connection closed, since the rest of the body may still be on its way."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status = status
+
+
+def _too_large() -> RefusedBody:
+    return RefusedBody(413, f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.")
 
 
 class DevRequestHandler(ChaliceRequestHandler):
+    # TCP_NODELAY on every accepted socket (socketserver's own switch), and each response in one
+    # write (_respond): otherwise Nagle's algorithm holds back the body of a kept-alive connection's
+    # answer until the client acknowledges the headers, which its delayed ACK does ~40 ms later.
+    disable_nagle_algorithm = True
+
     def __init__(
         self,
         request,
@@ -91,9 +108,8 @@ class DevRequestHandler(ChaliceRequestHandler):
     def _handle(self) -> None:
         try:
             headers, body = self._read_request()
-        except BadRequestBody as e:
-            self.close_connection = True
-            self._respond_problem(400, str(e))
+        except RefusedBody as e:
+            self._refuse_body(e)
             return
         if self._local_issuer is not None and self._local_issuer.handles(self.path):
             # Never under the write lock: the app fetches these while it handles a request, a
@@ -107,7 +123,7 @@ class DevRequestHandler(ChaliceRequestHandler):
             self._respond_asset()
             return
         if self.path == RUN_SNAPSHOTS_PATH:
-            self._run_snapshots()
+            self._run_snapshots(body)
             return
         method = self._dispatch_method()
         writes = method not in SAFE_METHODS
@@ -168,11 +184,13 @@ class DevRequestHandler(ChaliceRequestHandler):
         headers = {"Content-Type": content_type(url_path), "Cache-Control": "public, max-age=3600"}
         self._respond(200, headers, self._assets[url_path].read_bytes())
 
-    def _run_snapshots(self) -> None:
+    def _run_snapshots(self, body: bytes | None) -> None:
         """What the daily scheduled function does on AWS, on demand: `make snapshot` posts here.
         Local only (the app has no such route); saved like any other write."""
         if self.command != "POST":
             self._respond_problem(405, "POST to run the snapshots.", {"Allow": "POST"})
+            return
+        if self._refused_maintenance(body):
             return
         from chalicelib.bootstrap import use_cases
 
@@ -180,6 +198,42 @@ class DevRequestHandler(ChaliceRequestHandler):
             organisations = use_cases().snapshots.take_all()
             self._tables.save()
         self._respond(200, {"Content-Type": "application/json"}, json.dumps({"organisations": organisations}))
+
+    def _refused_maintenance(self, body: bytes | None) -> bool:
+        """Whether a request to a local maintenance endpoint was refused (and answered): it needs
+        a platform admin's bearer token, checked by the app's own authenticator, and may not be
+        something a page on another site can make a browser send (a form post, or any request
+        saying it comes from another origin)."""
+        from chalicelib.adapters.oidc import KeysUnavailable, Misconfigured, Unauthenticated
+        from chalicelib.bootstrap import authenticator
+        from chalicelib.domain.access import require_platform_admin
+        from chalicelib.domain.errors import Forbidden
+
+        origin = self.headers.get("Origin")
+        # Browsers send Origin on any POST and Sec-Fetch-Site on every request (where supported);
+        # Sec-Fetch-Site "none" means the user asked, not a page.
+        fetch_site = self.headers.get("Sec-Fetch-Site")
+        if (origin is not None and origin != issuer_for(self.server.server_address[1])) or fetch_site not in (
+            None, "same-origin", "none"
+        ):
+            self._respond_problem(403, "Requests from other sites are refused here.")
+            return True
+        if body and self.headers.get_content_type() != "application/json":
+            self._respond_problem(415, "Send no body, or JSON (Content-Type: application/json).")
+            return True
+        try:
+            require_platform_admin(authenticator().authenticate(self.headers.get("Authorization")))
+        except Unauthenticated as e:
+            self._respond_problem(401, f"A platform admin's bearer token is needed: {e}.", {"WWW-Authenticate": "Bearer"})
+        except Forbidden as e:
+            self._respond_problem(403, e.detail)
+        except KeysUnavailable:
+            self._respond_problem(503, "Sign-in is unavailable for a moment; try again.", {"Retry-After": "5"})
+        except Misconfigured as e:
+            self._respond_problem(500, f"Sign-in is misconfigured: {e}.")
+        else:
+            return False
+        return True
 
     def _dispatch_method(self) -> str:
         """HEAD runs the GET view (its body is then left out) unless the route defines HEAD."""
@@ -200,31 +254,57 @@ class DevRequestHandler(ChaliceRequestHandler):
         response = self._handle_binary(response)
         return response["statusCode"], out_headers, response["body"]
 
+    def handle_expect_100(self) -> bool:
+        """`Expect: 100-continue` (curl sends it before a large body): a body over the limit is
+        refused at once instead, so the client never sends it."""
+        try:
+            self._content_length()
+        except RefusedBody as e:
+            self._refuse_body(e)
+            return False
+        return super().handle_expect_100()
+
+    def _refuse_body(self, refusal: RefusedBody) -> None:
+        self.close_connection = True
+        self._respond_problem(refusal.status, str(refusal), {"Connection": "close"})
+
     def _read_request(self) -> tuple[dict, bytes | None]:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             body = self._read_chunked()
         else:
-            try:
-                length = int(self.headers.get("Content-Length", "0"))
-            except ValueError:
-                raise BadRequestBody("Content-Length is not a number.") from None
-            if length < 0:
-                raise BadRequestBody("Content-Length is negative.")
+            length = self._content_length()
             body = self.rfile.read(length) if length else None
         return dict(self.headers), body
 
+    def _content_length(self) -> int:
+        """The declared length of the body, refused when over the limit before any of it is read."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            raise RefusedBody(400, "Content-Length is not a number.") from None
+        if length < 0:
+            raise RefusedBody(400, "Content-Length is negative.")
+        if length > MAX_BODY_BYTES:
+            raise _too_large()
+        return length
+
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks, total = [], 0
         while True:
             line = self.rfile.readline(1024)
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
             except ValueError:
-                raise BadRequestBody("Malformed chunked body.") from None
+                size = -1
+            if size < 0:
+                raise RefusedBody(400, "Malformed chunked body.")
             if size == 0:
                 while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                     pass  # trailers
                 return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:  # from the chunk's declared size, before reading it
+                raise _too_large()
             chunks.append(self.rfile.read(size))
             self.rfile.readline(8)
 
@@ -251,6 +331,8 @@ class DevRequestHandler(ChaliceRequestHandler):
         for name, value in headers.items():
             for item in value if isinstance(value, list) else [value]:
                 self.send_header(name, item)
-        self.end_headers()
+        # What end_headers() does, with the body added to the same buffer: one sendall.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD" and status not in _NO_BODY_STATUSES and body:
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()

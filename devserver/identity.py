@@ -3,7 +3,8 @@ only the local server trusts.
 
 `make run` serves this key's JWKS and a discovery document at its own address and points the app
 at itself (OIDC_ISSUER = the server's URL), so locally a token goes through exactly the checks a
-Cognito or Entra ID token goes through on AWS. `make token` signs tokens with the same key. The
+Cognito or Entra ID token goes through on AWS; with OIDC_ISSUER set in the shell it trusts that
+provider instead (keep_shell_issuer). `make token` signs tokens with the same key. The
 key id starts with DEV_KEY_ID_PREFIX, which a deployed function and `make package` refuse.
 
 Imports nothing from the AWS side (no botocore, no PynamoDB): `make token` stays fast and
@@ -227,12 +228,15 @@ class LocalIssuer:
 # Settings that would make the app expect another provider's tokens; the dev server clears them,
 # since its tokens have the default (Cognito) claim layout.
 _OTHER_PROVIDER_SETTINGS = ("OIDC_JWKS_URL", "OIDC_ORG_CLAIM", "OIDC_ORG_MAP", "OIDC_ROLES_CLAIM", "OIDC_EMAIL_CLAIM")
+# Inside Lambda the app refuses an http:// issuer and the development key; the local server is
+# never inside Lambda, whatever its shell says.
+_DEPLOYED_MARKER = "AWS_LAMBDA_FUNCTION_NAME"
 
 
 def trust_local_issuer(issuer: str, environ: dict | None = None) -> None:
-    """Point the app at the local issuer, whatever the stage or the shell says: set OIDC_ISSUER
-    and OIDC_AUDIENCE, clear the settings of other providers, and make sure the app does not
-    think it is deployed (which would refuse an http:// issuer and the development key).
+    """Point the app at the local issuer (when the shell names no OIDC_ISSUER of its own): set
+    OIDC_ISSUER and OIDC_AUDIENCE, clear the settings of other providers the stage may set, and
+    make sure the app does not think it is deployed.
 
     Must run before the app's first request: the app builds its authenticator from the
     environment then."""
@@ -243,10 +247,24 @@ def trust_local_issuer(issuer: str, environ: dict | None = None) -> None:
     env["OIDC_CLIENT_ID"] = AUDIENCE
     env.pop("OIDC_CLIENT_SECRET", None)
     env["APP_BASE_URL"] = issuer
-    for name in (*_OTHER_PROVIDER_SETTINGS, "AWS_LAMBDA_FUNCTION_NAME"):
+    for name in (*_OTHER_PROVIDER_SETTINGS, _DEPLOYED_MARKER):
         env.pop(name, None)
     # The app fetches the keys from this server over HTTP; a proxy in the shell must not get them.
     for name in ("NO_PROXY", "no_proxy"):
         present = [entry.strip() for entry in env.get(name, "").split(",") if entry.strip()]
         missing = [host for host in (HOST, "localhost") if host not in present]
         env[name] = ",".join(present + missing)
+
+
+def keep_shell_issuer(server_url: str, environ: dict | None = None) -> None:
+    """`make run` with OIDC_ISSUER set in the shell: the app trusts that provider (a council's
+    Entra ID or Cognito tenant) with the OIDC_* settings as given, and the pages sign in with it:
+    as OIDC_CLIENT_ID (by default OIDC_AUDIENCE, as the stack's OidcClientId), coming back to
+    APP_BASE_URL (by default this server). Nothing of the development key is trusted.
+
+    Like trust_local_issuer, it must run before the app's first request."""
+    env = os.environ if environ is None else environ
+    for name, default in (("OIDC_CLIENT_ID", env.get("OIDC_AUDIENCE", "")), ("APP_BASE_URL", server_url)):
+        if not (env.get(name) or "").strip():
+            env[name] = default
+    env.pop(_DEPLOYED_MARKER, None)

@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import TextIO
 
 from chalicelib.api.http import MAX_BODY_BYTES
-from chalicelib.domain.access import PLATFORM_ADMIN
 from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_from_csv, benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 from devserver import identity
-from devserver.token import PLATFORM_ADMIN_EMAIL
+from devserver.token import platform_admin_token
 
 PROG = "python -m devserver.import_benchmarks"
 PROGRESS_ABOVE = 1000  # rows; smaller files import without progress lines
@@ -108,10 +107,7 @@ def local_token(api: str, env: Mapping[str, str]) -> str:
     url = urllib.parse.urlsplit(api)
     if url.hostname not in LOCAL_HOSTS:
         raise Failure(f"error: {api} is not the local server; give a platform admin's token with --token")
-    port = url.port or (443 if url.scheme == "https" else 80)
-    key = identity.DevKey.load_or_create(identity.local_dir(env))
-    return identity.issue_token([PLATFORM_ADMIN], None, PLATFORM_ADMIN_EMAIL,
-                                issuer=identity.issuer_for(port), hours=1, key=key)
+    return platform_admin_token(url.port or (443 if url.scheme == "https" else 80), env)
 
 
 def put_set(api: str, token: str, set_id: str, body: bytes, timeout: float = 60) -> int:

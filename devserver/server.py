@@ -7,7 +7,11 @@ Every successful write is saved under .local/ (LDD_LOCAL_DIR) before it is answe
 Sign-in works as on AWS, with this server as the identity provider: it makes a development
 signing key once (.local/dev-signing-key.pem), publishes its discovery document and JWKS at
 /.well-known/, and points the app at itself (OIDC_ISSUER = its own URL). `make token` signs
-tokens with the same key."""
+tokens with the same key.
+
+With OIDC_ISSUER (and OIDC_AUDIENCE, ...) set in the shell, the app trusts that provider instead,
+so a council can try the tracker with its own Entra ID or Cognito tenant: this server then
+publishes no key and no sign-in page of its own, and the pages sign in with that provider."""
 
 import json
 import logging
@@ -34,6 +38,9 @@ def main() -> int:
         print(f"PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
         return 2
     local_dir = identity.local_dir()
+    # Only the shell chooses another provider (read before the stage's variables are applied):
+    # the stage configuration describes a deployment, whose provider may not know this laptop.
+    shell_issuer = bool((os.environ.get("OIDC_ISSUER") or "").strip())
     # Until the server is up nothing has been acknowledged (the demo is saved in one atomic
     # write at the end of seeding), so a signal may simply end the process.
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -51,6 +58,15 @@ def main() -> int:
     if str(PROJECT_DIR) not in sys.path:
         sys.path.insert(0, str(PROJECT_DIR))
     config = _chalice_config()
+    trusted = None
+    if shell_issuer:
+        from chalicelib.adapters.oidc import Misconfigured, OidcSettings
+
+        try:
+            trusted = OidcSettings.from_env()
+        except Misconfigured as e:
+            print(f"error: OIDC_ISSUER is set, so the local server would trust that provider, but {e}", file=sys.stderr)
+            return 2
 
     from moto.server import ThreadedMotoServer
 
@@ -60,10 +76,12 @@ def main() -> int:
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
     # moto's thread is a daemon and its data is in the snapshot: it ends with the process
     # (stopping it first only costs its half-second poll interval).
-    return _serve(config, port, local_dir, endpoint)
+    return _serve(config, port, local_dir, endpoint, trusted)
 
 
-def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
+def _serve(config, port: int, local_dir: Path, endpoint: str, trusted) -> int:
+    """Serve until SIGTERM or SIGINT; `trusted`: the shell's provider (OidcSettings), or None for
+    this server's own."""
     import boto3
 
     from chalicelib import config as settings
@@ -76,7 +94,6 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     tables = LocalTables(local_dir, os.environ["MOTO_ACCOUNT_ID"], settings.region())
     tables.directory.mkdir(parents=True, exist_ok=True)
     tables.remove_stale_temporaries()
-    local_issuer = identity.LocalIssuer(identity.DevKey.load_or_create(local_dir))
     # Integration signing secrets are sealed with a key file kept beside the saved data: moto's
     # KMS keys do not survive a restart of this server, the DynamoDB items (holding the sealed
     # secrets) do. A developer who sets INTEGRATION_KMS_KEY_ID uses that KMS key instead.
@@ -115,7 +132,10 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
     except AssetsMissing as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    sign_in = LocalSignIn(local_issuer, DEMO_USERS)
+    local_issuer = sign_in = None
+    if trusted is None:
+        local_issuer = identity.LocalIssuer(identity.DevKey.load_or_create(local_dir))
+        sign_in = LocalSignIn(local_issuer, DEMO_USERS)
     handler = partial(
         DevRequestHandler, gateway=gateway, tables=tables, local_issuer=local_issuer, sign_in=sign_in, assets=assets
     )
@@ -125,17 +145,25 @@ def _serve(config, port: int, local_dir: Path, endpoint: str) -> int:
         print(f"error: cannot listen on {HOST}:{port}: {e}", file=sys.stderr)
         return 1
     url = "http://%s:%d" % server.server.server_address[:2]
-    # Only now is the port known (PORT=0 picks one), and the issuer is the server's own URL. The
-    # app reads these settings on its first request, which cannot come before serve_forever.
-    local_issuer.issuer = url
-    identity.trust_local_issuer(url)
+    # Only now is the port known (PORT=0 picks one): the local issuer and the pages' callback are
+    # the server's own URL. The app reads these settings on its first request, which cannot come
+    # before serve_forever.
+    if local_issuer is not None:
+        local_issuer.issuer = url
+        identity.trust_local_issuer(url)
+    else:
+        identity.keep_shell_issuer(url)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     serving = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
-    _banner(url, tables.path, restored, seeded, ORG_ID, local_issuer.key, DEMO_USERS)
+    demo = f"demo organisation {ORG_ID} {'seeded' if seeded else 'already present'}"
+    if local_issuer is not None:
+        _local_banner(url, tables.path, restored, demo, ORG_ID, local_issuer.key, DEMO_USERS)
+    else:
+        _shell_issuer_banner(url, tables.path, restored, demo, ORG_ID, trusted)
     while not stop.wait(0.5):
         pass
 
@@ -198,7 +226,7 @@ def _load_app():
     return app_module.app
 
 
-def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str, key, demo_users) -> None:
+def _local_banner(url: str, data_file: Path, restored: int, demo: str, org_id: str, key, demo_users) -> None:
     from devserver.token import command
 
     port = int(url.rsplit(":", 1)[1])
@@ -207,7 +235,6 @@ def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str,
     def make_token(user, silent=False) -> str:
         return command(user.role, user.email, user.org_id, port=port, local_dir=local_dir, silent=silent)
 
-    demo = "seeded" if seeded else "already present"
     width = max(len(user.role) for user in demo_users)
     users = "\n".join(
         f"  {user.role:<{width}}  {user.email} ({user.what})\n  {'':<{width}}    {make_token(user)}"
@@ -221,7 +248,7 @@ def _banner(url: str, data_file: Path, restored: int, seeded: bool, org_id: str,
         f"""
 LDD tracker local server: {url}
   pages: {url}/app (choose a demo user to sign in)
-  data: {data_file} ({restored} items restored; demo organisation {org_id} {demo})
+  data: {data_file} ({restored} items restored; {demo})
   sign-in: bearer tokens from issuer {url} (audience {identity.AUDIENCE}), signed by the
            development key {key.path} ({key.kid}); only this server trusts it
 
@@ -237,6 +264,32 @@ Try:
   curl -H "Authorization: Bearer $TOKEN" '{url}/orgs/{org_id}/scorecard?format=csv'
 
 Ctrl-C stops the server; your data stays in {local_dir}.
+""",
+        flush=True,
+    )
+
+
+def _shell_issuer_banner(url: str, data_file: Path, restored: int, demo: str, org_id: str, trusted) -> None:
+    """No development tokens here: this server would refuse them."""
+    keys = trusted.jwks_url or "its discovery document"
+    organisation = trusted.org_claim + (", mapped by OIDC_ORG_MAP" if trusted.org_map else "")
+    print(
+        f"""
+LDD tracker local server: {url}
+  pages: {url}/app (signing in at {trusted.issuer} as client {os.environ["OIDC_CLIENT_ID"]};
+         the provider must allow the redirect URI {os.environ["APP_BASE_URL"]}/app/callback)
+  data: {data_file} ({restored} items restored; {demo})
+  sign-in: bearer tokens from issuer {trusted.issuer} (audience {trusted.audience}), as
+           OIDC_ISSUER in the shell says; keys from {keys}. Development tokens are refused.
+           For the demo data, a token's organisation ({organisation}) must be {org_id}.
+
+Try:
+  curl {url}/health
+  curl {url}/frameworks/ldd-2018
+  TOKEN=<an ID token from {trusted.issuer}>
+  curl -H "Authorization: Bearer $TOKEN" {url}/orgs/{org_id}/services
+
+Ctrl-C stops the server; your data stays in {data_file.parent}.
 """,
         flush=True,
     )

@@ -114,6 +114,13 @@ def command(
     return " ".join(parts)
 
 
+def platform_admin_token(port: int, env: Mapping[str, str] | None = None, hours: float = 1) -> str:
+    """A platform admin's token for the local server on `port`, signed with the development key
+    in LDD_LOCAL_DIR (of `env`): what the local tools send to the server's admin-only routes."""
+    key = identity.DevKey.load_or_create(identity.local_dir(env))
+    return identity.issue_token([PLATFORM_ADMIN], None, PLATFORM_ADMIN_EMAIL, issuer=identity.issuer_for(port), hours=hours, key=key)
+
+
 def main(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     try:

@@ -1,7 +1,8 @@
 """Bearer-token validation against any OpenID Connect provider (Cognito, Entra ID, the local one).
 
 Keys come from OIDC discovery (`{issuer}/.well-known/openid-configuration` -> `jwks_uri`, or
-`OIDC_JWKS_URL`), cached per container and refreshed on an unknown `kid` at most once a minute.
+`OIDC_JWKS_URL`), cached per container for `OIDC_JWKS_CACHE_SECONDS` (default 300, as PyJWT's
+PyJWKClient) and refreshed on an unknown `kid` at most once a minute.
 Only asymmetric algorithms are accepted, so `alg: none` and HS* never reach a key.
 
 Errors, for the HTTP edge to map:
@@ -16,6 +17,7 @@ Errors, for the HTTP edge to map:
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time
@@ -47,6 +49,10 @@ _KEY_TYPES: dict[str, tuple[str, frozenset[str] | None]] = {
 
 LEEWAY_SECONDS = 60
 REFRESH_INTERVAL_SECONDS = 60.0
+# How long fetched keys are trusted: a key the provider removes (revokes) stops verifying within
+# this time, without waiting for a cold start. Never below REFRESH_INTERVAL_SECONDS, so expiry
+# cannot make the provider's keys endpoint busier than unknown kids may.
+DEFAULT_JWKS_CACHE_SECONDS = 300.0
 # After a failed fetch with no keys at all, wait a little before trying again, so an outage does
 # not cost every request a network timeout.
 FAILED_FETCH_BACKOFF_SECONDS = 5.0
@@ -85,6 +91,7 @@ class OidcSettings:
     roles_claim: str = DEFAULT_ROLES_CLAIM
     email_claim: str = DEFAULT_EMAIL_CLAIM
     email_guaranteed: bool = False  # True when OIDC_EMAIL_CLAIM names a non-default claim
+    jwks_cache_seconds: float = DEFAULT_JWKS_CACHE_SECONDS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "org_map", _frozen_map(self.org_map))
@@ -112,7 +119,20 @@ class OidcSettings:
             # Naming a claim other than `email` is the operator saying the provider guarantees it
             # (Entra ID's `preferred_username` or `upn`, say), so email_verified is not consulted.
             email_guaranteed=bool(email_claim) and email_claim != DEFAULT_EMAIL_CLAIM,
+            jwks_cache_seconds=_parse_cache_seconds(get("OIDC_JWKS_CACHE_SECONDS")),
         )
+
+
+def _parse_cache_seconds(text: str) -> float:
+    if not text:
+        return DEFAULT_JWKS_CACHE_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= REFRESH_INTERVAL_SECONDS):
+        raise Misconfigured(f"OIDC_JWKS_CACHE_SECONDS must be a number of seconds, at least {REFRESH_INTERVAL_SECONDS:.0f}")
+    return seconds
 
 
 def _parse_org_map(text: str) -> dict[str, str]:
@@ -175,7 +195,8 @@ class Authenticator:
         self._jwks_url: str | None = settings.jwks_url
         self._keys: dict[str, dict[str, Any]] | None = None
         self._parsed: dict[tuple[str, str], Any] = {}  # (kid, alg) -> public key object
-        self._last_fetch: float | None = None  # when keys were last fetched successfully
+        self._keys_fetched_at: float | None = None  # when the keys in hand were fetched (expiry)
+        self._last_attempt: float | None = None  # the last fetch, failed or not (rate limit)
         self._last_failure: float | None = None
         self._failure: Exception | None = None  # what the last failed initial fetch raised
         self._dev_key_published = False
@@ -227,6 +248,13 @@ class Authenticator:
 
     def _key_for(self, kid: str) -> dict[str, Any]:
         with self._lock:
+            if self._keys is not None and self._now() - self._keys_fetched_at >= self.settings.jwks_cache_seconds:
+                # Expired keys are dropped before they are fetched again, so if the provider
+                # cannot be reached now every request fails closed (KeysUnavailable, 503) until
+                # it can, with the backoff below. Carrying on with the old keys would keep a key
+                # the provider has revoked working for as long as the provider is down, or is
+                # kept down by whoever holds that key.
+                self._keys = None
             if self._keys is None:
                 self._refresh(initial=True)
             assert self._keys is not None
@@ -234,7 +262,7 @@ class Authenticator:
                 return self._keys[kid]
             # An unknown kid may be a freshly rotated key; refetch, but at most once a minute so
             # made-up kids cannot turn callers into a flood of requests to the provider.
-            if self._last_fetch is not None and self._now() - self._last_fetch <= REFRESH_INTERVAL_SECONDS:
+            if self._last_attempt is not None and self._now() - self._last_attempt <= REFRESH_INTERVAL_SECONDS:
                 raise Unauthenticated("unknown signing key")
             self._refresh(initial=False)
             if kid in self._keys:
@@ -246,6 +274,7 @@ class Authenticator:
         if initial and self._last_failure is not None and now - self._last_failure < FAILED_FETCH_BACKOFF_SECONDS:
             assert self._failure is not None
             raise type(self._failure)(str(self._failure))
+        self._last_attempt = now
         try:
             try:
                 document = self._fetch(self._resolve_jwks_url())
@@ -255,14 +284,13 @@ class Authenticator:
             except Exception as e:  # network, HTTP status, JSON: all mean "no keys right now"
                 raise KeysUnavailable("identity provider keys unavailable") from e
         except (Misconfigured, KeysUnavailable) as e:
+            # After a failed refetch for an unknown kid the keys in hand are kept (until they
+            # expire: a failure does not renew them); that kid stays unknown until the next attempt.
             self._last_failure, self._failure = now, e
-            if not initial:
-                # Keep the keys we have; an unknown kid stays unknown until the next attempt.
-                self._last_fetch = now
             raise
         self._keys = keys
         self._parsed = {}
-        self._last_fetch = now
+        self._keys_fetched_at = now
         self._last_failure = self._failure = None
         self._dev_key_published = any(kid.startswith(DEV_KEY_ID_PREFIX) for kid in keys)
 
@@ -310,7 +338,9 @@ class Authenticator:
         except jwt.InvalidAudienceError:
             raise Unauthenticated("wrong audience") from None
         except jwt.InvalidIssuerError:
-            raise Unauthenticated("wrong issuer") from None
+            # Names the issuer this server trusts (public, in its configuration), never the one
+            # the token claims: that is the caller's text and is not reflected back.
+            raise Unauthenticated(f"wrong issuer; this server accepts tokens from {self.settings.issuer}") from None
         except jwt.MissingRequiredClaimError as e:
             raise Unauthenticated(f"token has no {e.claim} claim") from None
         except jwt.InvalidSignatureError:

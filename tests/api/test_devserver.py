@@ -2,116 +2,24 @@
 HTTP (stdlib clients only), with its data and development key in a temporary folder
 (LDD_LOCAL_DIR). Tokens are signed with that key, for that server's issuer, as `make token` does."""
 
-import http.client
 import json
 import os
-import queue
-import re
 import signal
 import subprocess
+import socket
 import sys
-import threading
-import time
-from pathlib import Path
-from urllib.parse import urlsplit
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
 
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
+from chalicelib.api.http import MAX_BODY_BYTES
 from devserver import identity
 from devserver.demo import DEMO_USERS, SERVICES
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 20
-URL_LINE = re.compile(r"local server: (http://127\.0\.0\.1:\d+)")
-
-
-class DevServer:
-    """One `python -m devserver` process; its output is drained on a thread (and kept for
-    failure messages) so a full pipe can never stall it."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        env = {**os.environ, "PORT": "0", "LDD_LOCAL_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-        env.pop("AWS_ENDPOINT_URL_DYNAMODB", None)  # the server points PynamoDB at its own moto
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "devserver"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.output: list[str] = []
-        self._lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.host, self.port = "127.0.0.1", 0
-        self._wait_until_serving()
-
-    def _drain(self) -> None:
-        for line in self.process.stdout:
-            self.output.append(line)
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        url = None
-        while url is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.process.kill()
-                pytest.fail("devserver printed no URL in time:\n" + "".join(self.output))
-            try:
-                line = self._lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                pytest.fail(f"devserver exited ({self.process.wait()}):\n" + "".join(self.output))
-            match = URL_LINE.search(line)
-            url = match and match.group(1)
-        parts = urlsplit(url)
-        self.url = url
-        self.host, self.port = parts.hostname, parts.port
-        while time.monotonic() < deadline:
-            try:
-                if self.request("GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        self.process.kill()
-        pytest.fail("devserver did not answer /health in time:\n" + "".join(self.output))
-
-    def token(self, roles="admin", org: str | None = "demo-borough", email: str = "admin@demo-borough.example") -> str:
-        """A token this server accepts: its issuer (its own URL) and its development key."""
-        key = identity.DevKey.load_or_create(self.data_dir)
-        return identity.issue_token(roles, org, email, issuer=self.url, key=key)
-
-    def request(
-        self, method: str, path: str, body=None, token: str | None = None
-    ) -> tuple[int, http.client.HTTPMessage, bytes]:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
-            if token is not None:
-                headers["Authorization"] = f"Bearer {token}"
-            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            connection.close()
-
-    def json(self, path: str, token: str | None = None):
-        status, _, payload = self.request("GET", path, token=token or self.token())
-        assert status == 200, payload
-        return json.loads(payload)
-
-    def stop(self, sig: int) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        return self.process.wait(timeout=15)
+from devserver.handler import RUN_SNAPSHOTS_PATH
+from tests.local_server import COMMAND, ROOT, DevServer, server_environment
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +176,62 @@ def test_the_demo_users_match_the_seeded_data(server):
     assert status == 403, payload
 
 
+# Another provider, named in the shell ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def provider(identity):
+    """The tests' own OpenID provider on 127.0.0.1 (tests/identity.py), standing in for a
+    council's Entra ID or Cognito tenant."""
+    return identity
+
+
+@pytest.fixture(scope="module")
+def external(tmp_path_factory, provider):
+    """A server started with the provider's OIDC_ISSUER and OIDC_AUDIENCE in its environment."""
+    running = DevServer(tmp_path_factory.mktemp("ldd-external"), env=provider.env())
+    yield running
+    running.stop(signal.SIGKILL)
+
+
+def test_with_oidc_issuer_in_the_shell_that_provider_is_trusted_and_the_development_key_is_not(external, provider, tmp_path):
+    admin = provider.token(org="demo-borough", roles=("admin",), email="admin@demo-borough.example")
+    assert external.json("/orgs/demo-borough", token=admin)["org_id"] == "demo-borough"
+
+    # A development key signing for the provider's issuer and audience, or as `make token` would.
+    key = identity.DevKey.load_or_create(tmp_path)
+    for issuer, audience in ((provider.issuer, provider.audience), (external.url, identity.AUDIENCE)):
+        token = key.sign(identity.claims_for("admin", "demo-borough", "admin@demo-borough.example", issuer, audience))
+        status, _, payload = external.request("GET", "/orgs/demo-borough", token=token)
+        assert status == 401, payload
+
+
+def test_with_another_provider_the_banner_names_it_and_prints_no_development_tokens(external, provider):
+    output = "".join(external.output)
+    assert f"bearer tokens from issuer {provider.issuer} (audience {provider.audience})" in output
+    assert "make token" not in output and "development key" not in output
+    assert [p.name for p in external.data_dir.iterdir()] == ["dynamodb.json"]  # no development key made
+
+
+def test_with_another_provider_the_server_is_no_identity_provider_and_the_pages_use_that_one(external, provider):
+    for path in ("/.well-known/openid-configuration", "/.well-known/jwks.json", "/_local/authorize", "/_local/token"):
+        assert external.request("GET", path)[0] == 404, path
+    status, headers, _ = external.request("GET", "/app/sign-in")
+    assert status == 302
+    location = urlsplit(headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == provider.issuer + "/authorize"  # its discovery's
+    query = parse_qs(location.query)
+    assert query["client_id"] == [provider.audience]  # OIDC_CLIENT_ID defaults to OIDC_AUDIENCE
+    assert query["redirect_uri"] == [external.url + "/app/callback"]
+
+
+def test_an_issuer_in_the_shell_without_an_audience_stops_the_server_at_start(tmp_path):
+    env = server_environment(tmp_path, {"OIDC_ISSUER": "https://login.example/tenant/v2.0"})
+    done = subprocess.run(COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert "OIDC_ISSUER is set" in done.stderr and "OIDC_AUDIENCE must be set" in done.stderr
+
+
 def make_token(server: DevServer, **settings: str) -> subprocess.CompletedProcess:
     inherited = {k: v for k, v in os.environ.items() if k not in ("ROLE", "ORG", "EMAIL", "HOURS")}
     env = {**inherited, "PORT": str(server.port), "LDD_LOCAL_DIR": str(server.data_dir), **settings}
@@ -327,7 +291,7 @@ def test_make_snapshot_takes_this_months_snapshot_through_the_running_server(ser
     result = subprocess.run(
         [sys.executable, "-m", "devserver.snapshot"],
         cwd=ROOT,
-        env={**os.environ, "PORT": str(server.port)},
+        env={**os.environ, "PORT": str(server.port), "LDD_LOCAL_DIR": str(server.data_dir)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -338,3 +302,90 @@ def test_make_snapshot_takes_this_months_snapshot_through_the_running_server(ser
     assert len(history) >= 24  # the demo's months, computed when it was seeded
     assert history[-1]["services_assessed"] == 10
     assert server.request("GET", "/_local/run-snapshots")[0] == 405
+
+
+def platform_admin(server: DevServer) -> str:
+    return server.token("platform_admin", None, "platform@tracker.example")
+
+
+def test_run_snapshots_needs_a_platform_admins_token_checked_by_the_app(server, tmp_path):
+    status, headers, payload = server.request("POST", RUN_SNAPSHOTS_PATH)
+    assert status == 401, payload
+    assert headers["WWW-Authenticate"].startswith("Bearer")
+    assert headers["Content-Type"] == "application/problem+json"
+    another_key = identity.issue_token("platform_admin", None, "platform@tracker.example", issuer=server.url,
+                                       key=identity.DevKey.load_or_create(tmp_path))
+    assert server.request("POST", RUN_SNAPSHOTS_PATH, token=another_key)[0] == 401
+    assert server.request("POST", RUN_SNAPSHOTS_PATH, token=server.token("admin"))[0] == 403
+
+    same_origin = {"Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+    status, _, payload = server.request("POST", RUN_SNAPSHOTS_PATH, {}, token=platform_admin(server), headers=same_origin)
+    assert status == 200, payload
+    assert "demo-borough" in json.loads(payload)["organisations"]
+
+
+@pytest.mark.parametrize(
+    "headers, body, expected",
+    [
+        ({"Origin": "http://evil.example"}, None, 403),
+        ({"Origin": "null"}, None, 403),
+        ({"Sec-Fetch-Site": "cross-site"}, None, 403),
+        ({"Sec-Fetch-Site": "same-site"}, None, 403),  # another port of 127.0.0.1 is the same site
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"organisations=all", 415),
+        ({"Content-Type": "text/plain"}, b"{}", 415),
+        ({"Content-Type": "multipart/form-data; boundary=x"}, b"--x--", 415),
+    ],
+)
+def test_run_snapshots_refuses_what_another_site_can_make_a_browser_send(server, headers, body, expected):
+    status, response_headers, payload = server.request("POST", RUN_SNAPSHOTS_PATH, body, token=platform_admin(server), headers=headers)
+    assert status == expected, payload
+    assert response_headers["Content-Type"] == "application/problem+json"
+
+
+def exchange(server: DevServer, data: bytes) -> bytes:
+    """Send raw bytes on a new connection; what comes back until the server closes it (a server
+    that kept it open would time the test out)."""
+    with socket.create_connection((server.host, server.port), timeout=10) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def request_head(server: DevServer, *headers: str) -> bytes:
+    lines = ["POST /orgs/demo-borough/services HTTP/1.1", f"Host: {server.host}:{server.port}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def assert_refused_as_too_large(response: bytes) -> None:
+    head, _, body = response.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    assert status_line.startswith("HTTP/1.1 413 "), response[:200]
+    assert headers["Content-Type"] == "application/problem+json" and headers["Connection"] == "close"
+    assert json.loads(body) == {
+        "type": "about:blank",
+        "title": HTTPStatus(413).phrase,
+        "status": 413,
+        "detail": f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+    }
+
+
+@pytest.mark.parametrize("expect", [(), ("Expect: 100-continue",)], ids=["plain", "expect-100-continue"])
+def test_a_body_over_the_limit_is_refused_from_its_content_length_without_being_sent(server, expect):
+    head = request_head(server, "Content-Type: application/json", f"Content-Length: {MAX_BODY_BYTES + 1}", *expect)
+    assert_refused_as_too_large(exchange(server, head))  # answered, and closed, with no byte of the body sent
+
+
+def test_a_chunked_body_over_the_limit_is_refused_at_the_chunk_that_goes_over(server):
+    head = request_head(server, "Content-Type: application/json", "Transfer-Encoding: chunked")
+    first = MAX_BODY_BYTES - 10
+    data = head + f"{first:x}\r\n".encode() + b" " * first + b"\r\n" + b"b\r\n"  # 11 more: over by one
+    assert_refused_as_too_large(exchange(server, data))
+
+
+def test_a_body_of_exactly_the_limit_reaches_the_app(server):
+    status, _, payload = server.request("POST", "/orgs/demo-borough/services", b" " * MAX_BODY_BYTES, token=server.token(),
+                                        headers={"Content-Type": "application/json"})
+    assert status == 400, payload  # the app's own answer: not JSON

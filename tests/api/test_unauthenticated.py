@@ -46,6 +46,16 @@ def _cases(identity):
     }
 
 
+
+def test_the_wrong_issuer_answer_names_the_trusted_issuer_not_the_tokens(client, identity):
+    claimed = "https://login.evil.example/<script>alert(1)</script>"
+    response = client.get("/orgs/testshire", token=identity.token(iss=claimed))
+    assert response.status_code == 401
+    detail = json.loads(response.body)["detail"]
+    assert detail == f"Sign in with a valid bearer token: wrong issuer; this server accepts tokens from {identity.issuer}."
+    assert "evil" not in response.body.decode()
+
+
 @pytest.mark.parametrize(
     "case",
     [

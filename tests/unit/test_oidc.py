@@ -177,7 +177,9 @@ def test_tampered_payload(provider):
 
 
 def test_wrong_issuer(provider):
-    assert refused(auth_for(provider), bearer(provider.token(iss="https://evil.example"))) == "wrong issuer"
+    reason = refused(auth_for(provider), bearer(provider.token(iss="https://evil.example/<b>")))
+    assert reason == f"wrong issuer; this server accepts tokens from {provider.issuer}"
+    assert "evil" not in reason  # the token's own claim is not reflected
 
 
 def test_wrong_audience(provider):
@@ -282,14 +284,20 @@ def test_an_unknown_kid_right_after_the_first_fetch_does_not_refetch(provider):
     assert provider.jwks_requests == before + 1
 
 
+def published_key(provider, kid: str):
+    """A new RSA key published in the provider's JWKS under `kid` (until the test ends)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    provider.extra_keys.append({**public, "kid": kid, "alg": "RS256", "use": "sig"})
+    return key
+
+
 def test_a_rotated_key_published_later_is_accepted_after_the_refetch(provider):
     clock = Clock()
     auth = auth_for(provider, now=clock)
     auth.authenticate(bearer(provider.token()))
 
-    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = json.loads(RSAAlgorithm.to_jwk(new_key.public_key()))
-    provider.extra_keys.append({**public, "kid": "rotated-key", "alg": "RS256", "use": "sig"})
+    new_key = published_key(provider, "rotated-key")
     token = provider.token(key=new_key, kid="rotated-key", sub="user-2")
 
     clock.advance(10)
@@ -297,6 +305,94 @@ def test_a_rotated_key_published_later_is_accepted_after_the_refetch(provider):
     clock.advance(61)
     assert auth.authenticate(bearer(token)).subject == "user-2"
     assert auth.authenticate(bearer(provider.token())).subject == "user-1"  # the old key still works
+
+
+def test_keys_expire_so_a_key_the_provider_removed_stops_verifying(provider):
+    clock = Clock()
+    auth = auth_for(provider, now=clock)
+    key = published_key(provider, "revoked-key")
+    token = provider.token(key=key, kid="revoked-key", sub="user-2")
+    assert auth.authenticate(bearer(token)).subject == "user-2"
+    start = provider.jwks_requests
+
+    provider.extra_keys.clear()  # the provider revokes it
+    clock.advance(299)
+    assert auth.authenticate(bearer(token)).subject == "user-2"  # still within the cache time
+    assert provider.jwks_requests == start
+
+    clock.advance(1)  # 300 s, the default, after the fetch
+    assert refused(auth, bearer(token)) == "unknown signing key"
+    assert auth.authenticate(bearer(provider.token())).subject == "user-1"  # the key still published
+    assert provider.jwks_requests == start + 1  # the unknown kid right after does not refetch again
+
+
+def test_the_key_cache_time_is_a_setting(provider):
+    clock = Clock()
+    auth = auth_for(provider, now=clock, jwks_cache_seconds=120)
+    auth.authenticate(bearer(provider.token()))
+    start = provider.jwks_requests
+    clock.advance(119)
+    auth.authenticate(bearer(provider.token()))
+    assert provider.jwks_requests == start
+    clock.advance(1)
+    auth.authenticate(bearer(provider.token()))
+    assert provider.jwks_requests == start + 1
+
+
+class SwitchableFetch:
+    """The provider's keys, or a connection error while `up` is false."""
+
+    def __init__(self, provider):
+        self.provider = provider
+        self.up = True
+        self.calls = 0
+
+    def __call__(self, url: str) -> dict:
+        self.calls += 1
+        if not self.up:
+            raise OSError("connection refused")
+        return self.provider.jwks()
+
+
+def keys_fetched_from_a_switchable_endpoint(provider):
+    """An authenticator that has fetched its keys once (at the clock's start) from an endpoint
+    the test can take down; with a token it accepts."""
+    clock, fetch = Clock(), SwitchableFetch(provider)
+    auth = auth_for(provider, jwks_url="https://keys.example/jwks.json", fetch_json=fetch, now=clock)
+    token = bearer(provider.token())
+    auth.authenticate(token)
+    return clock, fetch, auth, token
+
+
+def test_expired_keys_with_the_provider_unreachable_fail_closed_then_recover(provider):
+    clock, fetch, auth, token = keys_fetched_from_a_switchable_endpoint(provider)
+
+    fetch.up = False
+    clock.advance(300)
+    with pytest.raises(KeysUnavailable):  # not the old keys: they may hold a revoked one
+        auth.authenticate(token)
+    clock.advance(1)
+    with pytest.raises(KeysUnavailable):  # backing off: no second attempt yet
+        auth.authenticate(token)
+    assert fetch.calls == 2
+
+    fetch.up = True
+    clock.advance(5)
+    assert auth.authenticate(token).subject == "user-1"
+    assert fetch.calls == 3
+
+
+def test_a_failed_refetch_for_an_unknown_kid_does_not_renew_the_keys(provider):
+    clock, fetch, auth, token = keys_fetched_from_a_switchable_endpoint(provider)
+
+    fetch.up = False
+    clock.advance(250)
+    with pytest.raises(KeysUnavailable):
+        auth.authenticate(bearer(provider.token(kid="unknown")))
+    assert auth.authenticate(token).subject == "user-1"  # the keys in hand, still within their time
+    clock.advance(50)  # 300 s after they were fetched, 50 s after the failed refetch
+    with pytest.raises(KeysUnavailable):
+        auth.authenticate(token)
 
 
 def test_es256_keys_are_supported(provider):
@@ -544,6 +640,7 @@ def test_from_env_defaults():
         "email",
         False,
     )
+    assert s.jwks_cache_seconds == 300
 
 
 def test_from_env_reads_every_setting():
@@ -556,8 +653,10 @@ def test_from_env_reads_every_setting():
             "OIDC_ORG_MAP": json.dumps({"t1": "testshire", "t2": "otherford"}),
             "OIDC_ROLES_CLAIM": "roles",
             "OIDC_EMAIL_CLAIM": "preferred_username",
+            "OIDC_JWKS_CACHE_SECONDS": "600",
         }
     )
+    assert s.jwks_cache_seconds == 600
     assert s.jwks_url == "https://login.microsoftonline.com/t/discovery/v2.0/keys"
     assert (s.org_claim, dict(s.org_map), s.roles_claim) == ("tid", {"t1": "testshire", "t2": "otherford"}, "roles")
     assert (s.email_claim, s.email_guaranteed) == ("preferred_username", True)
@@ -584,6 +683,10 @@ def test_from_env_naming_the_default_email_claim_is_not_a_guarantee():
         {"OIDC_ISSUER": "https://i", "OIDC_AUDIENCE": "a", "OIDC_ORG_MAP": '{"t1": 3}'},
         {"OIDC_ISSUER": "https://i", "OIDC_AUDIENCE": "a", "OIDC_ORG_MAP": "t1"},
         {"OIDC_ISSUER": "https://i", "OIDC_AUDIENCE": "a", "OIDC_ORG_MAP": "t1="},
+        *(
+            {"OIDC_ISSUER": "https://i", "OIDC_AUDIENCE": "a", "OIDC_JWKS_CACHE_SECONDS": seconds}
+            for seconds in ("five", "0", "59", "-300", "inf", "nan")
+        ),
     ],
 )
 def test_from_env_refuses_incomplete_or_malformed_settings(env):
