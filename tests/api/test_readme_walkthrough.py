@@ -46,7 +46,10 @@ def run(server: DevServer, blocks: list[str]) -> str:
 def test_the_five_minute_walkthrough_runs_as_written(server):
     output = run(server, shell_blocks("## Five-minute walkthrough"))
     assert 'HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer realm="ldd-tracker"\n' in output
-    assert "service_id,name,department,status,score,level,lock_in_risk,assessed_at,stale\n" in output
+    assert (
+        "\ufeffservice_id,name,department,owner_email,status,score,level,principles.P1,principles.P2,principles.P3,"
+        "principles.P4,principles.P5,lock_in_risk,flag_count,top_flag,assessed_at,stale\n"
+    ) in output
     assert "Only admins and service owners of 'testshire' may register services." in output
     assert '"errors": {"contract.end": ["the contract cannot end before it starts"]}' in output
 
