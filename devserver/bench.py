@@ -117,7 +117,8 @@ def seed_org(use_cases, org_id: str, services: int, assessments_on_first: int = 
     """An organisation of `services` services, each with 2 or 3 components and one assessment
     (the first with `assessments_on_first`), through the use cases. Returns the service ids."""
     from chalicelib.domain.access import Principal
-    from chalicelib.domain.codec import answer_from_dict, spec_from_dict
+    from chalicelib.domain.model import Answer, ComponentSpec
+    from chalicelib.domain.plain import from_plain
 
     seeder = Principal("bench", "bench@council.example", org_id, frozenset({"platform_admin", "admin"}))
     today = use_cases.context.clock.today()
@@ -136,11 +137,11 @@ def seed_org(use_cases, org_id: str, services: int, assessments_on_first: int = 
         }
         service_id = use_cases.services.create(seeder, org_id, fields).service_id
         for slot, component_id in enumerate(["casebook", "payments", "scheduler"][: 2 + n % 2]):
-            spec = spec_from_dict(component_body(variant, slot, today))
+            spec = from_plain(ComponentSpec, component_body(variant, slot, today))
             use_cases.components.put(seeder, org_id, service_id, component_id, spec)
         for k in range(assessments_on_first if n == 0 else 1):
             body = answers_body(variant + k)
-            answers = [answer_from_dict(a) for a in body["answers"]]
+            answers = [from_plain(Answer, a) for a in body["answers"]]
             use_cases.assessments.submit(seeder, org_id, service_id, FRAMEWORK_ID, answers)
         service_ids.append(service_id)
     return service_ids

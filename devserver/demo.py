@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from chalicelib import bootstrap
 from chalicelib.domain.clock import FixedClock, add_months, london_date
 from chalicelib.domain.access import ADMIN, LEADERSHIP, PLATFORM_ADMIN, SERVICE_OWNER, Principal
-from chalicelib.domain.codec import spec_from_dict
+from chalicelib.domain.plain import from_plain
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import Answer, Evidence
+from chalicelib.domain.model import Answer, ComponentSpec, Evidence
 from chalicelib.domain.preconditions import Preconditions
-from chalicelib.services.projects import project_etag
+from chalicelib.domain.etags import project_etag
 
 ORG_ID = "demo-borough"
 SITE = "https://demo-borough.example"
@@ -461,7 +461,7 @@ def seed_demo(store=None, now: datetime | None = None, build=bootstrap.build) ->
                     _moment(now, 735, index, step),
                     1,
                     lambda cid=component_id, spec=spec, ids=service_ids: use_cases.components.put(
-                        SEEDER, ORG_ID, ids[0], cid, spec_from_dict(spec(today))
+                        SEEDER, ORG_ID, ids[0], cid, from_plain(ComponentSpec, spec(today))
                     ),
                 )
             )

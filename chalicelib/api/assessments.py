@@ -5,7 +5,6 @@ from chalice import Blueprint
 from chalicelib.api import presenters
 from chalicelib.api.http import json_response, list_params, load_body, PAGINATION, page, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.codec import answer_from_dict
 from chalicelib.schemas import requests, responses
 
 bp = Blueprint(__name__)
@@ -26,8 +25,7 @@ ASSESSMENTS = "/orgs/{org_id}/services/{service_id}/assessments"
 )
 def submit_assessment(principal, org_id, service_id):
     body = load_body(bp.current_request, requests.AssessmentIn())
-    answers = [answer_from_dict(a) for a in body["answers"]]
-    assessment = use_cases().assessments.submit(principal, org_id, service_id, body["framework_id"], answers)
+    assessment = use_cases().assessments.submit(principal, org_id, service_id, body["framework_id"], body["answers"])
     location = f"{ASSESSMENTS}/{assessment.assessment_id}".format(org_id=org_id, service_id=service_id)
     return json_response(responses.AssessmentOut().dump(presenters.assessment(assessment)), 201, {"Location": location})
 

@@ -5,9 +5,8 @@ from chalice import Blueprint, Response
 from chalicelib.api import presenters
 from chalicelib.api.http import CONDITIONAL_PUT, IF_MATCH, json_response, load_body, preconditions, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.codec import spec_from_dict
 from chalicelib.schemas import requests, responses
-from chalicelib.services.components import component_etag
+from chalicelib.domain.etags import component_etag
 
 bp = Blueprint(__name__)
 COMPONENTS = "/orgs/{org_id}/services/{service_id}/components"
@@ -34,7 +33,7 @@ def _shown(component):
 )
 def put_component(principal, org_id, service_id, component_id):
     request = bp.current_request
-    spec = spec_from_dict(load_body(request, requests.ComponentIn()))
+    spec = load_body(request, requests.ComponentIn())
     component, created = use_cases().components.put(principal, org_id, service_id, component_id, spec, preconditions(request))
     headers = {"ETag": component_etag(component)}
     if created:

@@ -6,7 +6,7 @@ from chalicelib.api import presenters
 from chalicelib.api.http import CONDITIONAL_PUT, PAGINATION, json_response, list_params, load_body, page, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
-from chalicelib.services.organisations import org_etag
+from chalicelib.domain.etags import org_etag
 
 bp = Blueprint(__name__)
 ORG = "/orgs/{org_id}"

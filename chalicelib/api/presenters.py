@@ -3,7 +3,8 @@ numbers rounded for reporting only here."""
 
 from chalicelib.domain.benchmarks import benchmark_set_to_dict
 from chalicelib.domain.catalogue import Framework
-from chalicelib.domain.codec import actor_to_dict, answer_to_dict, iso_instant, spec_to_dict
+from chalicelib.domain.clock import iso_instant
+from chalicelib.domain.plain import to_plain
 from chalicelib.domain.model import (
     Assessment,
     AuditRecord,
@@ -21,7 +22,7 @@ from chalicelib.domain.lockin import top_flag
 from chalicelib.domain.scorecards import OrgScorecard, ServiceScorecard
 from chalicelib.domain.scoring import report_number
 from chalicelib.services.benchmarks import SetView
-from chalicelib.services.components import component_etag
+from chalicelib.domain.etags import component_etag
 
 
 def framework_summary(framework: Framework) -> dict:
@@ -106,7 +107,7 @@ def component(c: Component, flags: list[Flag]) -> dict:
     return {
         "component_id": c.component_id,
         "service_id": c.service_id,
-        **spec_to_dict(c.spec),
+        **to_plain(c.spec),
         "etag": component_etag(c),
         "created_at": iso_instant(c.created.at),
         "created_by": c.created.by.label,
@@ -151,7 +152,7 @@ def assessment(a: Assessment) -> dict:
         "submitted_by": a.submitted.by.label,
         "score": score(a.score),
         "lock_in": lock_in(a.lock_in),
-        "answers": [answer_to_dict(x) for x in a.answers],
+        "answers": to_plain(a.answers),
     }
 
 
@@ -232,7 +233,7 @@ def audit_record(r: AuditRecord) -> dict:
     return {
         "audit_id": r.audit_id,
         "at": iso_instant(r.at),
-        "actor": actor_to_dict(r.actor),
+        "actor": to_plain(r.actor),
         "action": r.action,
         "target": r.target,
     }

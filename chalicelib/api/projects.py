@@ -6,7 +6,7 @@ from chalicelib.api import presenters
 from chalicelib.api.http import IF_MATCH_REQUIRED, json_response, load_body, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
-from chalicelib.services.projects import project_etag
+from chalicelib.domain.etags import project_etag
 
 bp = Blueprint(__name__)
 PROJECTS = "/orgs/{org_id}/declaration-projects"

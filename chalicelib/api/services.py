@@ -6,7 +6,7 @@ from chalicelib.api import presenters
 from chalicelib.api.http import IF_MATCH_REQUIRED, PAGINATION, json_response, list_params, load_body, page, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses
-from chalicelib.services.registry import service_etag
+from chalicelib.domain.etags import service_etag
 
 bp = Blueprint(__name__)
 SERVICES = "/orgs/{org_id}/services"

@@ -13,7 +13,6 @@ from chalicelib.api import presenters
 from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
 from chalicelib.api.problems import flatten, from_domain_error, problem
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.codec import answer_from_dict, spec_from_dict
 from chalicelib.domain.errors import DomainError, Duplicate, Invalid
 from chalicelib.domain.webhooks import SignatureRejected
 from chalicelib.schemas import requests, responses
@@ -91,9 +90,8 @@ def _apply(delivery, raw: bytes) -> dict:
     try:
         if event_type == "component.upserted":
             event = requests.ComponentUpserted().load(data)
-            spec = spec_from_dict(event["component"])
             component, _ = use_cases().components.put(
-                principal, org_id, event["service_id"], event["component_id"], spec
+                principal, org_id, event["service_id"], event["component_id"], event["component"]
             )
             shown = presenters.component(component, use_cases().components.flags(component))
             return responses.ComponentOut().dump(shown)
@@ -108,8 +106,7 @@ def _apply(delivery, raw: bytes) -> dict:
             record = use_cases().benchmarks.put_org_kpis(principal, org_id, event["period"], event["values"])
             return KpiValuesOut().dump(presenters.kpi_values(record))
         event = requests.AssessmentSubmitted().load(data)
-        answers = [answer_from_dict(a) for a in event["answers"]]
-        assessment = use_cases().assessments.submit(principal, org_id, event["service_id"], event["framework_id"], answers)
+        assessment = use_cases().assessments.submit(principal, org_id, event["service_id"], event["framework_id"], event["answers"])
         return responses.AssessmentOut().dump(presenters.assessment(assessment))
     except ValidationError as error:
         raise ValidationError({"data": error.messages}) from None

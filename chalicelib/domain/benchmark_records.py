@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, replace
 
-from chalicelib.domain.benchmarks import BenchmarkSet, Kpi, Number, benchmark_set_to_dict
-from chalicelib.domain.codec import content_etag
+from chalicelib.domain.benchmarks import BenchmarkSet, Kpi, Number
 from chalicelib.domain.model import Stamp
 
 # Benchmark sets belong to no organisation; their audit records are kept under this
@@ -53,13 +52,4 @@ class KpiRecord:
     updated: Stamp
 
 
-def benchmark_set_etag(bset: BenchmarkSet) -> str:
-    return content_etag(benchmark_set_to_dict(bset))
-
-
-def kpi_etag(record: KpiRecord) -> str:
-    """Over the values only: the same values recorded again are the same version."""
-    return content_etag({"values": record.values})
-
-
-__all__ = ["PLATFORM_ORG", "StoredBenchmarkSet", "BenchmarkSetListing", "KpiRecord", "Kpi", "listing_of", "benchmark_set_etag", "kpi_etag"]
+__all__ = ["PLATFORM_ORG", "StoredBenchmarkSet", "BenchmarkSetListing", "KpiRecord", "Kpi", "listing_of"]

@@ -7,6 +7,15 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 
+def iso_instant(instant: datetime) -> str:
+    """RFC 3339 in UTC, to the microsecond: how instants are written everywhere."""
+    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)

@@ -1,12 +1,15 @@
 """Request bodies. Unknown fields are refused (marshmallow's default), and so are wrong types."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from chalicelib.domain.catalogue import RATINGS
+from chalicelib.domain.plain import from_plain
 from chalicelib.frameworks import current_framework, load_catalogue
 from chalicelib.domain.model import (
     COMPONENT_KINDS,
     CUSTOMISATIONS,
+    Answer,
+    ComponentSpec,
     EVENT_TYPES,
     HOSTINGS,
     PHASES,
@@ -109,6 +112,10 @@ class ComponentIn(Schema):
     customisation = fields.String(required=True, validate=validate.OneOf(CUSTOMISATIONS))
     source_code = fields.String(required=True, validate=validate.OneOf(SOURCE_CODE))
 
+    @post_load
+    def _spec(self, data, **kwargs) -> ComponentSpec:
+        return from_plain(ComponentSpec, data)
+
 
 class EvidenceIn(Schema):
     url = HttpUrl(required=True)
@@ -122,6 +129,10 @@ class AnswerIn(Schema):
     notes = Text(allow_none=True, load_default=None)
     justification = Text(allow_none=True, load_default=None, metadata={"description": "Required when not_applicable."})
     evidence = fields.List(fields.Nested(EvidenceIn), load_default=list, validate=validate.Length(max=MAX_EVIDENCE))
+
+    @post_load
+    def _answer(self, data, **kwargs) -> Answer:
+        return from_plain(Answer, data)
 
 
 class AssessmentIn(Schema):

@@ -14,9 +14,8 @@ from chalicelib.domain.benchmark_records import (
     BenchmarkSetListing,
     KpiRecord,
     StoredBenchmarkSet,
-    benchmark_set_etag,
-    kpi_etag,
 )
+from chalicelib.domain.etags import benchmark_set_etag, kpi_etag
 from chalicelib.domain.benchmarks import (
     _SET_ID,
     BenchmarkResult,

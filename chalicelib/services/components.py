@@ -2,16 +2,12 @@
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.codec import content_etag, spec_to_dict
+from chalicelib.domain.etags import component_etag
 from chalicelib.domain.errors import Conflict, Invalid, NotFound
 from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.lockin import component_flags
 from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Component, ComponentSpec, Flag, ServiceSummary
 from chalicelib.services.context import Context, with_retries
-
-
-def component_etag(component: Component) -> str:
-    return content_etag(spec_to_dict(component.spec))
 
 
 class ComponentService:

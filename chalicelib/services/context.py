@@ -11,7 +11,7 @@ from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, PreconditionRequired, StaleWrite
 from chalicelib.domain.model import Actor, AuditRecord, Organisation, Stamp
 from chalicelib.domain.preconditions import Preconditions
-from chalicelib.services.ports import Clock, IdFactory, Store
+from chalicelib.services.ports import RACE_ATTEMPTS, Clock, IdFactory, Store
 
 T = TypeVar("T")
 
@@ -56,9 +56,6 @@ class Context:
         if summary is None:
             raise NotFound(f"Service {service_id!r} was not found in organisation {org_id!r}.")
         return summary
-
-
-RACE_ATTEMPTS = 3
 
 
 def with_retries(attempt: Callable[[], T], conditional: bool, what: str) -> T:

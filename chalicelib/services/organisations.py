@@ -2,22 +2,11 @@
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.codec import content_etag
+from chalicelib.domain.etags import org_etag
 from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.model import Organisation
 from chalicelib.services.context import Context, with_retries
 from chalicelib.services.ports import Page
-
-
-def org_etag(org: Organisation) -> str:
-    return content_etag(
-        {
-            "name": org.name,
-            "peer_group": org.peer_group,
-            "signed": org.declaration_signed_on,
-            "rank_services": org.rank_services,
-        }
-    )
 
 
 class OrganisationService:

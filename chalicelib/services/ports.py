@@ -23,6 +23,10 @@ from chalicelib.domain.model import (
 
 T = TypeVar("T")
 
+# How often a write that lost a race with another request is tried again, by a use case or the
+# store, before the caller is told to retry (409).
+RACE_ATTEMPTS = 3
+
 
 @dataclass(frozen=True)
 class Page(Generic[T]):

@@ -5,17 +5,13 @@ from dataclasses import replace
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.clock import add_years
-from chalicelib.domain.codec import content_etag
+from chalicelib.domain.etags import project_etag
 from chalicelib.domain.errors import Invalid, NotFound, StaleWrite
 from chalicelib.domain.model import DeclarationProject
 from chalicelib.domain.preconditions import Preconditions
 from chalicelib.services.context import Context, merge_patch_changes, require_if_match
 
 EDITABLE = ("title", "partners", "mission", "impact", "due", "status")
-
-
-def project_etag(project: DeclarationProject) -> str:
-    return content_etag(project.editable_fields())
 
 
 class ProjectService:

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.codec import content_etag
+from chalicelib.domain.etags import service_etag
 from chalicelib.domain.errors import NotFound, StaleWrite
 from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Service, ServiceSummary
 from chalicelib.domain.preconditions import Preconditions
@@ -12,11 +12,6 @@ from chalicelib.services.context import Context, merge_patch_changes, require_if
 from chalicelib.services.ports import Page
 
 REQUIRED_FIELDS = ("name", "department", "owner_email")
-
-
-def service_etag(service: Service) -> str:
-    """Covers the editable fields only, so assessments and components never change it."""
-    return content_etag(service.editable_fields())
 
 
 class ServiceRegistry:

@@ -15,7 +15,6 @@ from marshmallow import ValidationError
 
 from chalicelib.api.problems import flatten
 from chalicelib.domain.catalogue import Framework
-from chalicelib.domain.codec import answer_from_dict
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.model import Answer
 from chalicelib.domain.scoring import check_answers
@@ -97,14 +96,14 @@ def assessment_body(framework: Framework, form: dict) -> AssessmentForm:
     return AssessmentForm({"framework_id": framework.framework_id, "answers": answers}, rows)
 
 
-def assessment_errors(framework: Framework, body: dict) -> dict[str, list[str]]:
-    """Every problem at once: the API schema's, and the domain's answer rules (justification
-    for not applicable) on the answers as given."""
-    errors: dict[str, list[str]] = {}
+def read_assessment(framework: Framework, body: dict) -> tuple[list[Answer], dict[str, list[str]]]:
+    """The answers, or every problem at once: when the API schema refuses the form, the domain's
+    answer rules (justification for not applicable) are checked on the answers as given too, so
+    that each is shown beside the schema's. Valid answers are checked by the submission itself."""
     try:
-        AssessmentIn().load(body)
+        return AssessmentIn().load(body)["answers"], {}
     except ValidationError as error:
-        errors.update(flatten(error.messages))
+        errors = flatten(error.messages)
     as_given = [
         Answer(question_id=a["question_id"], rating=a.get("rating") or "", justification=a.get("justification"))
         for a in body["answers"]
@@ -114,11 +113,7 @@ def assessment_errors(framework: Framework, body: dict) -> dict[str, list[str]]:
     except Invalid as invalid:
         for path, messages in (invalid.errors or {}).items():
             errors.setdefault(path, []).extend(messages)
-    return errors
-
-
-def answers(body: dict) -> list[Answer]:
-    return [answer_from_dict(a) for a in AssessmentIn().load(body)["answers"]]
+    return [], errors
 
 
 def assessment_field_errors(framework: Framework, errors: dict[str, list[str]], form: AssessmentForm | None) -> dict[str, str]:

@@ -25,9 +25,8 @@ from chalicelib.api.problems import flatten, status_of
 from chalicelib.api.scorecards import csv_table
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.catalogue import RATINGS
-from chalicelib.domain.codec import spec_from_dict
 from chalicelib.schemas.requests import ComponentIn, ServiceIn
-from chalicelib.services.components import component_etag
+from chalicelib.domain.etags import component_etag
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, Invalid
@@ -494,10 +493,10 @@ def assessment_form(principal, request, org_id, service_id):
     if request.method == "POST":
         values = request.form
         form = forms.assessment_body(framework, values)
-        errors = forms.assessment_errors(framework, form.body)
+        answers, errors = forms.read_assessment(framework, form.body)
         if not errors:
             try:
-                uc.assessments.submit(principal, org_id, service_id, framework.framework_id, forms.answers(form.body))
+                uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
                 return _go(f"/app/orgs/{org_id}/services/{service_id}?submitted=1#latest-score")
             except Invalid as invalid:
                 errors = invalid.errors or {"answers": [invalid.detail]}
@@ -551,7 +550,7 @@ def _component_page(principal, request, org_id, service_id, component_id):
         if component_id is None:
             errors.update(_new_component_id_errors(chosen))
         try:
-            data = ComponentIn().load(body)
+            spec = ComponentIn().load(body)
         except ValidationError as error:
             errors.update(flatten(error.messages))
         # An edit replaces only the version the form was made from (a missing etag matches none).
@@ -560,7 +559,7 @@ def _component_page(principal, request, org_id, service_id, component_id):
         if not errors:
             try:
                 uc.components.put(
-                    principal, org_id, service_id, chosen, spec_from_dict(data), version, create_only=component_id is None
+                    principal, org_id, service_id, chosen, spec, version, create_only=component_id is None
                 )
                 return _go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
             except Conflict as conflict:

@@ -338,11 +338,12 @@ def test_pages_show_text_stored_before_the_checks(client, org, service_id, monke
     """Component records (kept as JSON) took lone surrogates before the API refused them."""
     from chalicelib.bootstrap import use_cases
     from chalicelib.domain.access import Principal
-    from chalicelib.domain.codec import spec_from_dict
+    from chalicelib.domain.model import ComponentSpec
+    from chalicelib.domain.plain import from_plain
     from tests.api.pages_support import Browser
 
     admin = Principal("admin-1", "admin@testshire.example", "testshire", frozenset({"admin"}))
-    spec = spec_from_dict(component_body(supplier=f"Acme{LONE}", product=f"Case{LONE}book"))
+    spec = from_plain(ComponentSpec, component_body(supplier=f"Acme{LONE}", product=f"Case{LONE}book"))
     use_cases().components.put(admin, "testshire", service_id, "crm", spec)
 
     monkeypatch.setenv("OIDC_CLIENT_ID", client.identity.audience)

@@ -28,7 +28,8 @@ from chalicelib import bootstrap, config
 from chalicelib.adapters import oidc_client
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.access import Principal
-from chalicelib.domain.codec import answer_from_dict
+from chalicelib.domain.model import Answer
+from chalicelib.domain.plain import from_plain
 from chalicelib.web import rendering, session
 from devserver.gateway import chalice_client
 from tests.api.conftest import NOW, ROOT, Api, assessment_body, body, component_body, org_body, service_body, table_items
@@ -880,7 +881,7 @@ def _load_orgs(services_by_org: dict[str, int]) -> None:
             answers = [
                 {"question_id": q.question_id, "rating": ("green", "amber", "red")[(n + i) % 3]} for i, q in enumerate(questions)
             ]
-            uc.assessments.submit(seeder, org_id, created.service_id, FRAMEWORK_ID, [answer_from_dict(a) for a in answers])
+            uc.assessments.submit(seeder, org_id, created.service_id, FRAMEWORK_ID, [from_plain(Answer, a) for a in answers])
     with RECORDER.paused():
         bulk_load(memory, orgs=services_by_org.__contains__, history=lambda service_id: False)
 

@@ -25,7 +25,8 @@ from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
 from chalicelib import bootstrap, config
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.clock import FixedClock
-from chalicelib.domain.codec import spec_from_dict
+from chalicelib.domain.model import ComponentSpec
+from chalicelib.domain.plain import from_plain
 from chalicelib.domain.access import Principal
 from chalicelib.domain.model import Answer, Evidence
 from chalicelib.frameworks import load_catalogue
@@ -106,7 +107,8 @@ def _answers(questions, variant: int, on: date) -> list[Answer]:
 
 
 def _component_spec(variant: int, slot: int):
-    return spec_from_dict(
+    return from_plain(
+        ComponentSpec,
         component_body(
             supplier=SUPPLIERS[(variant + slot * 5) % len(SUPPLIERS)],
             product=f"Product {variant % 17}-{slot}",

@@ -11,7 +11,7 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Answer
 from chalicelib.domain.preconditions import NONE, Preconditions
-from chalicelib.services.registry import service_etag
+from chalicelib.domain.etags import service_etag
 from tests.fakes import InMemoryStore
 from tests.unit.builders import all_rated, component_spec, contract, exit_plan
 
