@@ -16,7 +16,9 @@ from chalicelib.api import (
     services,
     webhooks,
 )
-from chalicelib.api.problems import rewrite_chalice_error, with_standard_headers
+from chalicelib.api.problems import rewrite_chalice_error
+from chalicelib.edge.http import with_standard_headers
+from chalicelib.web.rendering import is_page
 from chalicelib.bootstrap import use_cases
 
 app = Chalice(app_name="ldd-tracker")
@@ -40,10 +42,11 @@ from chalicelib.api import benchmarks  # noqa: E402
 
 app.register_blueprint(benchmarks.bp)
 
-# The pages under /app (GOV.UK Design System HTML over the same use cases).
-from chalicelib.web import pages  # noqa: E402
+# The pages under /app (GOV.UK Design System HTML over the same use cases): each family of pages
+# registers its routes on the pages' blueprint when imported.
+from chalicelib.web import dashboard, edit_pages, page, service_pages, sign_in  # noqa: E402, F401
 
-app.register_blueprint(pages.bp)
+app.register_blueprint(page.bp)
 
 
 # Outermost: one JSON log line and the EMF metrics per request, with the final status.
@@ -52,9 +55,12 @@ app.register_middleware(observability.instrument, "http")
 
 @app.middleware("http")
 def problem_details(event, get_response):
-    """Chalice answers 405, 415 and unhandled errors itself; give them the API's error shape.
-    Every response, a page's too, then gets the standard headers."""
-    return with_standard_headers(rewrite_chalice_error(get_response(event)))
+    """Chalice answers 405, 415 and unhandled errors itself; give them the API's error shape, or
+    under /app a GOV.UK page. Every response then gets the standard headers."""
+    response = get_response(event)
+    if response.status_code >= 400 and event.path.startswith("/app") and not is_page(response):
+        response = page.chalice_error_page(response.status_code, response.headers.get("Allow"))
+    return with_standard_headers(rewrite_chalice_error(response))
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

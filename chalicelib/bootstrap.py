@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ulid import ULID
 
 from chalicelib.domain.catalogue import Framework
+from chalicelib import config
 from chalicelib.domain.clock import SystemClock
 from chalicelib.frameworks import load_catalogue
 from chalicelib.services.assessments import AssessmentService
@@ -22,6 +23,7 @@ from chalicelib.services.ports import Clock, IdFactory, Store
 from chalicelib.services.projects import ProjectService
 from chalicelib.services.registry import ServiceRegistry
 from chalicelib.services.scorecards import ScorecardService
+from chalicelib.services.sign_in import SignInService
 from chalicelib.services.snapshots import SnapshotService
 from chalicelib.services.webhooks import WebhookService
 
@@ -42,6 +44,7 @@ class UseCases:
     snapshots: SnapshotService
     benchmarks: BenchmarkService
     dashboard: DashboardService
+    sign_in: SignInService
 
 
 def build(
@@ -73,11 +76,12 @@ def build(
         scorecards=scorecards,
         audit=AuditService(ctx),
         integrations=IntegrationService(ctx, box),
-        webhooks=WebhookService(ctx, box),
+        webhooks=WebhookService(ctx, box, config.webhook_tolerance_seconds),
         projects=ProjectService(ctx),
         snapshots=SnapshotService(ctx, scorecards),
         benchmarks=benchmarks,
         dashboard=DashboardService(ctx, benchmarks),
+        sign_in=SignInService(tokens=authenticator, provider=_identity_provider),
     )
 
 
@@ -94,6 +98,13 @@ def _secret_box():
 
         _box = secret_box_from_env()
     return _box
+
+
+def _identity_provider():
+    """The pages' OAuth client, from OIDC_CLIENT_ID (and its secret) when the pages need it."""
+    from chalicelib.adapters.oidc_client import ClientSettings, OidcClient
+
+    return OidcClient(authenticator(), ClientSettings.from_env())
 
 
 def use_cases() -> UseCases:

@@ -22,3 +22,8 @@ def webhook_tolerance_seconds() -> int:
 def deployed() -> bool:
     """Running as a Lambda function (always behind HTTPS), not on a laptop or in tests."""
     return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+
+
+def app_base_url() -> str | None:
+    """APP_BASE_URL: where the pages are served (https://.../app's parent), without a final /."""
+    return (os.environ.get("APP_BASE_URL") or "").strip().rstrip("/") or None

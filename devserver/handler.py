@@ -16,7 +16,7 @@ from pathlib import Path
 
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
-from chalicelib.api.http import MAX_BODY_BYTES
+from chalicelib.edge.http import MAX_BODY_BYTES
 from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
 from devserver.assets import content_type
 from devserver.identity import LocalIssuer, issuer_for

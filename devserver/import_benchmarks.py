@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from chalicelib.api.http import MAX_BODY_BYTES
+from chalicelib.edge.http import MAX_BODY_BYTES
 from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_from_csv, benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 from devserver import identity

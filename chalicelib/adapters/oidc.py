@@ -5,10 +5,10 @@ Keys come from OIDC discovery (`{issuer}/.well-known/openid-configuration` -> `j
 PyJWKClient) and refreshed on an unknown `kid` at most once a minute.
 Only asymmetric algorithms are accepted, so `alg: none` and HS* never reach a key.
 
-Errors, for the HTTP edge to map:
+Errors (the domain's, chalicelib/domain/errors.py, which both edges map):
 - `Unauthenticated` -> 401: the caller's credentials are missing or invalid. `str(e)` is a short
   reason that is safe to return and log; it never contains the token.
-- `KeysUnavailable` -> 503: the provider's keys could not be fetched. Not the caller's fault.
+- `KeysUnavailable` (SignInUnavailable) -> 503: the provider's keys could not be fetched. Not the caller's fault.
 - `Misconfigured` -> 500: the deployment itself is wrong (a deployed function with an `http://`
   issuer or JWKS URL, or trusting the local development key). Raised on every request, so a
   wrongly configured function refuses everything instead of accepting forged tokens.
@@ -32,6 +32,7 @@ import jwt
 from jwt import PyJWK
 
 from chalicelib.domain.access import ROLES, Principal
+from chalicelib.domain.errors import Misconfigured, SignInUnavailable, Unauthenticated
 
 DEV_KEY_ID_PREFIX = "ldd-local-dev-"
 
@@ -65,16 +66,8 @@ DEFAULT_ROLES_CLAIM = "cognito:groups"
 DEFAULT_EMAIL_CLAIM = "email"
 
 
-class Unauthenticated(Exception):
-    """401: missing or invalid credentials. The message is a short, safe reason."""
-
-
-class Misconfigured(Exception):
-    """500: the deployment is set up wrongly. The message is safe to log."""
-
-
-class KeysUnavailable(Exception):
-    """503: the identity provider's discovery document or keys could not be fetched."""
+# The domain's errors, under the names this module has always raised.
+KeysUnavailable = SignInUnavailable
 
 
 def _frozen_map(value: Mapping[str, str] | None) -> Mapping[str, str]:

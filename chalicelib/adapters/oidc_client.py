@@ -7,17 +7,17 @@ That ID token is checked by the same Authenticator as any bearer token."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
-import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters.oidc import FETCH_TIMEOUT_SECONDS, MAX_DOCUMENT_BYTES, Misconfigured, Unauthenticated
+from chalicelib.adapters.oidc import FETCH_TIMEOUT_SECONDS, MAX_DOCUMENT_BYTES, Authenticator
+from chalicelib.domain.errors import Misconfigured, Unauthenticated
+from chalicelib.services.ports import SignInAttempt
 
 SCOPES = "openid email profile"
 
@@ -26,7 +26,7 @@ SCOPES = "openid email profile"
 class ClientSettings:
     client_id: str
     client_secret: str | None  # confidential clients (Entra ID web apps); None for a public client
-    base_url: str | None  # APP_BASE_URL; None: taken from each request
+    logout_url: str | None = None  # OIDC_LOGOUT_URL (Cognito's, set by the stack)
 
     @classmethod
     def from_env(cls, environ=None) -> ClientSettings:
@@ -37,27 +37,39 @@ class ClientSettings:
         return cls(
             client_id=client_id,
             client_secret=(env.get("OIDC_CLIENT_SECRET") or "").strip() or None,
-            base_url=(env.get("APP_BASE_URL") or "").strip().rstrip("/") or None,
+            logout_url=(env.get("OIDC_LOGOUT_URL") or "").strip() or None,
         )
 
 
-@dataclass(frozen=True)
-class SignInAttempt:
-    """What the browser keeps (in a short-lived cookie) between leaving for the provider and
-    coming back: the values that tie the answer to this attempt."""
+class OidcClient:
+    """The IdentityProvider port: the pages' client, at the provider the Authenticator trusts
+    (its endpoints from the same discovery document)."""
 
-    state: str
-    nonce: str
-    verifier: str
-    next_path: str
+    def __init__(self, authenticator: Authenticator, settings: ClientSettings):
+        self._authenticator = authenticator
+        self._settings = settings
+        self.client_id = settings.client_id
 
-    @classmethod
-    def start(cls, next_path: str) -> SignInAttempt:
-        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64), next_path)
+    def authorization_url(self, redirect_uri: str, attempt: SignInAttempt) -> str:
+        auth = self._authenticator
+        return authorization_url(auth.discovery(), self._settings, redirect_uri, attempt, auth.deployed)
 
-    def challenge(self) -> str:
-        digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    def exchange_code(self, redirect_uri: str, code: str, attempt: SignInAttempt) -> str:
+        auth = self._authenticator
+        return exchange_code(auth.discovery(), self._settings, redirect_uri, code, attempt, auth.deployed)
+
+    def sign_out_url(self, back_url: str | None) -> str | None:
+        """OIDC_LOGOUT_URL, else the provider's end_session_endpoint (OpenID Connect
+        RP-initiated logout), https only."""
+        if self._settings.logout_url:
+            return self._settings.logout_url
+        if back_url is None:
+            return None
+        endpoint = self._authenticator.discovery().get("end_session_endpoint")
+        if not isinstance(endpoint, str) or not endpoint.startswith("https://"):
+            return None
+        query = urllib.parse.urlencode({"client_id": self.client_id, "post_logout_redirect_uri": back_url})
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def authorization_url(

@@ -39,7 +39,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from chalicelib import config
-from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.errors import Misconfigured, Unavailable
 
 KMS_PREFIX = "kms1:"
 LOCAL_PREFIX = "local1:"
@@ -88,7 +88,7 @@ class SecretBoxUnavailable(Unavailable):
     """The key service is throttled, failing or unreachable (-> 503). The message is safe."""
 
 
-class SecretBoxMisconfigured(Exception):
+class SecretBoxMisconfigured(Misconfigured):
     """The deployment's key set-up is wrong (-> 500). The message is safe."""
 
 

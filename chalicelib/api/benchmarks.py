@@ -4,7 +4,7 @@ positions (admins and leadership)."""
 
 from chalice import Blueprint
 
-from chalicelib.api import presenters
+from chalicelib.edge import presenters
 from chalicelib.api.http import CONDITIONAL_PUT, json_response, load_body, load_json, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.etags import benchmark_set_etag, kpi_etag

@@ -2,7 +2,7 @@
 
 from chalice import Blueprint
 
-from chalicelib.api import presenters
+from chalicelib.edge import presenters
 from chalicelib.api.http import json_response, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import responses

@@ -2,7 +2,7 @@
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import presenters
+from chalicelib.edge import presenters
 from chalicelib.api.http import CONDITIONAL_PUT, IF_MATCH, json_response, load_body, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses

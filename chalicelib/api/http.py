@@ -1,9 +1,7 @@
 """HTTP edge helpers: route registration (which also feeds /openapi.json), body parsing with the
 request schemas, list parameters, ETags and CSV."""
 
-import csv
 import functools
-import io
 import json
 import logging
 import re
@@ -12,15 +10,15 @@ from dataclasses import dataclass
 from chalice import Blueprint, Response
 from marshmallow import Schema, ValidationError
 
-from chalicelib import bootstrap, observability
-from chalicelib.adapters import oidc
-from chalicelib.api.problems import flatten, from_domain_error, problem
+from chalicelib import observability
+from chalicelib.bootstrap import use_cases
+from chalicelib.api.problems import from_domain_error, problem
 from chalicelib.domain import text
-from chalicelib.domain.errors import BadRequest, DomainError, Invalid, NotFound
+from chalicelib.domain.errors import BadRequest, DomainError
 from chalicelib.domain.preconditions import Preconditions
-from chalicelib.schemas.fields import COMPONENT_SLUG, SLUG, ULID
+from chalicelib.edge.errors import flatten
+from chalicelib.edge.http import MAX_BODY_BYTES, BodyTooLarge, check_path
 
-MAX_BODY_BYTES = 256 * 1024
 # What a body may be sent as: JSON, and for PATCH also a JSON merge patch (RFC 7396), in UTF-8.
 BODY_MEDIA_TYPES = {
     "POST": ("application/json",),
@@ -53,27 +51,6 @@ ROUTES: list[RouteDoc] = []
 log = logging.getLogger(__name__)
 
 
-# What a well-formed identifier in a path looks like. Anything else names nothing (404), except
-# where the request chooses the identifier (PUT of an organisation or component): then it is 422.
-PATH_PATTERNS = {
-    "org_id": SLUG,
-    "service_id": ULID,
-    "assessment_id": ULID,
-    "component_id": COMPONENT_SLUG,
-    "set_id": SLUG,  # a benchmark set (PUT /benchmarks/{set_id} chooses it)
-}
-
-
-def check_path(params: dict, chosen: str | None = None) -> None:
-    for name, value in params.items():
-        pattern = PATH_PATTERNS.get(name)
-        if pattern is None or pattern.match(value):
-            continue
-        if name == chosen:
-            raise Invalid(f"{name} is not a valid identifier.", {name: [f"must match {pattern.pattern}"]})
-        raise NotFound(f"No resource has the {name} {value!r}.")
-
-
 def route(
     bp: Blueprint,
     path: str,
@@ -98,7 +75,7 @@ def route(
             try:
                 args = ()
                 if not public:
-                    principal = bootstrap.authenticator().authenticate(bp.current_request.headers.get("authorization"))
+                    principal = use_cases().sign_in.bearer(bp.current_request.headers.get("authorization"))
                     observability.note_principal(principal)
                     args = (principal,)
                 check_path(params, chosen_id)
@@ -109,14 +86,6 @@ def route(
                 if cache:
                     response.headers.setdefault("Cache-Control", cache)
                 return response
-            except oidc.Unauthenticated as error:
-                return problem(401, f"Sign in with a valid bearer token: {error}.", headers=_CHALLENGE)
-            except oidc.KeysUnavailable:
-                log.warning("The identity provider's keys could not be fetched")
-                return problem(503, "Sign-in is unavailable for a moment; try again.", headers={"Retry-After": "5"})
-            except oidc.Misconfigured as error:
-                log.error("Sign-in is misconfigured: %s", error)
-                return problem(500, "Sign-in is misconfigured on this deployment; requests are refused.")
             except DomainError as error:
                 return from_domain_error(error)
             except ValidationError as error:
@@ -175,13 +144,6 @@ def load_json(raw: bytes) -> dict:
     return data
 
 
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ldd-tracker"'}
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
 class UnsupportedMediaType(Exception):
     """The body is not sent as a media type (or charset) the route takes: 415."""
 
@@ -216,39 +178,6 @@ def page(result, present) -> dict:
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
     return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
-
-
-def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
-    """UTF-8 with a byte order mark, which is how Excel knows to read "£" and accents as UTF-8."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_cell(row.get(k)) for k in columns})
-    return Response(
-        body=out.getvalue(),
-        status_code=200,
-        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-# A text cell starting with one of these is run as a formula (or becomes one after a spreadsheet
-# strips the leading control character): OWASP's CSV injection guidance.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-
-
-def _csv_cell(value) -> str:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe; numbers,
-    negative ones included, are numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    cell = text.printable(str(value))
-    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
 PAGINATION = (

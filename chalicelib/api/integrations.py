@@ -3,7 +3,7 @@ read the log of verified deliveries."""
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import presenters
+from chalicelib.edge import presenters
 from chalicelib.api.http import PAGINATION, json_response, list_params, load_body, page, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses

@@ -11,7 +11,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
-from chalicelib.api.http import PATH_PATTERNS, ROUTES, RouteDoc
+from chalicelib.api.http import ROUTES, RouteDoc
+from chalicelib.edge.http import PATH_PATTERNS
 from chalicelib.api.problems import PROBLEM_JSON
 from chalicelib.schemas import requests, responses
 

@@ -1,26 +1,18 @@
-"""The one place errors become HTTP: RFC 9457 problem details, by exception type."""
+"""The API's errors as RFC 9457 problem details, with the status chalicelib/edge/errors.py gives
+each domain error type."""
 
 import json
+import logging
 from http import HTTPStatus
 
 from chalice import Response
 
-from chalicelib import config
 from chalicelib.domain import errors as domain
+from chalicelib.edge.errors import retry_after, status_of
 
 PROBLEM_JSON = "application/problem+json"
-
-STATUS_BY_ERROR = {
-    domain.BadRequest: 400,
-    domain.Forbidden: 403,
-    domain.NotFound: 404,
-    domain.AlreadyExists: 409,
-    domain.Conflict: 409,
-    domain.StaleWrite: 412,
-    domain.PreconditionRequired: 428,
-    domain.Invalid: 422,
-    domain.Unavailable: 503,
-}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ldd-tracker"'}
+log = logging.getLogger(__name__)
 
 
 def problem(status: int, detail: str, errors: dict | None = None, headers: dict | None = None) -> Response:
@@ -36,25 +28,15 @@ def problem(status: int, detail: str, errors: dict | None = None, headers: dict 
 
 def from_domain_error(error: domain.DomainError) -> Response:
     status = status_of(error)
-    headers = {"Retry-After": "1"} if status == 503 else None
-    return problem(status, error.detail, error.errors, headers)
-
-
-def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as field paths: {"contract": {"end": [...]}} -> "contract.end"."""
-    if isinstance(messages, list):
-        return {prefix or "body": [str(m) for m in messages]}
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        path = str(key) if key != "_schema" else ""
-        path = f"{prefix}.{path}" if prefix and path else (path or prefix)
-        for field, texts in flatten(value, path).items():
-            flat.setdefault(field, []).extend(texts)
-    return flat
-
-
-def status_of(error: domain.DomainError) -> int:
-    return next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    if isinstance(error, domain.Unauthenticated):
+        return problem(401, f"Sign in with a valid bearer token: {error.detail}.", headers=CHALLENGE)
+    if isinstance(error, domain.Misconfigured):
+        log.error("The deployment is misconfigured: %s", error.detail)
+        return problem(500, "This deployment is misconfigured; requests are refused.")
+    if isinstance(error, domain.SignInUnavailable):
+        log.warning("The identity provider's keys could not be fetched")
+        return problem(503, "Sign-in is unavailable for a moment; try again.", headers=retry_after(error))
+    return problem(status, error.detail, error.errors, retry_after(error))
 
 
 def rewrite_chalice_error(response: Response) -> Response:
@@ -71,20 +53,3 @@ def rewrite_chalice_error(response: Response) -> Response:
     }.get(status, body.get("Message") or HTTPStatus(status).phrase)
     keep = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     return problem(status, detail, headers=keep)
-
-
-def with_standard_headers(response: Response) -> Response:
-    """Headers every response carries: no content sniffing; not stored by any cache unless the
-    route said otherwise (what a signed-in caller reads is one council's private data); and,
-    deployed (always HTTPS), HTTP Strict Transport Security."""
-    present = {name.lower() for name in response.headers}
-    if "x-content-type-options" not in present:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-    if "cache-control" not in present:
-        response.headers["Cache-Control"] = "no-store"
-    if config.deployed() and "strict-transport-security" not in present:
-        response.headers["Strict-Transport-Security"] = f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"
-    return response
-
-
-HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600

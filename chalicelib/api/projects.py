@@ -2,7 +2,7 @@
 
 from chalice import Blueprint
 
-from chalicelib.api import presenters
+from chalicelib.edge import presenters
 from chalicelib.api.http import IF_MATCH_REQUIRED, json_response, load_body, preconditions, route
 from chalicelib.bootstrap import use_cases
 from chalicelib.schemas import requests, responses

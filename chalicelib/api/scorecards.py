@@ -2,8 +2,9 @@
 
 from chalice import Blueprint
 
-from chalicelib.api import presenters
-from chalicelib.api.http import csv_response, route
+from chalicelib.edge import presenters
+from chalicelib.api.http import route
+from chalicelib.edge.http import csv_response, scorecard_csv
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.errors import BadRequest
 from chalicelib.schemas import responses
@@ -55,26 +56,8 @@ def org_scorecard(principal, org_id):
     card = use_cases().scorecards.for_org(principal, org_id, department)
     body = presenters.org_scorecard(card, department)
     if as_csv:
-        return csv_response(*csv_table(body), f"{org_id}-scorecard.csv")
+        return csv_response(*scorecard_csv(body), f"{org_id}-scorecard.csv")
     return responses.OrgScorecardOut().dump(body)
-
-
-def csv_table(scorecard: dict) -> tuple[list[dict], list[str]]:
-    """One row per service of a presented organisation scorecard, and the columns: the fields of
-    its JSON rows in order, the level by its name and each principle's score as principles.<id>."""
-    principle_ids = [p["principle_id"] for p in scorecard["principles"]]
-    columns = []
-    for name in responses.ScorecardRow().fields:
-        columns.extend(f"principles.{pid}" for pid in principle_ids) if name == "principles" else columns.append(name)
-    rows = [
-        {
-            **row,
-            "level": row["level"]["name"] if row["level"] else None,
-            **{f"principles.{pid}": score for pid, score in row["principles"].items()},
-        }
-        for row in scorecard["services"]
-    ]
-    return rows, columns
 
 
 @route(

@@ -9,9 +9,11 @@ from chalice import Blueprint
 from marshmallow import ValidationError
 
 from chalicelib import observability
-from chalicelib.api import presenters
-from chalicelib.api.http import BodyTooLarge, json_response, load_json, route
-from chalicelib.api.problems import flatten, from_domain_error, problem
+from chalicelib.edge import presenters
+from chalicelib.api.http import json_response, load_json, route
+from chalicelib.api.problems import from_domain_error, problem
+from chalicelib.edge.errors import flatten
+from chalicelib.edge.http import BodyTooLarge
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.errors import DomainError, Duplicate, Invalid
 from chalicelib.domain.webhooks import SignatureRejected

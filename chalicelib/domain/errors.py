@@ -50,6 +50,28 @@ class Unavailable(DomainError):
     """The store still throttles after retries."""
 
     title = "Service unavailable"
+    retry_after_seconds = 1
+
+
+class Unauthenticated(DomainError):
+    """No credentials, or credentials that do not verify. `detail` is a short, safe reason that
+    never contains the token."""
+
+    title = "Unauthorized"
+
+
+class SignInUnavailable(Unavailable):
+    """The identity provider's discovery document or keys could not be fetched: not the caller's
+    fault, and not for long."""
+
+    retry_after_seconds = 5
+
+
+class Misconfigured(DomainError):
+    """The deployment itself is set up wrongly (an http:// issuer, the development key, a
+    missing setting): every request is refused. `detail` is for the logs, not the caller."""
+
+    title = "Internal server error"
 
 
 class BadRequest(DomainError):

@@ -1,10 +1,14 @@
 """What the use cases need from the outside world. The DynamoDB adapter and the in-memory fake
 (tests/fakes.py) both implement Store, and tests/contract proves they behave alike."""
 
-from collections.abc import Callable
+import base64
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from chalicelib.domain.access import Principal
 
 from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
 from chalicelib.domain.scorecards import MonthlySnapshot
@@ -42,6 +46,46 @@ class OrgOverview:
     projects: list[DeclarationProject]
     snapshots: list[MonthlySnapshot]  # oldest first
     summaries: list[ServiceSummary]  # in list_summaries' order
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """What the browser keeps (in a short-lived cookie) between leaving for the identity provider
+    and coming back: the values that tie the answer to this attempt (PKCE, RFC 7636)."""
+
+    state: str
+    nonce: str
+    verifier: str
+    next_path: str
+
+    def challenge(self) -> str:
+        digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class TokenVerifier(Protocol):
+    """Checks tokens from the council's identity provider (adapters/oidc.py). Raises the domain's
+    Unauthenticated, SignInUnavailable or Misconfigured."""
+
+    def authenticate(self, authorization: str | None) -> Principal: ...
+
+    def verify(self, token: str, audience: str | None = None) -> dict[str, Any]: ...
+
+    def principal(self, claims: Mapping[str, Any]) -> Principal: ...
+
+
+class IdentityProvider(Protocol):
+    """The pages' OAuth client at the identity provider (adapters/oidc_client.py)."""
+
+    client_id: str
+
+    def authorization_url(self, redirect_uri: str, attempt: SignInAttempt) -> str: ...
+
+    def exchange_code(self, redirect_uri: str, code: str, attempt: SignInAttempt) -> str:
+        """The ID token for `code`, not yet verified."""
+
+    def sign_out_url(self, back_url: str | None) -> str | None:
+        """Where to end the provider's own session too, if it says (coming back to `back_url`)."""
 
 
 class Clock(Protocol):

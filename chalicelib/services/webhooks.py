@@ -5,7 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib import config
 from chalicelib.domain.access import Principal, integration_principal
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.model import DELIVERY_LOG_DAYS, EVENT_TYPES, Delivery, Integration
@@ -30,9 +29,10 @@ class VerifiedDelivery:
 
 
 class WebhookService:
-    def __init__(self, ctx: Context, secret_box: Callable[[], object]):
+    def __init__(self, ctx: Context, secret_box: Callable[[], object], tolerance_seconds: Callable[[], int]):
         self._ctx = ctx
         self._box = secret_box
+        self._tolerance_seconds = tolerance_seconds  # a setting, read by the composition root
         # Opened signing keys, by sealed value, for the life of the container: a KMS Decrypt per
         # delivery would add a network round trip and a charge to every webhook.
         self._opened: dict[str, bytes] = {}
@@ -45,7 +45,7 @@ class WebhookService:
             raise SignatureRejected("unknown integration")
         now = self._ctx.clock.now()
         keys = [self._key(integration, s.sealed) for s in integration.secrets_valid_at(now)]
-        signed = verify(headers, body, keys, int(now.timestamp()), config.webhook_tolerance_seconds())
+        signed = verify(headers, body, keys, int(now.timestamp()), self._tolerance_seconds())
         return VerifiedDelivery(integration, signed.webhook_id, now)
 
     def _key(self, integration: Integration, sealed: str) -> bytes:

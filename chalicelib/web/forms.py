@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError
 
-from chalicelib.api.problems import flatten
+from chalicelib.edge.errors import flatten
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.model import Answer

@@ -76,6 +76,10 @@ def page_headers(nonce: str) -> dict:
     }
 
 
+def is_page(response: Response) -> bool:
+    return (response.headers.get("Content-Type") or "").startswith("text/html")
+
+
 def redirect(location: str, status: int = 303, cookies: list[str] | None = None) -> Response:
     headers: dict = {"Location": location, "Cache-Control": "no-store"}
     if cookies:

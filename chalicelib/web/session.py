@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 
-from chalicelib.adapters.oidc_client import SignInAttempt
+from chalicelib.services.ports import SignInAttempt
 
 # __Host-: the browser only accepts them Secure, for Path=/ and from this host exactly.
 SESSION_COOKIE = "__Host-ldd-session"

@@ -15,7 +15,7 @@ import jwt
 import pytest
 
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
-from chalicelib.api.http import MAX_BODY_BYTES
+from chalicelib.edge.http import MAX_BODY_BYTES
 from devserver import identity
 from devserver.demo import DEMO_USERS, SERVICES
 from devserver.handler import RUN_SNAPSHOTS_PATH

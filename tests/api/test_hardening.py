@@ -355,3 +355,11 @@ def test_pages_show_text_stored_before_the_checks(client, org, service_id, monke
         text = shown.body.decode("utf-8") if isinstance(shown.body, bytes) else shown.body
         assert "Acme\ufffd" in text and LONE not in text, path
         text.encode("utf-8")
+
+
+def test_a_method_a_page_lacks_is_a_gov_uk_page_with_allow(client):
+    response = client.request("DELETE", "/app", token=None)
+    assert response.status_code == 405
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Allow"] == "GET"
+    assert b"govuk-heading-l" in response.body and b"Page not found" in response.body

@@ -209,7 +209,7 @@ def assert_security_headers(response):
 
 def test_every_page_has_an_expectation():
     from app import app
-    from chalicelib.web.pages import PAGES
+    from chalicelib.web.page import PAGES
 
     served = {(method, path) for path, methods in app.routes.items() for method in methods if path.startswith("/app")}
     assert served == set(PAGES) | PUBLIC, "routes under /app that are neither pages nor public"

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from chalicelib.api.http import csv_response
+from chalicelib.edge.http import csv_response
 
 
 def cells(rows, columns):

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.api.problems import flatten
+from chalicelib.edge.errors import flatten
 from chalicelib.frameworks import current_framework
 from chalicelib.schemas.requests import ComponentIn
 from chalicelib.web import forms

@@ -1,0 +1,126 @@
+"""The forms a service owner fills in: a self-assessment, and the components a service runs on.
+A form with errors is shown again with the GOV.UK error summary, and nothing is stored."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from marshmallow import ValidationError
+
+from chalicelib.bootstrap import use_cases
+from chalicelib.domain.catalogue import RATINGS
+from chalicelib.domain.errors import Conflict, Forbidden, Invalid
+from chalicelib.domain.etags import component_etag
+from chalicelib.domain.preconditions import NONE, Preconditions
+from chalicelib.edge import presenters
+from chalicelib.edge.errors import flatten
+from chalicelib.edge.http import PATH_PATTERNS
+from chalicelib.schemas.requests import ComponentIn
+from chalicelib.web import forms
+from chalicelib.web.page import common, go, html, may_edit, page
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/assessment", ("GET", "POST"))
+def assessment_form(principal, request, org_id, service_id):
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can submit its assessment.")
+    framework = uc.context.current_framework
+    values, errors, form = {}, {}, None
+    if request.method == "POST":
+        values = request.form
+        form = forms.assessment_body(framework, values)
+        answers, errors = forms.read_assessment(framework, form.body)
+        if not errors:
+            try:
+                uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
+                return go(f"/app/orgs/{org_id}/services/{service_id}?submitted=1#latest-score")
+            except Invalid as invalid:
+                errors = invalid.errors or {"answers": [invalid.detail]}
+    return html(
+        "assessment_form.html",
+        422 if errors else 200,
+        title=f"Assess {svc.name}",
+        service=presenters.service(svc),
+        framework=framework,
+        ratings=RATINGS,
+        labels=forms.RATING_LABELS,
+        values=values,
+        errors=forms.assessment_error_list(framework, errors, form),
+        field_errors=forms.assessment_field_errors(framework, errors, form),
+        **common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/new-component", ("GET", "POST"))
+def new_component(principal, request, org_id, service_id):
+    return _component_page(principal, request, org_id, service_id, None)
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/components/{component_id}", ("GET", "POST"))
+def edit_component(principal, request, org_id, service_id, component_id):
+    return _component_page(principal, request, org_id, service_id, component_id)
+
+
+def _new_component_id_errors(chosen: str) -> dict[str, list[str]]:
+    """What is wrong with a new component's name on its face; a name already taken is
+    ComponentService.put's Conflict (create_only), without a read of its own."""
+    if not chosen:
+        return {"component_id": [forms.MISSING[0]]}
+    if not PATH_PATTERNS["component_id"].match(chosen):
+        return {"component_id": ["use lower-case letters, digits and hyphens only, such as case-management"]}
+    return {}
+
+
+def _component_page(principal, request, org_id, service_id, component_id):
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can change its components.")
+    existing = uc.components.get(principal, org_id, service_id, component_id) if component_id else None
+    framework = uc.context.current_framework
+    errors: dict = {}
+    if request.method == "POST":
+        values = request.form
+        chosen = component_id or (values.get("component_id") or "").strip()
+        body, errors = forms.component_body(values)
+        if component_id is None:
+            errors.update(_new_component_id_errors(chosen))
+        try:
+            spec = ComponentIn().load(body)
+        except ValidationError as error:
+            errors.update(flatten(error.messages))
+        # An edit replaces only the version the form was made from (a missing etag matches none).
+        etag = values.get("etag") if component_id else None
+        version = Preconditions.matching(etag or "") if component_id else NONE
+        if not errors:
+            try:
+                uc.components.put(
+                    principal, org_id, service_id, chosen, spec, version, create_only=component_id is None
+                )
+                return go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
+            except Conflict as conflict:
+                errors = {"component_id": [conflict.detail]}
+            except Invalid as invalid:
+                errors = invalid.errors or {"component_id": [invalid.detail]}
+    else:
+        values = forms.component_values(presenters.component(existing, [])) if existing else {}
+        etag = component_etag(existing) if existing else None
+    return html(
+        "component_form.html",
+        422 if errors else 200,
+        title=f"{'Change' if existing else 'Add'} a component of {svc.name}",
+        service=presenters.service(svc),
+        component_id=component_id,
+        existing=presenters.component(existing, []) if existing else None,
+        etag=etag,
+        values=values,
+        export_formats=framework.export_formats,
+        rules=framework.lock_in.rules,
+        policy=framework.lock_in,
+        errors=forms.error_list(errors, forms.COMPONENT_FIELDS),
+        field_errors=forms.field_errors(errors, forms.COMPONENT_FIELDS),
+        options_by_field=forms.COMPONENT_OPTIONS,
+        **common(principal, request, org_id),
+    )
