@@ -1,7 +1,7 @@
 """What every use case is built with: the store, the clock, the catalogue and an id factory."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -50,6 +50,31 @@ class Context:
         if org is None:
             raise NotFound(f"Organisation {org_id!r} does not exist.")
         return org
+
+    def merge_patch(
+        self,
+        current: T,
+        patch: dict,
+        preconditions: Preconditions,
+        etag: str,
+        fields: tuple[tuple[str, ...], tuple[str, ...]],
+        actor: Actor,
+        audited: tuple[str, str, str],
+        save: Callable[[T, T, AuditRecord], None],
+        what: str,
+    ) -> T:
+        """The one edit (PATCH) flow: a JSON merge patch of the (editable, required) `fields`,
+        applied where the request's conditions hold for the current version (`etag`), stamped,
+        audited as (org_id, action, target), and saved only over the version read."""
+        changes = merge_patch_changes(patch, preconditions, etag, *fields, what)
+        stamp = self.stamp(actor)
+        updated = replace(current, **changes, updated=stamp)
+        org_id, action, target = audited
+        try:
+            save(updated, current, self.audit(org_id, stamp, action, target))
+        except StaleWrite:
+            raise StaleWrite(f"{what} has changed since you read it.") from None
+        return updated
 
     def summary_or_404(self, org_id: str, service_id: str):
         summary = self.store.get_summary(org_id, service_id)

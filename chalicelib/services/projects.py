@@ -1,15 +1,13 @@
 """Declaration projects: what a signatory commits to deliver within a year of signing."""
 
-from dataclasses import replace
-
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.clock import add_years
 from chalicelib.domain.etags import project_etag
-from chalicelib.domain.errors import Invalid, NotFound, StaleWrite
+from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.domain.model import DeclarationProject
 from chalicelib.domain.preconditions import Preconditions
-from chalicelib.services.context import Context, merge_patch_changes, require_if_match
+from chalicelib.services.context import Context, require_if_match
 
 EDITABLE = ("title", "partners", "mission", "impact", "due", "status")
 
@@ -63,18 +61,19 @@ class ProjectService:
         access.require_admin(principal, org_id)
         require_if_match(preconditions)
         current = self._get(org_id, project_id)
-        what = f"Declaration project {project_id!r}"
-        changes = merge_patch_changes(patch, preconditions, project_etag(current), EDITABLE, EDITABLE, what)
-        if "partners" in changes:
-            changes["partners"] = tuple(changes["partners"])
-        stamp = self._ctx.stamp(principal.actor)
-        updated = replace(current, **changes, updated=stamp)
-        audit = self._ctx.audit(org_id, stamp, "declaration_project.updated", _target(project_id))
-        try:
-            self._ctx.store.save_project(updated, current, audit)
-        except StaleWrite:
-            raise StaleWrite(f"Declaration project {project_id!r} has changed since you read it.") from None
-        return updated
+        if patch.get("partners") is not None:
+            patch = {**patch, "partners": tuple(patch["partners"])}
+        return self._ctx.merge_patch(
+            current,
+            patch,
+            preconditions,
+            project_etag(current),
+            (EDITABLE, EDITABLE),
+            principal.actor,
+            (org_id, "declaration_project.updated", _target(project_id)),
+            self._ctx.store.save_project,
+            f"Declaration project {project_id!r}",
+        )
 
     def _get(self, org_id: str, project_id: str) -> DeclarationProject:
         project = self._ctx.store.get_project(org_id, project_id)

@@ -1,14 +1,12 @@
 """Registering, reading and editing an organisation's services."""
 
-from dataclasses import replace
-
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.etags import service_etag
-from chalicelib.domain.errors import NotFound, StaleWrite
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Service, ServiceSummary
 from chalicelib.domain.preconditions import Preconditions
-from chalicelib.services.context import Context, merge_patch_changes, require_if_match
+from chalicelib.services.context import Context, require_if_match
 from chalicelib.services.ports import Page
 
 REQUIRED_FIELDS = ("name", "department", "owner_email")
@@ -56,17 +54,17 @@ class ServiceRegistry:
         require_if_match(preconditions)
         current = self._get(org_id, service_id)
         access.require_service_editor(principal, org_id, current.owner_email)
-        changes = merge_patch_changes(
-            patch, preconditions, service_etag(current), EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS, f"Service {service_id!r}"
+        return self._ctx.merge_patch(
+            current,
+            patch,
+            preconditions,
+            service_etag(current),
+            (EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS),
+            principal.actor,
+            (org_id, "service.updated", f"services/{service_id}"),
+            self._ctx.store.update_service,
+            f"Service {service_id!r}",
         )
-        stamp = self._ctx.stamp(principal.actor)
-        updated = replace(current, **changes, updated=stamp)
-        audit = self._ctx.audit(org_id, stamp, "service.updated", f"services/{service_id}")
-        try:
-            self._ctx.store.update_service(updated, current, audit)
-        except StaleWrite:
-            raise StaleWrite(f"Service {service_id!r} has changed since you read it.") from None
-        return updated
 
     def _get(self, org_id: str, service_id: str) -> Service:
         service = self._ctx.store.get_service(org_id, service_id)
