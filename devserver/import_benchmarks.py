@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import TextIO
 
 from chalicelib.api.http import MAX_BODY_BYTES
-from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_from_csv, benchmark_set_to_dict
+from chalicelib.domain.benchmarks.csv_reader import benchmark_set_from_csv
+from chalicelib.domain.benchmarks.model import BenchmarkSet
+from chalicelib.domain.benchmarks.shape import benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 from devserver import identity
 from devserver.token import platform_admin_token

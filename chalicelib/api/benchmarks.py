@@ -7,7 +7,7 @@ from chalice import Blueprint
 from chalicelib.api import presenters
 from chalicelib.api.http import CONDITIONAL_PUT, json_response, load_body, load_json, preconditions, route
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.benchmark_records import benchmark_set_etag, kpi_etag
+from chalicelib.domain.benchmarks.shape import benchmark_set_etag, kpi_etag
 from chalicelib.schemas import benchmarks as schemas
 from chalicelib.services.benchmarks import BenchmarkService
 

@@ -1,6 +1,6 @@
 """Request and response bodies of the benchmark routes.
 
-A benchmark set's body is checked by chalicelib/domain/benchmarks.py (benchmark_set_from_dict),
+A benchmark set's body is checked by chalicelib/domain/benchmarks/shape.py (benchmark_set_from_dict),
 which names every problem by field path; BenchmarkSetIn documents that shape in /openapi.json.
 KPI values are checked against the known sets' KPI definitions by the use case."""
 

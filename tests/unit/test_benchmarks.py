@@ -22,21 +22,10 @@ import pytest
 
 import chalicelib.benchmarks
 from chalicelib.benchmarks import load_benchmark_sets
-from chalicelib.domain.benchmarks import (
-    CSV_COLUMNS,
-    Kpi,
-    KpiPosition,
-    Quartiles,
-    benchmark,
-    benchmark_set_from_csv,
-    benchmark_set_from_dict,
-    benchmark_set_to_dict,
-    check_kpi_values,
-    parse_period,
-    position,
-    quartile_of,
-    unit_problem,
-)
+from chalicelib.domain.benchmarks.csv_reader import CSV_COLUMNS, benchmark_set_from_csv
+from chalicelib.domain.benchmarks.model import Kpi, KpiPosition, Quartiles
+from chalicelib.domain.benchmarks.rules import benchmark, check_kpi_values, parse_period, position, quartile_of, unit_problem
+from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict, benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 
 HIGHER = Kpi("satisfaction", "Satisfaction", "percent", "higher", "org")

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import pytest
 
-from chalicelib.domain.benchmarks import CSV_COLUMNS
+from chalicelib.domain.benchmarks.csv_reader import CSV_COLUMNS
 from devserver import import_benchmarks
 
 HEADER = ",".join(CSV_COLUMNS)

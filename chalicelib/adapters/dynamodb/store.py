@@ -32,8 +32,8 @@ from chalicelib.adapters.dynamodb.models import (
     SummaryItem,
 )
 from chalicelib.domain import codec
-from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, kpi_etag, listing_of
-from chalicelib.domain.benchmarks import benchmark_set_from_dict, benchmark_set_to_dict
+from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, listing_of
+from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict, benchmark_set_to_dict, kpi_etag
 from chalicelib.domain.errors import AlreadyExists, BadRequest, Conflict, Duplicate, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import (
     CLAIM_DAYS,
