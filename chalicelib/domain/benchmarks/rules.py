@@ -122,8 +122,11 @@ def check_kpi_values(set_or_kpis: BenchmarkSet | Iterable[Kpi], values: Any, lev
 
 # --- periods ----------------------------------------------------------------------------------
 
+# Looser than a period, so that a quarter or a month out of range gets its own message.
 _PERIOD = re.compile(r"([0-9]{4})(?:-Q([0-9])|-([0-9]{2}))?")
 _PERIOD_FORMAT = "must be YYYY, YYYY-Qn (n 1 to 4) or YYYY-MM (01 to 12)"
+# The periods parse_period accepts, as /openapi.json documents them (the years' range aside).
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
 
 def parse_period(text: Any) -> Period:
