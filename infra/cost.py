@@ -86,7 +86,7 @@ class Meter:
 def measure() -> dict[str, list]:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from devserver import bench
+    from tools import bench
 
     os.environ.clear()
     os.environ.update(bench._fake_aws_environment())

@@ -1,4 +1,4 @@
-"""`make bench` (python -m devserver.bench): DynamoDB requests and in-process latency per route over
+"""`make bench` (python -m tools.bench): DynamoDB requests and in-process latency per route over
 moto, the import time of `app`, the local server's time per request on a kept-alive connection,
 and the organisation scorecard at 10, 100 and 1,000 services.
 
