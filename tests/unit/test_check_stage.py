@@ -222,6 +222,13 @@ def test_the_zip_must_be_small_and_free_of_development_tools(tmp_path):
     assert "does not exist" in check_zip(tmp_path / "none.zip")[0]
 
 
+@pytest.mark.parametrize("folder", ["devserver", "tools", "infra"])
+def test_the_projects_own_tools_never_reach_the_zip(tmp_path, folder):
+    zipped = make_zip(tmp_path / "with-tools.zip", [*RUNTIME, f"{folder}/__init__.py"])
+    (problem,) = check_zip(zipped)
+    assert folder in problem
+
+
 def test_a_dependencys_stray_test_file_is_not_our_test_suite(tmp_path):
     """govuk-frontend-jinja 4.1.0's wheel installs its Flask test app as tests/utils/app.py."""
     record = "govuk_frontend_jinja/__init__.py,sha256=x,1\ntests/utils/app.py,sha256=y,2\n"
