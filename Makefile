@@ -35,10 +35,10 @@ snapshot: $(STAMP)
 	@PORT=$(PORT) $(BIN)/python -m devserver.snapshot
 
 # Import one benchmark set from a CSV (docs/benchmarks.md, section 2) into the running local
-# server, as a platform admin (for a deployed API: python -m devserver.import_benchmarks --help).
+# server, as a platform admin (for a deployed API: python -m tools.import_benchmarks --help).
 import-benchmarks: $(STAMP)
 	@test -n '$(FILE)' || { echo 'usage: make import-benchmarks FILE=path/to/set.csv [PORT=8000]' >&2; exit 2; }
-	@PORT='$(PORT)' $(BIN)/python -m devserver.import_benchmarks '$(FILE)'
+	@PORT='$(PORT)' $(BIN)/python -m tools.import_benchmarks '$(FILE)'
 
 run: $(STAMP) $(NODE_STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver
@@ -55,7 +55,7 @@ browser-test: $(STAMP) $(NODE_STAMP)
 
 # The local server's part of the bench serves the pages' assets too, hence node_modules.
 bench: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m devserver.bench
+	$(BIN)/python -m tools.bench
 
 # Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.
 token: $(STAMP)
@@ -71,10 +71,10 @@ PARAMS ?=
 STACK ?= ldd-tracker-$(STAGE)
 
 package: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m devserver.check_stage $(STAGE) --merge-template $(INFRA)
+	$(BIN)/python -m tools.check_stage $(STAGE) --merge-template $(INFRA)
 	rm -rf build/$(STAGE)
 	AWS_DEFAULT_REGION=$(AWS_REGION_DEFAULT) $(BIN)/chalice package --stage $(STAGE) --merge-template $(INFRA) build/$(STAGE)
-	$(BIN)/python -m devserver.check_stage $(STAGE) --template build/$(STAGE)/sam.json --zip build/$(STAGE)/deployment.zip $(foreach p,$(PARAMS),--parameter $(p))
+	$(BIN)/python -m tools.check_stage $(STAGE) --template build/$(STAGE)/sam.json --zip build/$(STAGE)/deployment.zip $(foreach p,$(PARAMS),--parameter $(p))
 	$(BIN)/cfn-lint build/$(STAGE)/sam.json
 	@echo "build/$(STAGE): sam.json and deployment.zip ($$(du -h build/$(STAGE)/deployment.zip | cut -f1)) are ready; next: make deploy STAGE=$(STAGE) BUCKET=<an S3 bucket for the code>"
 

@@ -1,5 +1,6 @@
 """`make cost`: what 1,000 assessments and 1,000 scorecard reads cost on AWS at on-demand prices,
-from the requests the app really makes (measured here over moto with `make bench`'s seeding).
+from the requests the app really makes (measured here over moto with `make bench`'s seeding,
+tools/workload.py).
 
 Each measured call's DynamoDB requests are turned into request units from the sizes of the items
 sent and returned: a strongly consistent read of up to 4 KB is 1 read unit (transactional: 2), a
@@ -13,10 +14,8 @@ PRICES ARE TO BE CHECKED before quoting: eu-west-2 (London) list prices as the a
 
 import json
 import math
-import os
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,45 +85,28 @@ class Meter:
 def measure() -> dict[str, list]:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from devserver import bench
+    from tools import workload
 
-    os.environ.clear()
-    os.environ.update(bench._fake_aws_environment())
-    from tests.identity import LocalIdentityProvider
-
-    bench.IDENTITY = LocalIdentityProvider().start()
-    os.environ.update(bench.IDENTITY.env())
-    from moto import mock_aws
-
-    with mock_aws():
-        meter = Meter()
-        meter.install()
-        from app import app
-        from chalicelib import bootstrap
-        from devserver.gateway import chalice_client
-
-        bench.fresh_table()
-        bench.create_kms_key()
-        seeding = bootstrap.build(clock=bench._ticking_clock(datetime.now(timezone.utc) - timedelta(days=30)))
-        bootstrap.use(bootstrap.build(clock=bench._ticking_clock(datetime.now(timezone.utc))))
+    workload.use_fake_aws_and_local_identity()
+    meter = Meter()
+    meter.install()
+    with workload.app_over_moto() as (_, http, seeding):
         org = "cost-borough"
-        service = bench.seed_org(seeding, org, SERVICES)[0]
+        service = workload.seed_org(seeding, org, SERVICES)[0]
         measured = {}
-        with chalice_client(app, project_dir=str(ROOT)) as client:
-            http = client.http
-            calls = {
-                "submit an assessment": ("POST", f"/orgs/{org}/services/{service}/assessments", bench.answers_body(7)),
-                "read the service scorecard": ("GET", f"/orgs/{org}/services/{service}/scorecard", None),
-                f"read the organisation scorecard ({SERVICES} services)": ("GET", f"/orgs/{org}/scorecard", None),
-            }
-            for name, (method, path, payload) in calls.items():
-                headers = {**bench._authorization(path), **({"Content-Type": "application/json"} if payload else {})}
-                meter.calls = []
-                response = http.request(method, path, headers=headers, body=json.dumps(payload).encode() if payload else b"")
-                measured[name] = meter.calls
-                meter.calls = None
-                if response.status_code >= 400:
-                    raise SystemExit(f"{name}: {method} {path} answered {response.status_code}: {response.body[:300]!r}")
+        calls = {
+            "submit an assessment": ("POST", f"/orgs/{org}/services/{service}/assessments", workload.answers_body(7)),
+            "read the service scorecard": ("GET", f"/orgs/{org}/services/{service}/scorecard", None),
+            f"read the organisation scorecard ({SERVICES} services)": ("GET", f"/orgs/{org}/scorecard", None),
+        }
+        for name, (method, path, payload) in calls.items():
+            headers = {**workload.authorization(path), **({"Content-Type": "application/json"} if payload else {})}
+            meter.calls = []
+            response = http.request(method, path, headers=headers, body=json.dumps(payload).encode() if payload else b"")
+            measured[name] = meter.calls
+            meter.calls = None
+            if response.status_code >= 400:
+                raise SystemExit(f"{name}: {method} {path} answered {response.status_code}: {response.body[:300]!r}")
     return measured
 
 

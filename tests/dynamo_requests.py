@@ -72,7 +72,7 @@ class DynamoRequests:
 APP_SERVICES = frozenset({"dynamodb", "kms"})
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _APP_CODE = (os.path.join(_ROOT, "chalicelib") + os.sep, os.path.join(_ROOT, "app.py"))
-_OTHER_CODE = (os.path.join(_ROOT, "devserver") + os.sep, os.path.join(_ROOT, "tests") + os.sep)
+_OTHER_CODE = tuple(os.path.join(_ROOT, folder) + os.sep for folder in ("devserver", "tools", "tests"))
 _NOT_THE_FUNCTION = os.path.join(_ROOT, "chalicelib", "adapters", "dynamodb", "tables.py")
 
 

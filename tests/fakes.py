@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb.keys import services_index_sk
-from chalicelib.domain.benchmark_records import listing_of
+from chalicelib.domain.benchmarks.model import listing_of
 from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
 from chalicelib.services.ports import OrgOverview, Page
 

@@ -7,6 +7,8 @@ from chalice import Blueprint
 from chalicelib.edge import presenters
 from chalicelib.api.http import CONDITIONAL_PUT, json_response, load_body, load_json, preconditions, route
 from chalicelib.bootstrap import use_cases
+from chalicelib.domain.benchmarks.rules import PERIOD_PATTERN
+from chalicelib.domain.benchmarks.shape import SET_ID
 from chalicelib.domain.etags import benchmark_set_etag, kpi_etag
 from chalicelib.schemas import benchmarks as schemas
 from chalicelib.services.benchmarks import BenchmarkService
@@ -20,9 +22,9 @@ SERVICE_KPI = "/orgs/{org_id}/services/{service_id}/kpis/{period}"
 ORG_POSITION = "/orgs/{org_id}/benchmark"
 SERVICE_POSITION = "/orgs/{org_id}/services/{service_id}/benchmark"
 POSITION_QUERY = (
-    {"name": "set", "required": True, "schema": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{1,62}$"},
+    {"name": "set", "required": True, "schema": {"type": "string", "pattern": f"^{SET_ID.pattern}$"},
      "description": "The benchmark set's set_id (GET /benchmarks)."},
-    {"name": "period", "required": True, "schema": {"type": "string", "pattern": r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"},
+    {"name": "period", "required": True, "schema": {"type": "string", "pattern": PERIOD_PATTERN},
      "description": "YYYY, YYYY-Qn or YYYY-MM."},
 )
 

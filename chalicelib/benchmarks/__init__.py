@@ -8,7 +8,8 @@ import json
 from functools import cache
 from pathlib import Path
 
-from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_from_dict
+from chalicelib.domain.benchmarks.model import BenchmarkSet
+from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict
 from chalicelib.domain.errors import Invalid
 
 _DIRECTORY = Path(__file__).parent

@@ -8,8 +8,8 @@ import hashlib
 import json
 from typing import Any
 
-from chalicelib.domain.benchmark_records import KpiRecord, StoredBenchmarkSet
-from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_to_dict
+from chalicelib.domain.benchmarks.model import BenchmarkSet, KpiRecord, StoredBenchmarkSet
+from chalicelib.domain.benchmarks.shape import benchmark_set_to_dict
 from chalicelib.domain.model import Component, DeclarationProject, Integration, Organisation, Service
 from chalicelib.domain.plain import to_plain
 

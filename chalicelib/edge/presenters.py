@@ -1,7 +1,7 @@
 """Domain records as the JSON the API promises (schemas/responses.py, schemas/benchmarks.py),
 numbers rounded for reporting only here."""
 
-from chalicelib.domain.benchmarks import benchmark_set_to_dict
+from chalicelib.domain.benchmarks.shape import benchmark_set_to_dict
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import iso_instant
 from chalicelib.domain.plain import to_plain

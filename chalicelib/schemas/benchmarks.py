@@ -1,24 +1,32 @@
 """Request and response bodies of the benchmark routes.
 
-A benchmark set's body is checked by chalicelib/domain/benchmarks.py (benchmark_set_from_dict),
-which names every problem by field path; BenchmarkSetIn documents that shape in /openapi.json.
-KPI values are checked against the known sets' KPI definitions by the use case."""
+A benchmark set's body has one shape, chalicelib/domain/benchmarks/shape.py: benchmark_set_from_dict
+validates it, and BenchmarkSetIn, KpiIn and QuartilesIn only document it in /openapi.json, their
+enums and patterns taken from the domain. The domain is the validator because the same checks
+read a shipped set's file and a CSV import (the domain imports only the standard library, and the
+CSV reader turns its field paths into "line n.column"), and because its field paths and messages
+are what clients and tests rely on: "peer_groups.London boroughs.cost_per_user.p25", and rules
+across fields (p25 <= median <= p75, p25 and p75 together, a figure within its unit and the set's
+score_range, unique kpi_ids) that marshmallow would report in its own words ("Unknown field.",
+a dictionary's entries under "value"). KPI values are checked against the known sets' KPIs by
+the use case."""
 
 from marshmallow import Schema, fields
 
+from chalicelib.domain.benchmarks.model import BETTER, KPI_LEVELS, UNITS
+from chalicelib.domain.benchmarks.shape import KPI_ID
 from chalicelib.schemas.responses import Nullable, ResponseBody
 
 NUMBER = {"metadata": {"type": "number"}}
 NULLABLE_NUMBER = {**Nullable, **NUMBER}  # apispec adds "null"
-UNITS = ["percent", "gbp", "count", "score", "days", "ratio"]
 
 
 class KpiIn(Schema):
-    kpi_id = fields.String(required=True, metadata={"pattern": r"^[a-z][a-z0-9_]{0,62}$"})
+    kpi_id = fields.String(required=True, metadata={"pattern": f"^{KPI_ID.pattern}$"})
     title = fields.String(required=True)
-    unit = fields.String(required=True, metadata={"enum": UNITS})
-    better = fields.String(required=True, metadata={"enum": ["higher", "lower"]})
-    level = fields.String(required=True, metadata={"enum": ["org", "service"]})
+    unit = fields.String(required=True, metadata={"enum": list(UNITS)})
+    better = fields.String(required=True, metadata={"enum": list(BETTER)})
+    level = fields.String(required=True, metadata={"enum": list(KPI_LEVELS)})
     source = fields.String()
     year = fields.Integer()
     notes = fields.String()

@@ -1,6 +1,6 @@
 """Benchmark sets (platform admins import them), KPI values (councils record them) and where a
 council's values stand against its peers (API.md, "Benchmarks, KPIs and declaration projects";
-the rules are chalicelib/domain/benchmarks.py, explained in docs/benchmarks.md)."""
+the rules are in chalicelib/domain/benchmarks/, explained in docs/benchmarks.md)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,23 +9,17 @@ from datetime import date
 from chalicelib.benchmarks import load_benchmark_sets
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.benchmark_records import (
+from chalicelib.domain.benchmarks.model import (
     PLATFORM_ORG,
+    BenchmarkResult,
+    BenchmarkSet,
     BenchmarkSetListing,
     KpiRecord,
     StoredBenchmarkSet,
 )
+from chalicelib.domain.benchmarks.rules import benchmark, check_kpi_values, parse_period, position
+from chalicelib.domain.benchmarks.shape import SET_ID, benchmark_set_from_dict
 from chalicelib.domain.etags import benchmark_set_etag, kpi_etag
-from chalicelib.domain.benchmarks import (
-    _SET_ID,
-    BenchmarkResult,
-    BenchmarkSet,
-    benchmark,
-    benchmark_set_from_dict,
-    check_kpi_values,
-    parse_period,
-    position,
-)
 from chalicelib.domain.errors import BadRequest, Conflict, Invalid, NotFound
 from chalicelib.domain.model import Organisation, Stamp
 from chalicelib.domain.preconditions import NONE, Preconditions
@@ -181,8 +175,8 @@ class BenchmarkService:
         access.require_leadership_view(principal, org_id)
         if not set_text:
             raise BadRequest("Name the benchmark set: ?set=<set_id>.", {"set": ["is required"]})
-        if not _SET_ID.fullmatch(set_text):
-            raise BadRequest(f"{set_text!r} is not a set_id.", {"set": [f"must match {_SET_ID.pattern}"]})
+        if not SET_ID.fullmatch(set_text):
+            raise BadRequest(f"{set_text!r} is not a set_id.", {"set": [f"must match {SET_ID.pattern}"]})
         if not period_text:
             raise BadRequest("Name the period: ?period=YYYY, YYYY-Qn or YYYY-MM.", {"period": ["is required"]})
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.benchmarks import BenchmarkSet
+from chalicelib.domain.benchmarks.model import BenchmarkSet
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import DeclarationProject, Organisation
 from chalicelib.domain.scorecards import MonthlySnapshot, OrgScorecard

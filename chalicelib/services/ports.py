@@ -10,7 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from chalicelib.domain.access import Principal
 
-from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
+from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
 from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.domain.model import (
     Assessment,
@@ -181,7 +181,7 @@ class Store(Protocol):
 
     def list_projects(self, org_id: str) -> list[DeclarationProject]: ...
 
-    # benchmark sets and KPI values (chalicelib/domain/benchmark_records.py)
+    # benchmark sets and KPI values (chalicelib/domain/benchmarks/model.py)
     def save_benchmark_set(self, stored: StoredBenchmarkSet, expected: StoredBenchmarkSet | None, audit: AuditRecord) -> None:
         """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
         the stored set still equals `expected` (StaleWrite). Its registry entry changes with it."""

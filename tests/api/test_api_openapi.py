@@ -497,3 +497,19 @@ def test_the_bodies_the_api_accepts_match_the_documented_request_schemas(client,
         request_schema("put", service + "/components/{component_id}"),
         json.loads(json.dumps(component_body(interfaces={"open_api": "true", "api_documented": True, "api_extra_charge": False}))),
     )
+
+
+def test_a_benchmark_sets_documented_body_is_the_shape_the_domain_reads(spec):
+    """BenchmarkSetIn, KpiIn and QuartilesIn document benchmark_set_from_dict's input: the same
+    fields, and the domain's units, directions, levels and kpi_id pattern. (The set_id comes
+    from the path; a body may repeat it, which the document leaves out.)"""
+    from chalicelib.domain.benchmarks.model import BETTER, KPI_LEVELS, UNITS
+    from chalicelib.domain.benchmarks.shape import KPI_FIELDS, KPI_ID, QUARTILE_FIELDS, SET_FIELDS
+
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["BenchmarkSetIn"]["properties"]) == set(SET_FIELDS) - {"set_id"}
+    assert set(schemas["QuartilesIn"]["properties"]) == set(QUARTILE_FIELDS)
+    kpi = schemas["KpiIn"]["properties"]
+    assert set(kpi) == set(KPI_FIELDS)
+    assert (kpi["unit"]["enum"], kpi["better"]["enum"], kpi["level"]["enum"]) == (list(UNITS), list(BETTER), list(KPI_LEVELS))
+    assert kpi["kpi_id"]["pattern"] == f"^{KPI_ID.pattern}$"

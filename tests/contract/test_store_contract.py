@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
-from chalicelib.domain.benchmark_records import KpiRecord
+from chalicelib.domain.benchmarks.model import KpiRecord
 from chalicelib.domain.model import (
     Assessment,
     AuditRecord,
@@ -253,8 +253,8 @@ def test_the_audit_trail_pages_newest_first_and_stays_in_its_organisation(store)
 
 
 def benchmark_set(set_id="socitm-2025", title="Socitm 2025", median=3135):
-    from chalicelib.domain.benchmark_records import StoredBenchmarkSet
-    from chalicelib.domain.benchmarks import benchmark_set_from_dict
+    from chalicelib.domain.benchmarks.model import StoredBenchmarkSet
+    from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict
 
     bset = benchmark_set_from_dict({
         "set_id": set_id, "title": title, "source": "Tests", "published": "2025-06-30", "illustrative": False,

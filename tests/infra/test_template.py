@@ -13,7 +13,7 @@ from pynamodb.attributes import TTLAttribute
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb import models
-from devserver.check_stage import check_template, resolve, template_environments
+from tools.check_stage import check_template, resolve, template_environments
 from tests.infra.conftest import ROOT, STAGES
 
 CHALICE_FUNCTIONS = ("APIHandler", "MonthlySnapshots")

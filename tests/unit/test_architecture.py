@@ -92,3 +92,8 @@ def test_the_rules_see_a_forbidden_import(tmp_path):
     (_, applies, forbids) = RULES[1]
     assert applies("chalicelib.web.sample") and any(forbids(n) for n in imports_of(sample))
 
+
+
+def test_no_module_is_over_500_lines():
+    long = {m: n for m, p in modules().items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    assert not long, long

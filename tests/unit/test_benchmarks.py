@@ -14,6 +14,7 @@ import copy
 import csv
 import json
 import math
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,21 +23,18 @@ import pytest
 
 import chalicelib.benchmarks
 from chalicelib.benchmarks import load_benchmark_sets
-from chalicelib.domain.benchmarks import (
-    CSV_COLUMNS,
-    Kpi,
-    KpiPosition,
-    Quartiles,
+from chalicelib.domain.benchmarks.csv_reader import CSV_COLUMNS, benchmark_set_from_csv
+from chalicelib.domain.benchmarks.model import Kpi, KpiPosition, Quartiles
+from chalicelib.domain.benchmarks.rules import (
+    PERIOD_PATTERN,
     benchmark,
-    benchmark_set_from_csv,
-    benchmark_set_from_dict,
-    benchmark_set_to_dict,
     check_kpi_values,
     parse_period,
     position,
     quartile_of,
     unit_problem,
 )
+from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict, benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 
 HIGHER = Kpi("satisfaction", "Satisfaction", "percent", "higher", "org")
@@ -372,6 +370,22 @@ def test_periods_of_one_granularity_sort_chronologically():
     assert sorted(months, key=lambda t: parse_period(t).sortable) == ["2023-12", "2024-02", "2024-10"]
     mixed = [parse_period(t) for t in ("2024-Q2", "2024", "2024-03", "2023-Q4")]
     assert [str(p) for p in sorted(mixed, key=lambda p: (p.start, p.end))] == ["2023-Q4", "2024", "2024-03", "2024-Q2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024", "2024-Q1", "2024-Q4", "2024-01", "2024-12", "2024-Q5", "2024-Q0", "2024-13", "2024-00", "24",
+     "2024-1", "2024-Q1 ", " 2024", "2024-q1", "2024-Q12", "2024-", "2024/03", "2024-03-01", ""],
+)
+def test_the_documented_period_pattern_accepts_what_parse_period_accepts(text):
+    """PERIOD_PATTERN is what /openapi.json says of ?period=; the years' range is left to the
+    message (a JSON Schema pattern for 1900 to 2999 would say little more)."""
+    try:
+        parse_period(text)
+        accepted = True
+    except Invalid:
+        accepted = False
+    assert bool(re.search(PERIOD_PATTERN, text)) == accepted
 
 
 # --- set validation ---------------------------------------------------------------------------

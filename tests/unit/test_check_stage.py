@@ -1,11 +1,11 @@
-"""`make package` refuses a stage whose sign-in settings are unsafe (devserver.check_stage)."""
+"""`make package` refuses a stage whose sign-in settings are unsafe (tools.check_stage)."""
 
 import json
 
 import pytest
 
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
-from devserver.check_stage import check_file, main
+from tools.check_stage import check_file, main
 
 COGNITO = {
     "OIDC_ISSUER": "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbCdEfGhI",
@@ -128,7 +128,7 @@ def test_an_unknown_stage_or_a_broken_file_is_refused(write, tmp_path):
 import zipfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from devserver.check_stage import check_template, check_zip  # noqa: E402
+from tools.check_stage import check_template, check_zip  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = str(ROOT / "infra" / "template.json")
@@ -222,6 +222,13 @@ def test_the_zip_must_be_small_and_free_of_development_tools(tmp_path):
     assert "does not exist" in check_zip(tmp_path / "none.zip")[0]
 
 
+@pytest.mark.parametrize("folder", ["devserver", "tools", "infra"])
+def test_the_projects_own_tools_never_reach_the_zip(tmp_path, folder):
+    zipped = make_zip(tmp_path / "with-tools.zip", [*RUNTIME, f"{folder}/__init__.py"])
+    (problem,) = check_zip(zipped)
+    assert folder in problem
+
+
 def test_a_dependencys_stray_test_file_is_not_our_test_suite(tmp_path):
     """govuk-frontend-jinja 4.1.0's wheel installs its Flask test app as tests/utils/app.py."""
     record = "govuk_frontend_jinja/__init__.py,sha256=x,1\ntests/utils/app.py,sha256=y,2\n"
@@ -243,7 +250,7 @@ def test_a_dependencys_stray_test_file_is_not_our_test_suite(tmp_path):
 
 
 def test_the_zip_must_unzip_under_lambdas_250_mib(tmp_path, monkeypatch):
-    from devserver import check_stage
+    from tools import check_stage
 
     path = tmp_path / "big.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -265,7 +272,7 @@ def test_the_zip_must_hold_what_the_pages_need(tmp_path):
 
 
 def test_the_zip_must_stay_under_lambdas_25_mib_limit(tmp_path, monkeypatch, capsys):
-    from devserver import check_stage
+    from tools import check_stage
 
     assert check_stage.MAX_ZIP_BYTES == 26_214_400  # 25 MiB
     path = make_zip(tmp_path / "deployment.zip", RUNTIME)

@@ -1,4 +1,4 @@
-"""`make import-benchmarks`: devserver/import_benchmarks.py against a tiny stand-in for the API
+"""`make import-benchmarks`: tools/import_benchmarks.py against a tiny stand-in for the API
 (stdlib http.server on 127.0.0.1:0) that records every request and answers as configured."""
 
 import io
@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import pytest
 
-from chalicelib.domain.benchmarks import CSV_COLUMNS
-from devserver import import_benchmarks
+from chalicelib.domain.benchmarks.csv_reader import CSV_COLUMNS
+from tools import import_benchmarks
 
 HEADER = ",".join(CSV_COLUMNS)
 SET = "socitm-2025,Socitm benchmarks 2025,\"Socitm benchmarking, members' tables\",2025-06-30,false"

@@ -28,8 +28,8 @@ from chalicelib.adapters.dynamodb.models import (
     SummaryItem,
 )
 from chalicelib.domain import etags
-from chalicelib.domain.benchmark_records import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, listing_of
-from chalicelib.domain.benchmarks import benchmark_set_from_dict, benchmark_set_to_dict
+from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, listing_of
+from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict, benchmark_set_to_dict
 from chalicelib.domain.clock import iso_instant
 from chalicelib.domain.model import (
     CLAIM_DAYS,

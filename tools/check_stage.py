@@ -1,4 +1,4 @@
-"""`python -m devserver.check_stage STAGE [CONFIG]` (run by `make package`): refuse to package a
+"""`python -m tools.check_stage STAGE [CONFIG]` (run by `make package`): refuse to package a
 stage whose sign-in settings would not be safe on AWS.
 
 `make package` runs it twice: before building, on .chalice/config.json with `--merge-template
@@ -377,7 +377,7 @@ MAX_UNZIPPED_BYTES = 250 * 1024 * 1024  # Lambda's limit for the unzipped code (
 # Test and development tools: none of them may reach the Lambda zip (Chalice adds only its small
 # runtime package, chalice/app.py and friends, itself).
 FORBIDDEN_TOP_LEVEL = frozenset(
-    {"moto", "pytest", "_pytest", "pluggy", "standardwebhooks", "cfnlint", "click", "werkzeug", "responses", "tests", "devserver", "infra", "flask", "docker", "boto3", "s3transfer"}
+    {"moto", "pytest", "_pytest", "pluggy", "standardwebhooks", "cfnlint", "click", "werkzeug", "responses", "tests", "devserver", "tools", "infra", "flask", "docker", "boto3", "s3transfer"}
 )
 
 
@@ -444,7 +444,7 @@ def zip_size_line(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m devserver.check_stage", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.check_stage", description=__doc__.split("\n")[0])
     parser.add_argument("stage")
     parser.add_argument("config", nargs="?", type=Path, default=CONFIG_FILE, help="the Chalice config (default .chalice/config.json)")
     parser.add_argument("--merge-template", type=Path, help="the template `chalice package --merge-template` will merge")

@@ -1,4 +1,4 @@
-"""`make import-benchmarks FILE=path/to/set.csv` (or `python -m devserver.import_benchmarks FILE`):
+"""`make import-benchmarks FILE=path/to/set.csv` (or `python -m tools.import_benchmarks FILE`):
 import one benchmark set from a CSV in the layout of docs/benchmarks.md section 2.
 
 The whole file is checked first with benchmark_set_from_csv, the same checks the API makes: any
@@ -6,7 +6,7 @@ problem is printed with its line number and nothing is sent. A valid set is then
 `PUT /benchmarks/{set_id}`, so it goes through the same service layer (and audit record) as any
 other import. One file holds one set (every row repeats the same set_id).
 
-    python -m devserver.import_benchmarks FILE [--api URL] [--token TOKEN]
+    python -m tools.import_benchmarks FILE [--api URL] [--token TOKEN]
 
 Without --api the set goes to the running local server, http://127.0.0.1:$PORT (PORT defaults
 to 8000), with a platform_admin token signed by the local development key (under LDD_LOCAL_DIR,
@@ -30,12 +30,14 @@ from pathlib import Path
 from typing import TextIO
 
 from chalicelib.edge.http import MAX_BODY_BYTES
-from chalicelib.domain.benchmarks import BenchmarkSet, benchmark_set_from_csv, benchmark_set_to_dict
+from chalicelib.domain.benchmarks.csv_reader import benchmark_set_from_csv
+from chalicelib.domain.benchmarks.model import BenchmarkSet
+from chalicelib.domain.benchmarks.shape import benchmark_set_to_dict
 from chalicelib.domain.errors import Invalid
 from devserver import identity
 from devserver.token import platform_admin_token
 
-PROG = "python -m devserver.import_benchmarks"
+PROG = "python -m tools.import_benchmarks"
 PROGRESS_ABOVE = 1000  # rows; smaller files import without progress lines
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 _LINE_KEY = re.compile(r"line (\d+)(?:\.(.*))?")
