@@ -1,9 +1,9 @@
-"""HTTP edge helpers: route registration (which also feeds /openapi.json), body parsing with the
-request schemas, list parameters, ETags and CSV."""
+"""The JSON edge's plumbing: route registration (which also feeds /openapi.json), sign-in, path
+and media-type checks, body parsing with the request schemas, list parameters and conditional
+request headers. Errors become problem+json here and in problems.py."""
 
 import functools
 import json
-import logging
 import re
 from dataclasses import dataclass
 
@@ -48,7 +48,6 @@ class RouteDoc:
 
 
 ROUTES: list[RouteDoc] = []
-log = logging.getLogger(__name__)
 
 
 def route(
