@@ -10,6 +10,7 @@ from chalicelib import config
 from chalicelib.domain import text
 from chalicelib.domain.errors import Invalid, NotFound
 from chalicelib.schemas.fields import COMPONENT_SLUG, SLUG, ULID
+from chalicelib.schemas.responses import ScorecardRow
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -75,8 +76,6 @@ def _csv_cell(value) -> str:
 def scorecard_csv(scorecard: dict) -> tuple[list[dict], list[str]]:
     """One row per service of a presented organisation scorecard, and the columns: the fields of
     its JSON rows in order, the level by its name and each principle's score as principles.<id>."""
-    from chalicelib.schemas.responses import ScorecardRow
-
     principle_ids = [p["principle_id"] for p in scorecard["principles"]]
     columns = []
     for name in ScorecardRow().fields:
