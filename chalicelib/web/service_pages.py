@@ -3,34 +3,93 @@ each answer contributed, its lock-in flags, components and assessment history)."
 
 from __future__ import annotations
 
+import urllib.parse
+
 from marshmallow import ValidationError
 
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain import access
+from chalicelib.domain import access, finding
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import PHASES
-from chalicelib.domain.scorecards import STALE_AFTER_MONTHS
+from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.schemas.requests import ServiceIn
 from chalicelib.web import charts, forms
-from chalicelib.web.page import common, go, html, may_edit, page
+from chalicelib.web.page import common, go, html, may_edit, page, root
 
 
 @page("/app/orgs/{org_id}/services")
 def services(principal, request, org_id):
-    params = request.query_params or {}
-    cursor = params.get("cursor") or None
-    result = use_cases().services.list(principal, org_id, 100, cursor)
+    """The services with their scores, filtered, sorted, searched and paged by the query string
+    (each a bookmark), in memory over the organisation's summaries (docs/data-model.md)."""
+    uc = use_cases()
+    levels = uc.context.current_framework.levels
+    query, errors = finding.read_query(request.query_params or {}, [lv.level for lv in levels])
+    cards = uc.scorecards.every_service(principal, org_id)
+    found = finding.find_services(cards, query)
+    path = f"{root(request)}/app/orgs/{org_id}/services"
+
+    def link(**changes) -> str:
+        params = finding.query_string(query, **changes)
+        return path + ("?" + urllib.parse.urlencode(params) if params else "")
+
     return html(
         "services.html",
+        400 if errors else 200,
         title="Services",
-        services=[presenters.service(s) for s in result.items],
-        mine={s.service_id for s in result.items if principal.owns(s.owner_email)},
+        query=query,
+        found=found,
+        rows=[presenters.scorecard_row(c, []) for c in found.items],
+        mine={c.service_id for c in found.items if principal.owns(c.owner_email)},
+        selects=_selects(query, finding.departments_of(cards), levels),
+        sorts=finding.SORTS,
+        pager=_pager(found, link),
+        link=link,
+        errors=[{"text": messages[0], "href": f"#{field}"} for field, messages in errors.items()],
         may_register=access.allows(access.require_org_member_who_may_edit, principal, org_id),
-        next_cursor=result.next_cursor,
         **common(principal, request, org_id),
     )
+
+
+def _selects(query: finding.ServiceQuery, departments: list[str], levels) -> dict[str, list[dict]]:
+    """The find form's select items, the query's own choice selected."""
+
+    def items(pairs, chosen, any_text=None):
+        first = [{"value": "", "text": any_text, "selected": not chosen}] if any_text else []
+        return first + [{"value": value, "text": text, "selected": chosen == value} for value, text in pairs]
+
+    return {
+        "department": items([(d, d) for d in departments], query.department, "Any department"),
+        "level": items(
+            [(str(lv.level), f"Level {lv.level}: {lv.name}") for lv in levels] + [(finding.NOT_ASSESSED, "Not assessed")],
+            query.level,
+            "Any level",
+        ),
+        "risk": items([(r, r.capitalize()) for r in RISKS], query.risk, "Any risk"),
+        "staleness": items(finding.STALENESS.items(), query.staleness, "Any"),
+        "sort": items(finding.SORTS.items(), query.sort),
+    }
+
+
+def _pager(found: finding.Found, link) -> dict | None:
+    """GOV.UK pagination: the first, last and neighbouring pages, with ellipses between."""
+    if found.pages == 1:
+        return None
+    shown = sorted({1, found.pages, found.page - 1, found.page, found.page + 1} & set(range(1, found.pages + 1)))
+    items: list[dict] = []
+    previous = 0
+    for n in shown:
+        if n > previous + 1:
+            items.append({"ellipsis": True})
+        items.append({"number": n, "href": link(page=n), "current": n == found.page})
+        previous = n
+    pager = {"landmarkLabel": "Pages of services", "items": items}
+    if found.page > 1:
+        pager["previous"] = {"href": link(page=found.page - 1)}
+    if found.page < found.pages:
+        pager["next"] = {"href": link(page=found.page + 1)}
+    return pager
 
 
 @page("/app/orgs/{org_id}/new-service", ("GET", "POST"))

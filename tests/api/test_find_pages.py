@@ -1,0 +1,97 @@
+"""Finding things in the pages (issue 13): the services list's filters, sorts, search and pages,
+each a bookmarkable query string, and its request budget at 1 and 1,000 services. Reuses the
+page tests' app and organisation "own" (tests/api/test_pages.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.api.pages_support import Browser, error_summary_links, page
+from tests.api.test_pages import MANY_SERVICES, _load_orgs, _stream_pages, api, as_, world  # noqa: F401 (fixtures)
+from tests.conftest import IDENTITY
+from tests.dynamo_requests import RECORDER
+
+LIST = "/app/orgs/own/services"
+
+
+def listed(response) -> list[str]:
+    rows = page(response).by_id("services").find_all("tbody")[0].find_all("tr")
+    return [row.find_all("a")[0].attrs["href"].rsplit("/", 1)[-1] for row in rows if row.find_all("a")]
+
+
+def test_the_list_shows_each_services_score_level_risk_and_last_assessment(api, world):
+    response = as_(api, "owner").get(LIST)
+    assert response.status_code == 200
+    table = page(response).by_id("services")
+    headers = [th.text().strip() for th in table.find_all("thead")[0].find_all("th")]
+    assert [h.split(":")[0].strip() for h in headers] == ["Service", "Department", "Score", "Level", "Lock-in", "Last assessed"]
+    rows = {row.find_all("a")[0].text(): row.text() for row in table.find_all("tbody")[0].find_all("tr")}
+    assert "100.0" in rows["Parking permits"] and "You" in rows["Parking permits"]
+    assert "Never" in rows["Bulky waste"] and "Not assessed" in rows["Bulky waste"]
+    assert listed(response) == [world["red"], world["unassessed"], world["own"]["service_id"]]  # by name
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?sort=score", ["own", "red", "unassessed"]),
+        ("?department=Adults", ["red"]),
+        ("?search=PARK", ["own"]),
+        ("?staleness=never", ["unassessed"]),
+        ("?level=none", ["unassessed"]),
+        ("?risk=none", ["own"]),
+        ("?risk=medium&department=Adults", ["red"]),
+        ("?risk=high&department=Adults", []),
+    ],
+)
+def test_each_filter_and_sort_is_a_query_string(api, world, query, expected):
+    ids = {"own": world["own"]["service_id"], "red": world["red"], "unassessed": world["unassessed"]}
+    response = as_(api, "leadership").get(LIST + query)
+    assert response.status_code == 200
+    assert listed(response) == [ids[name] for name in expected]
+
+
+def test_the_sort_links_keep_the_filters(api, world):
+    doc = page(as_(api, "leadership").get(LIST + "?department=Environment"))
+    links = [a.attrs["href"] for a in doc.by_id("services").find_all("thead")[0].find_all("a")]
+    assert LIST + "?department=Environment&sort=score" in links
+    chosen = [o.attrs["value"] for o in doc.by_id("department").find_all("option") if "selected" in o.attrs]
+    assert chosen == ["Environment"]
+
+
+def test_a_value_the_list_does_not_offer_is_an_error_summary_and_the_rest_still_applies(api, world):
+    response = as_(api, "leadership").get(LIST + "?risk=extreme&department=Adults&page=0")
+    assert response.status_code == 400
+    assert set(error_summary_links(response)) == {"#risk", "#page"}
+    assert listed(response) == [world["red"]]
+
+
+def test_the_list_pages_through_many_services(api):
+    _load_orgs({"find-many": 120})
+    browser = Browser(api.http, IDENTITY.token(sub="cdo", roles=("leadership",), org="find-many", email="cdo@x.example"))
+    first = browser.get("/app/orgs/find-many/services?sort=score")
+    assert len(listed(first)) == 50
+    nav = page(first).find_all("nav", **{"aria-label": "Pages of services"})[0]
+    hrefs = [a.attrs["href"] for a in nav.find_all("a")]
+    assert "/app/orgs/find-many/services?sort=score&page=2" in hrefs
+    last = browser.get("/app/orgs/find-many/services?sort=score&page=3")
+    assert len(listed(last)) == 20
+    assert not set(listed(first)) & set(listed(last))
+
+
+def test_the_list_reads_the_same_whatever_the_number_of_services(api, world):
+    _load_orgs({"find-one": 1, "find-thousand": MANY_SERVICES})
+    measured = {}
+    for org_id in ("find-one", "find-thousand"):
+        browser = Browser(api.http, IDENTITY.token(sub="cdo", roles=("leadership",), org=org_id, email="cdo@x.example"))
+        with RECORDER.measure() as ops:
+            response = browser.get(f"/app/orgs/{org_id}/services?sort=risk&department=Dept%201")
+        assert response.status_code == 200, response.body[:500]
+        measured[org_id] = list(ops)
+    # The summaries only: one Query per 1 MB page of them, nothing per service.
+    assert measured["find-one"] == ["Query"]
+    _, summaries = _stream_pages("find-thousand")
+    assert summaries >= 2, "the data should need paging"
+    assert Counter(measured["find-thousand"]) == {"Query": summaries}
