@@ -95,3 +95,24 @@ def test_the_list_reads_the_same_whatever_the_number_of_services(api, world):
     _, summaries = _stream_pages("find-thousand")
     assert summaries >= 2, "the data should need paging"
     assert Counter(measured["find-thousand"]) == {"Query": summaries}
+
+
+def test_the_dashboards_contents_list_leads_to_each_of_its_sections(api, world):
+    doc = page(as_(api, "leadership").get("/app/orgs/own"))
+    anchors = [a.attrs["href"] for a in doc.by_id("contents").find_all("a")]
+    assert len(anchors) >= 8
+    for anchor in anchors:
+        assert doc.by_id(anchor[1:]).tag == "h2"
+
+
+@pytest.mark.parametrize("table", ["lock-in-by-risk", "levels"])
+def test_every_risk_and_level_count_leads_to_the_services_it_counts(api, world, table):
+    browser = as_(api, "leadership")
+    doc = page(browser.get("/app/orgs/own?department=Environment"))
+    counted = doc.by_id(table).find_all("tbody")[0].find_all("a")
+    assert counted
+    for link in counted:
+        href = link.attrs["href"]
+        assert href.startswith(LIST + "?") and "department=Environment" in href
+        count = int(link.text().split()[0])
+        assert len(listed(browser.get(href))) == count, href
