@@ -132,6 +132,13 @@ class InMemoryStore:
         )
         return _page(mine, lambda a: a.assessment_id, limit, cursor, descending=True)
 
+    def get_assessment_and_previous(self, org_id, service_id, assessment_id):
+        this = self.assessments.get((org_id, service_id, assessment_id))
+        if this is None:
+            return None, None
+        earlier = [a for (o, s, i), a in self.assessments.items() if (o, s) == (org_id, service_id) and i < assessment_id]
+        return this, max(earlier, key=lambda a: a.assessment_id, default=None)
+
     # audit trail
     def list_audit(self, org_id, limit, cursor):
         mine = sorted((r for (o, _), r in self.audit.items() if o == org_id), key=lambda r: r.audit_id, reverse=True)

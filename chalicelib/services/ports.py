@@ -161,6 +161,12 @@ class Store(Protocol):
     def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
         """Newest first."""
 
+    def get_assessment_and_previous(
+        self, org_id: str, service_id: str, assessment_id: str
+    ) -> tuple[Assessment | None, Assessment | None]:
+        """The assessment and the one submitted just before it (the next smaller id), in one
+        read; (None, None) when the assessment does not exist."""
+
     # audit trail
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         """Newest first."""

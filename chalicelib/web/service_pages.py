@@ -8,7 +8,7 @@ import urllib.parse
 from marshmallow import ValidationError
 
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain import access, finding
+from chalicelib.domain import access, changes, finding
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import PHASES
 from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
@@ -162,5 +162,25 @@ def service(principal, request, org_id, service_id):
             chart_id="scores",
         ),
         chart_points=chart_points,
+        **common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/assessments/{assessment_id}")
+def past_assessment(principal, request, org_id, service_id, assessment_id):
+    """One assessment as it was submitted, and what changed since the one before it."""
+    uc = use_cases()
+    this, previous = uc.assessments.with_previous(principal, org_id, service_id, assessment_id)
+    svc = uc.services.get(principal, org_id, service_id)
+    framework = uc.context.catalogue.get(this.framework_id, uc.context.current_framework)
+    return html(
+        "assessment.html",
+        title=f"Assessment of {svc.name}",
+        service=presenters.service(svc),
+        assessment=presenters.assessment(this),
+        previous=presenters.assessment(previous) if previous else None,
+        changed=presenters.changes(changes.changes(previous, this)) if previous else None,
+        questions={q.question_id: q for q in framework.questions},
+        principles={p.principle_id: p for p in framework.principles},
         **common(principal, request, org_id),
     )

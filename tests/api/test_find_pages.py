@@ -116,3 +116,41 @@ def test_every_risk_and_level_count_leads_to_the_services_it_counts(api, world, 
         assert href.startswith(LIST + "?") and "department=Environment" in href
         count = int(link.text().split()[0])
         assert len(listed(browser.get(href))) == count, href
+
+
+# History: a past assessment's own page -------------------------------------------------------
+
+
+def test_a_past_assessment_opens_with_what_changed_since_the_one_before(api, world):
+    from tests.api.conftest import assessment_body, body
+
+    service_id = world["red"]
+    first = body(api.get(f"/orgs/own/services/{service_id}/assessments", org="own"))["items"][-1]
+    second = api.post(f"/orgs/own/services/{service_id}/assessments", assessment_body(api, rating="amber"), org="own")
+    assert second.status_code == 201
+    second = body(second)
+    service_page = page(as_(api, "owner").get(f"/app/orgs/own/services/{service_id}"))
+    history = [a.attrs["href"] for a in service_page.by_id("assessments").find_all("a")]
+    base = f"/app/orgs/own/services/{service_id}/assessments/"
+    assert history == [base + second["assessment_id"], base + first["assessment_id"]]  # newest first
+
+    with RECORDER.measure() as ops:
+        response = as_(api, "owner").get(history[0])
+    assert response.status_code == 200
+    assert sorted(ops) == ["GetItem", "Query"]  # the assessment with its predecessor; the service
+    doc = page(response)
+    assert "from 0.0 out of 100 to 50.0 out of 100" in " ".join(doc.by_id("changes-summary").text().split())
+    principles = doc.by_id("principle-changes").find_all("tbody")[0].find_all("tr")
+    assert principles and all("Up" in row.text() for row in principles)
+    ratings = doc.by_id("rating-changes").find_all("tbody")[0].find_all("tr")
+    assert len(ratings) == len(first["score"]["contributions"])  # red to amber, every one
+    assert all("Red" in r.text() and "Amber" in r.text() and "Up" in r.text() for r in ratings)
+    assert len(doc.by_id("contributions").find_all("tbody")[0].find_all("tr")) == len(ratings)
+
+    earliest = page(as_(api, "leadership").get(history[1]))
+    assert "first assessment" in earliest.by_id("changes-summary").text()
+
+
+def test_an_assessment_of_another_service_is_not_found(api, world):
+    response = as_(api, "admin").get(f"/app/orgs/own/services/{world['red']}/assessments/{world['own']['assessment_id']}")
+    assert response.status_code == 404

@@ -255,6 +255,22 @@ class DynamoStore:
         items, cursor_out = self._newest_first(AssessmentItem, pk, keys.ASSESSMENT_PREFIX, limit, cursor)
         return Page([ASSESSMENT.record_of(i) for i in items], cursor_out)
 
+    def get_assessment_and_previous(self, org_id: str, service_id: str, assessment_id: str):
+        # One Query, newest first from this assessment down: it and its predecessor.
+        query = AssessmentItem.query(
+            keys.service_pk(org_id, service_id),
+            AssessmentItem.sk.between(keys.ASSESSMENT_PREFIX, keys.assessment_sk(assessment_id)),
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=2,
+            page_size=2,
+        )
+        items, _ = self._page(query, AssessmentItem, 2)
+        found = [ASSESSMENT.record_of(i) for i in items]
+        if not found or found[0].assessment_id != assessment_id:
+            return None, None
+        return found[0], (found[1] if len(found) > 1 else None)
+
     # audit trail -----------------------------------------------------------------------------
 
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
