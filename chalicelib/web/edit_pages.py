@@ -124,3 +124,24 @@ def _component_page(principal, request, org_id, service_id, component_id):
         options_by_field=forms.COMPONENT_OPTIONS,
         **common(principal, request, org_id),
     )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/components/{component_id}/remove", ("GET", "POST"))
+def remove_component(principal, request, org_id, service_id, component_id):
+    """Ask before removing a component; the POST removes only the version the page showed."""
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can remove its components.")
+    existing = uc.components.get(principal, org_id, service_id, component_id)
+    if request.method == "POST":
+        uc.components.delete(principal, org_id, service_id, component_id, Preconditions.matching(request.form.get("etag") or ""))
+        return go(f"/app/orgs/{org_id}/services/{service_id}?removed=1#components")
+    return html(
+        "remove_component.html",
+        title=f"Remove {existing.spec.supplier} {existing.spec.product} from {svc.name}",
+        service=presenters.service(svc),
+        component=presenters.component(existing, uc.components.flags(existing)),
+        etag=component_etag(existing),
+        **common(principal, request, org_id),
+    )

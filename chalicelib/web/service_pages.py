@@ -150,6 +150,7 @@ def service(principal, request, org_id, service_id):
         may_edit=may_edit(principal, org_id, svc.owner_email),
         submitted=(request.query_params or {}).get("submitted") == "1",
         registered=(request.query_params or {}).get("registered") == "1",
+        removed=(request.query_params or {}).get("removed") == "1",
         # Only a component of this service: the banner must not say what a crafted link likes.
         saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
         score_chart=charts.line_chart(

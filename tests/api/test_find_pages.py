@@ -154,3 +154,32 @@ def test_a_past_assessment_opens_with_what_changed_since_the_one_before(api, wor
 def test_an_assessment_of_another_service_is_not_found(api, world):
     response = as_(api, "admin").get(f"/app/orgs/own/services/{world['red']}/assessments/{world['own']['assessment_id']}")
     assert response.status_code == 404
+
+
+# Housekeeping: removing a component ---------------------------------------------------------
+
+
+def test_an_owner_removes_a_component_after_confirming_it(api, world):
+    from tests.api.conftest import body, component_body, table_items
+
+    service_id = world["own"]["service_id"]
+    assert api.put(f"/orgs/own/services/{service_id}/components/old-crm", component_body(), org="own").status_code == 201
+    browser = as_(api, "owner")
+    url = f"/app/orgs/own/services/{service_id}/components/old-crm/remove"
+    links = [a.attrs["href"] for a in page(browser.get(f"/app/orgs/own/services/{service_id}")).find_all("a")]
+    assert url in links
+    confirm = browser.get(url)
+    assert confirm.status_code == 200
+    form = page(confirm).by_id("remove-component")
+    etag = [i.attrs["value"] for i in form.find_all("input") if i.attrs.get("name") == "etag"][0]
+
+    # A page made from an older version, or without this session's CSRF token, removes nothing.
+    before = table_items()
+    assert browser.post(url, {"etag": '"stale"'}).status_code == 412
+    assert browser.post(url, {"etag": etag}, csrf="forged").status_code == 403
+    assert table_items() == before
+
+    removed = browser.post(url, {"etag": etag})
+    assert removed.status_code == 303 and removed.headers["Location"].endswith("?removed=1#components")
+    ids = [c["component_id"] for c in body(api.get(f"/orgs/own/services/{service_id}/components", org="own"))["items"]]
+    assert "old-crm" not in ids and "crm" in ids

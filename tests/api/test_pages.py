@@ -87,6 +87,8 @@ ALLOWED = {
     ("GET", SERVICE + "/components/{component_id}"): EDITORS,
     ("POST", SERVICE + "/components/{component_id}"): EDITORS,
     ("GET", SERVICE + "/assessments/{assessment_id}"): MEMBERS,
+    ("GET", SERVICE + "/components/{component_id}/remove"): EDITORS,
+    ("POST", SERVICE + "/components/{component_id}/remove"): EDITORS,
 }
 
 # A complete component form, as a person fills it in (export_formats: two ticked boxes).
