@@ -79,6 +79,13 @@ class InMemoryStore:
                 summary, name=service.name, department=service.department, owner_email=service.owner_email
             )
 
+    def set_retired(self, org_id, service_id, retired, audit):
+        with self._write(audit):
+            key = (org_id, service_id)
+            if key not in self.summaries:
+                raise NotFound(f"Service {service_id!r} was not found.")
+            self.summaries[key] = replace(self.summaries[key], retired=retired)
+
     def get_summary(self, org_id, service_id):
         return copy.deepcopy(self.summaries.get((org_id, service_id)))
 

@@ -11,7 +11,8 @@ from chalicelib.domain.scorecards import RISKS, ServiceScorecard
 
 PAGE_SIZE = 50
 MAX_SEARCH_CHARS = 200  # a service name's limit: a longer search cannot match anything
-NOT_ASSESSED = "none"  # the level filter's value for services without an assessment
+NOT_ASSESSED = "none"
+SHOW_RETIRED = "show"  # the "retired" parameter's one value  # the level filter's value for services without an assessment
 # How each sort orders the services; ties always go by department, name, service_id.
 SORTS = {
     "name": "Name (A to Z)",
@@ -37,9 +38,10 @@ class ServiceQuery:
     staleness: str | None = None
     sort: str = "name"
     page: int = 1
+    show_retired: bool = False  # retired services are out of the figures, and of the list unless asked
 
     def filtered(self) -> bool:
-        return bool(self.search or self.department or self.level or self.risk or self.staleness)
+        return bool(self.search or self.department or self.level or self.risk or self.staleness or self.show_retired)
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,13 @@ def read_query(params: Mapping[str, str], levels: Iterable[int]) -> tuple[Servic
         else:
             errors["page"] = ["Page must be a whole number, 1 or more"]
     department = (params.get("department") or "").strip() or None
-    return ServiceQuery(search, department, level, risk, staleness, sort, page), errors
+    show_retired = choice("retired", [SHOW_RETIRED], "Choose whether to show retired services") == SHOW_RETIRED
+    return ServiceQuery(search, department, level, risk, staleness, sort, page, show_retired), errors
 
 
 def matches(card: ServiceScorecard, query: ServiceQuery) -> bool:
+    if card.retired and not query.show_retired:
+        return False
     if query.search and query.search.casefold() not in card.name.casefold():
         return False
     if query.department is not None and card.department != query.department:
@@ -145,5 +150,6 @@ def query_string(query: ServiceQuery, **changes) -> dict[str, str]:
         "staleness": q.staleness or "",
         "sort": "" if q.sort == "name" else q.sort,
         "page": "" if q.page == 1 else str(q.page),
+        "retired": SHOW_RETIRED if q.show_retired else "",
     }
     return {k: v for k, v in params.items() if v}

@@ -133,6 +133,9 @@ class Store(Protocol):
 
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None: ...
 
+    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+        """Mark the service's summary retired (or not); NotFound without the service."""
+
     def list_summaries(self, org_id: str) -> list[ServiceSummary]:
         """Every service summary of the organisation, in pages of the store's choosing."""
 

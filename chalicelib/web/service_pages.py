@@ -16,7 +16,7 @@ from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.schemas.requests import ServiceIn
 from chalicelib.web import charts, forms
-from chalicelib.web.page import common, go, html, may_edit, page, root
+from chalicelib.web.page import common, error, go, html, may_edit, page, root
 
 
 @page("/app/orgs/{org_id}/services")
@@ -42,6 +42,7 @@ def services(principal, request, org_id):
         found=found,
         rows=[presenters.scorecard_row(c, []) for c in found.items],
         mine={c.service_id for c in found.items if principal.owns(c.owner_email)},
+        retired={c.service_id for c in found.items if c.retired},
         selects=_selects(query, finding.departments_of(cards), levels),
         sorts=finding.SORTS,
         pager=_pager(found, link),
@@ -123,7 +124,8 @@ def new_service(principal, request, org_id):
 def service(principal, request, org_id, service_id):
     uc = use_cases()
     svc = uc.services.get(principal, org_id, service_id)
-    card = presenters.service_scorecard(uc.scorecards.for_service(principal, org_id, service_id))
+    scorecard = uc.scorecards.for_service(principal, org_id, service_id)
+    card = presenters.service_scorecard(scorecard)
     components = [presenters.component(c, uc.components.flags(c)) for c in uc.components.list(principal, org_id, service_id)]
     history = uc.assessments.list(principal, org_id, service_id, 50, None)
     assessments = [presenters.assessment(a) for a in history.items]
@@ -151,6 +153,7 @@ def service(principal, request, org_id, service_id):
         submitted=(request.query_params or {}).get("submitted") == "1",
         registered=(request.query_params or {}).get("registered") == "1",
         removed=(request.query_params or {}).get("removed") == "1",
+        retired=scorecard.retired,
         # Only a component of this service: the banner must not say what a crafted link likes.
         saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
         score_chart=charts.line_chart(
@@ -183,5 +186,29 @@ def past_assessment(principal, request, org_id, service_id, assessment_id):
         changed=presenters.changes(changes.changes(previous, this)) if previous else None,
         questions={q.question_id: q for q in framework.questions},
         principles={p.principle_id: p for p in framework.principles},
+        **common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/retirement", ("GET", "POST"))
+def retirement(principal, request, org_id, service_id):
+    """Ask before retiring a service (or reinstating a retired one); the POST says which, so a
+    repeated or stale form changes nothing it did not mean to."""
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can retire it.")
+    if request.method == "POST":
+        wanted = request.form.get("retired")
+        if wanted not in ("yes", "no"):
+            return error(400, "Go back to the service and choose Retire or Reinstate again.")
+        uc.services.retire(principal, org_id, service_id, wanted == "yes")
+        return go(f"/app/orgs/{org_id}/services/{service_id}")
+    retired = uc.scorecards.for_service(principal, org_id, service_id).retired
+    return html(
+        "retirement.html",
+        title=f"{'Reinstate' if retired else 'Retire'} {svc.name}",
+        service=presenters.service(svc),
+        retired=retired,
         **common(principal, request, org_id),
     )

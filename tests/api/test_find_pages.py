@@ -183,3 +183,50 @@ def test_an_owner_removes_a_component_after_confirming_it(api, world):
     assert removed.status_code == 303 and removed.headers["Location"].endswith("?removed=1#components")
     ids = [c["component_id"] for c in body(api.get(f"/orgs/own/services/{service_id}/components", org="own"))["items"]]
     assert "old-crm" not in ids and "crm" in ids
+
+
+# Housekeeping: retiring a service ------------------------------------------------------------
+
+
+def test_an_owner_retires_a_service_out_of_the_scorecards_and_reinstates_it(api, world):
+    from tests.api.conftest import body
+    from tests.api.test_pages import fresh_service
+
+    service_id = fresh_service(api, "Paper permits")
+    browser = as_(api, "owner")
+    url = f"/app/orgs/own/services/{service_id}/retirement"
+    assert url in [a.attrs["href"] for a in page(browser.get(f"/app/orgs/own/services/{service_id}")).find_all("a")]
+    assert browser.get(url).status_code == 200
+    assert browser.post(url, {"retired": "maybe"}).status_code == 400
+    assert browser.post(url, {"retired": "yes"}).status_code == 303
+
+    card = body(api.get("/orgs/own/scorecard", org="own"))
+    assert service_id not in [s["service_id"] for s in card["services"]]
+    assert service_id not in api.get("/orgs/own/scorecard?format=csv", org="own").body.decode()
+    assert service_id not in listed(as_(api, "leadership").get("/app/orgs/own"))
+    assert service_id not in listed(browser.get(LIST))
+    assert service_id in listed(browser.get(LIST + "?retired=show"))
+    shown = page(browser.get(f"/app/orgs/own/services/{service_id}"))
+    assert "retired" in shown.by_id("retired").text()
+    actions = [r["action"] for r in body(api.get("/orgs/own/audit", org="own"))["items"]]
+    assert actions[0] == "service.retired"
+
+    assert browser.post(url, {"retired": "no"}).status_code == 303
+    assert service_id in [s["service_id"] for s in body(api.get("/orgs/own/scorecard", org="own"))["services"]]
+
+
+def test_the_api_retires_and_reinstates_a_service(api, world):
+    from tests.api.conftest import body
+    from tests.api.test_pages import fresh_service
+
+    service_id = fresh_service(api, "Old newsletter")
+    path = f"/orgs/own/services/{service_id}/retirement"
+    retired = api.put(path, org="own")
+    assert (retired.status_code, body(retired)) == (200, {"service_id": service_id, "retired": True})
+    assert api.put(path, org="own").status_code == 200  # again: no change
+    assert service_id not in [s["service_id"] for s in body(api.get("/orgs/own/scorecard", org="own"))["services"]]
+    assert api.get(f"/orgs/own/services/{service_id}/scorecard", org="own").status_code == 200  # kept, readable
+    assert api.delete(path, org="own").status_code == 204
+    assert service_id in [s["service_id"] for s in body(api.get("/orgs/own/scorecard", org="own"))["services"]]
+    assert api.put("/orgs/own/services/01ARZ3NDEKTSV4RRFFQ69G5FAV/retirement", org="own").status_code == 404
+

@@ -89,6 +89,8 @@ ALLOWED = {
     ("GET", SERVICE + "/assessments/{assessment_id}"): MEMBERS,
     ("GET", SERVICE + "/components/{component_id}/remove"): EDITORS,
     ("POST", SERVICE + "/components/{component_id}/remove"): EDITORS,
+    ("GET", SERVICE + "/retirement"): EDITORS,
+    ("POST", SERVICE + "/retirement"): EDITORS,
 }
 
 # A complete component form, as a person fills it in (export_formats: two ticked boxes).

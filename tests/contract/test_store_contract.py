@@ -192,6 +192,19 @@ def test_newest_assessment_becomes_latest_and_an_older_one_never_replaces_it(sto
     assert store.get_assessment(ORG, "s1", "09") is None
 
 
+def test_a_service_is_retired_and_reinstated_on_its_summary(store):
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    assert store.get_summary(ORG, "s1").retired is False
+    store.set_retired(ORG, "s1", True, audit=note())
+    assert store.get_summary(ORG, "s1").retired is True
+    assert [s.retired for s in store.list_summaries(ORG)] == [True]
+    store.set_retired(ORG, "s1", False, audit=note())
+    assert store.get_summary(ORG, "s1").retired is False
+    with pytest.raises(NotFound):
+        store.set_retired(ORG, "missing", True, audit=note(action="orphan"))
+
+
 def test_an_assessment_is_read_with_the_one_before_it(store):
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))

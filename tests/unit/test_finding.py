@@ -12,7 +12,7 @@ from tests.unit.builders import at
 LEVELS = (1, 2, 3)
 
 
-def card(name, department="Adults", score=None, level=1, risk="none", assessed=None, stale=False, sid=None):
+def card(name, department="Adults", score=None, level=1, risk="none", assessed=None, stale=False, sid=None, retired=False):
     return ServiceScorecard(
         service_id=sid or name,
         name=name,
@@ -23,6 +23,7 @@ def card(name, department="Adults", score=None, level=1, risk="none", assessed=N
         stale=stale,
         score=Score(Fraction(score), level, f"L{level}", (), ()) if score is not None else None,
         lock_in=LockIn(risk, ()),
+        retired=retired,
     )
 
 
@@ -100,3 +101,12 @@ def test_links_carry_only_what_differs_from_the_default():
 
 def test_departments_come_from_the_services():
     assert departments_of(CARDS) == ["Adults", "Environment"]
+
+
+def test_retired_services_are_listed_only_when_asked_for():
+    cards = [*CARDS, card("Old parking", "Environment", retired=True)]
+    assert "Old parking" not in names(find_services(cards, ServiceQuery()))
+    assert "Old parking" in names(find_services(cards, ServiceQuery(show_retired=True)))
+    assert read_query({"retired": "show"}, LEVELS) == (ServiceQuery(show_retired=True), {})
+    assert read_query({"retired": "yes"}, LEVELS)[1].keys() == {"retired"}
+    assert query_string(ServiceQuery(show_retired=True)) == {"retired": "show"}

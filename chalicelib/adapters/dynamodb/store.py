@@ -158,6 +158,15 @@ class DynamoStore:
                 NotFound,
             )
 
+    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
+            tx.update(
+                SummaryItem(pk=keys.org_pk(org_id), sk=keys.summary_sk(service_id)),
+                [SummaryItem.retired.set(retired)],
+                SummaryItem.pk.exists(),
+                NotFound,
+            )
+
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
         item = self._get(SummaryItem, keys.org_pk(org_id), keys.summary_sk(service_id))
         return summary_of(item) if item else None
