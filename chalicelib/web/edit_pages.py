@@ -12,6 +12,7 @@ from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
 from chalicelib.domain.etags import component_etag
 from chalicelib.domain.preconditions import NONE, Preconditions
+from chalicelib.domain.text import slug_for
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.edge.http import PATH_PATTERNS
@@ -84,6 +85,10 @@ def _component_page(principal, request, org_id, service_id, component_id):
     if request.method == "POST":
         values = request.form
         chosen = component_id or (values.get("component_id") or "").strip()
+        if not chosen and (values.get("product") or "").strip():
+            # Left blank: the product's name, made a short name not yet taken in this service.
+            taken = {c.component_id for c in uc.components.list(principal, org_id, service_id)}
+            chosen = slug_for(values["product"], taken)
         body, errors = forms.component_body(values)
         if component_id is None:
             errors.update(_new_component_id_errors(chosen))

@@ -230,3 +230,14 @@ def test_the_api_retires_and_reinstates_a_service(api, world):
     assert service_id in [s["service_id"] for s in body(api.get("/orgs/own/scorecard", org="own"))["services"]]
     assert api.put("/orgs/own/services/01ARZ3NDEKTSV4RRFFQ69G5FAV/retirement", org="own").status_code == 404
 
+
+def test_a_new_components_short_name_defaults_to_its_product_not_yet_taken(api, world):
+    from tests.api.test_pages import COMPONENT_FORM, fresh_service
+
+    service_id = fresh_service(api, "Short names")
+    url = f"/app/orgs/own/services/{service_id}/new-component"
+    browser = as_(api, "owner")
+    first = browser.post(url, [("component_id", ""), *COMPONENT_FORM])  # product "Casebook"
+    assert first.headers["Location"].endswith("?saved=casebook#components")
+    second = browser.post(url, [("component_id", ""), *COMPONENT_FORM])
+    assert second.headers["Location"].endswith("?saved=casebook-2#components")
