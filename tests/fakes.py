@@ -79,6 +79,13 @@ class InMemoryStore:
                 summary, name=service.name, department=service.department, owner_email=service.owner_email
             )
 
+    def set_retired(self, org_id, service_id, retired, audit):
+        with self._write(audit):
+            key = (org_id, service_id)
+            if key not in self.summaries:
+                raise NotFound(f"Service {service_id!r} was not found.")
+            self.summaries[key] = replace(self.summaries[key], retired=retired)
+
     def get_summary(self, org_id, service_id):
         return copy.deepcopy(self.summaries.get((org_id, service_id)))
 
@@ -131,6 +138,13 @@ class InMemoryStore:
             reverse=True,
         )
         return _page(mine, lambda a: a.assessment_id, limit, cursor, descending=True)
+
+    def get_assessment_and_previous(self, org_id, service_id, assessment_id):
+        this = self.assessments.get((org_id, service_id, assessment_id))
+        if this is None:
+            return None, None
+        earlier = [a for (o, s, i), a in self.assessments.items() if (o, s) == (org_id, service_id) and i < assessment_id]
+        return this, max(earlier, key=lambda a: a.assessment_id, default=None)
 
     # audit trail
     def list_audit(self, org_id, limit, cursor):

@@ -1,6 +1,6 @@
 """An organisation's services."""
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.edge import presenters
 from chalicelib.api.http import IF_MATCH_REQUIRED, PAGINATION, json_response, list_params, load_body, page, preconditions, route
@@ -77,3 +77,26 @@ def patch_service(principal, org_id, service_id):
     patch = load_body(request, requests.ServicePatch())
     service = use_cases().services.patch(principal, org_id, service_id, patch, preconditions(request))
     return _one(service)
+
+
+# Retirement is a sub-resource rather than a `retired` field in the PATCH: the service's ETag
+# covers its editable fields only, and retiring changes the summary (what the scorecards read),
+# not those fields. PUT is idempotent: retiring a retired service changes nothing.
+@route(
+    bp,
+    SERVICE + "/retirement",
+    "PUT",
+    "Retire a service: kept with its history, left out of the organisation's scorecards (no body)",
+    "services",
+    response=responses.RetirementOut,
+    also=(404, 413, 415),
+)
+def retire_service(principal, org_id, service_id):
+    use_cases().services.retire(principal, org_id, service_id, True)
+    return responses.RetirementOut().dump({"service_id": service_id, "retired": True})
+
+
+@route(bp, SERVICE + "/retirement", "DELETE", "Reinstate a retired service", "services", status=204, also=(404,))
+def reinstate_service(principal, org_id, service_id):
+    use_cases().services.retire(principal, org_id, service_id, False)
+    return Response(body="", status_code=204)

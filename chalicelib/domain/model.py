@@ -317,6 +317,8 @@ class ServiceSummary:
     owner_email: str
     components: dict[str, Component] = field(default_factory=dict)
     latest: LatestAssessment | None = None
+    # Retired: kept with its history and readable, but out of the organisation's figures.
+    retired: bool = False
 
     def component_specs(self) -> dict[str, ComponentSpec]:
         return {cid: c.spec for cid, c in self.components.items()}

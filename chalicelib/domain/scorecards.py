@@ -28,6 +28,7 @@ class ServiceScorecard:
     stale: bool
     score: Score | None
     lock_in: LockIn
+    retired: bool = False
 
     @property
     def status(self) -> str:
@@ -98,6 +99,7 @@ def service_scorecard(summary: ServiceSummary, framework: Framework, today: date
         stale=is_stale(latest, today),
         score=latest.score if latest else None,
         lock_in=service_lock_in(summary.component_specs(), framework.lock_in, framework.open_format_ids(), today),
+        retired=summary.retired,
     )
 
 
@@ -115,7 +117,9 @@ def org_scorecard(
     projects: list[DeclarationProject] = (),
 ) -> OrgScorecard:
     """Services are listed by department, name and id; with `rank_services`, by score, best
-    first (services not assessed last), then the same."""
+    first (services not assessed last), then the same. Retired services are left out of
+    every figure."""
+    summaries = [s for s in summaries if not s.retired]
     if department is not None:
         summaries = [s for s in summaries if s.department == department]
     summaries = sorted(summaries, key=lambda s: (s.department, s.name, s.service_id))

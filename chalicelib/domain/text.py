@@ -69,3 +69,20 @@ def unpaired_surrogates(data, path: str = "") -> Iterator[str]:
 def printable(value: str) -> str:
     """`value` with any lone surrogate replaced by U+FFFD, so that it always encodes as UTF-8."""
     return SURROGATE.sub("\ufffd", value)
+
+
+MAX_SLUG_CHARS = 60  # under the component_id limit of 63, leaving room for "-2" and the like
+
+
+def slug_for(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A short name for a record from its name ("Acme CaseBook 2" -> "acme-casebook-2"), not
+    one of `taken` (a "-2", "-3" ... is added); "" when the name has no letter or digit."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG_CHARS].strip("-")
+    if not base:
+        return ""
+    chosen, n = base, 1
+    while chosen in taken:
+        n += 1
+        chosen = f"{base}-{n}"
+    return chosen

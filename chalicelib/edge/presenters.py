@@ -2,6 +2,7 @@
 numbers rounded for reporting only here."""
 
 from chalicelib.domain.benchmarks.shape import benchmark_set_to_dict
+from chalicelib.domain.changes import Changes, ScoreChange
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import iso_instant
 from chalicelib.domain.plain import to_plain
@@ -153,6 +154,27 @@ def assessment(a: Assessment) -> dict:
         "score": score(a.score),
         "lock_in": lock_in(a.lock_in),
         "answers": to_plain(a.answers),
+    }
+
+
+def changes(c: Changes) -> dict:
+    """What changed since the assessment before, its scores rounded as reported."""
+
+    def moved(s: ScoreChange) -> dict:
+        return {
+            "principle_id": s.principle_id,
+            "before": report_number(s.before),
+            "after": report_number(s.after),
+            "direction": s.direction,
+        }
+
+    return {
+        "overall": moved(c.overall),
+        "principles": [moved(p) for p in c.principles],
+        "ratings": [
+            {"question_id": r.question_id, "before": r.before, "after": r.after, "direction": r.direction}
+            for r in c.moved()
+        ],
     }
 
 

@@ -148,6 +148,11 @@ class ServiceOut(ResponseBody):
     updated_at = fields.String(metadata={"format": "date-time"})
 
 
+class RetirementOut(ResponseBody):
+    service_id = fields.String()
+    retired = fields.Boolean()
+
+
 class ServicePage(ResponseBody):
     items = fields.List(fields.Nested(ServiceOut))
     next_cursor = fields.String(**Nullable)

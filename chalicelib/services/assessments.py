@@ -56,6 +56,16 @@ class AssessmentService:
             raise NotFound(f"Assessment {assessment_id!r} was not found for service {service_id!r}.")
         return assessment
 
+    def with_previous(
+        self, principal: Principal, org_id: str, service_id: str, assessment_id: str
+    ) -> tuple[Assessment, Assessment | None]:
+        """An assessment and the one of the same service before it (None for the first)."""
+        access.require_org_reader(principal, org_id)
+        assessment, previous = self._ctx.store.get_assessment_and_previous(org_id, service_id, assessment_id)
+        if assessment is None:
+            raise NotFound(f"Assessment {assessment_id!r} was not found for service {service_id!r}.")
+        return assessment, previous
+
     def list(self, principal: Principal, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
         access.require_org_reader(principal, org_id)
         page = self._ctx.store.list_assessments(org_id, service_id, limit, cursor)

@@ -133,6 +133,9 @@ class Store(Protocol):
 
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None: ...
 
+    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+        """Mark the service's summary retired (or not); NotFound without the service."""
+
     def list_summaries(self, org_id: str) -> list[ServiceSummary]:
         """Every service summary of the organisation, in pages of the store's choosing."""
 
@@ -160,6 +163,12 @@ class Store(Protocol):
 
     def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
         """Newest first."""
+
+    def get_assessment_and_previous(
+        self, org_id: str, service_id: str, assessment_id: str
+    ) -> tuple[Assessment | None, Assessment | None]:
+        """The assessment and the one submitted just before it (the next smaller id), in one
+        read; (None, None) when the assessment does not exist."""
 
     # audit trail
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:

@@ -66,6 +66,18 @@ class ServiceRegistry:
             f"Service {service_id!r}",
         )
 
+    def retire(self, principal: Principal, org_id: str, service_id: str, retired: bool = True) -> None:
+        """Retire a service (or reinstate it): admins and the service's owner. Its records and
+        history stay; the organisation's figures leave it out from now on (the summary says so)."""
+        access.require_org_member_who_may_edit(principal, org_id)
+        summary = self._ctx.summary_or_404(org_id, service_id)
+        access.require_service_editor(principal, org_id, summary.owner_email)
+        if summary.retired == retired:
+            return  # already so: nothing to change or audit (a repeated request is harmless)
+        stamp = self._ctx.stamp(principal.actor)
+        action = "service.retired" if retired else "service.reinstated"
+        self._ctx.store.set_retired(org_id, service_id, retired, self._ctx.audit(org_id, stamp, action, f"services/{service_id}"))
+
     def _get(self, org_id: str, service_id: str) -> Service:
         service = self._ctx.store.get_service(org_id, service_id)
         if service is None:

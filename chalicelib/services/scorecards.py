@@ -16,6 +16,17 @@ class ScorecardService:
         summary = self._ctx.summary_or_404(org_id, service_id)
         return service_scorecard(summary, self._ctx.current_framework, self._ctx.clock.today())
 
+    def every_service(self, principal: Principal, org_id: str) -> list[ServiceScorecard]:
+        """Each service's scorecard, for the services list: any member may read each one, and
+        all of them come from the organisation's summaries (one Query per 1 MB page; the
+        organisation is read only to tell an empty one from an unknown one)."""
+        access.require_org_reader(principal, org_id)
+        summaries = self._ctx.store.list_summaries(org_id)
+        if not summaries:
+            self._ctx.org_or_404(org_id)
+        today = self._ctx.clock.today()
+        return [service_scorecard(s, self._ctx.current_framework, today) for s in summaries]
+
     def for_org(self, principal: Principal, org_id: str, department: str | None = None) -> OrgScorecard:
         access.require_leadership_view(principal, org_id)
         return self.compute(org_id, department)

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain import access
+from chalicelib.domain import access, finding
 from chalicelib.domain.scorecards import RISKS
 from chalicelib.edge import presenters
 from chalicelib.edge.http import csv_response, scorecard_csv
 from chalicelib.web import charts, forms
-from chalicelib.web.page import common, error, go, html, page
+from chalicelib.web.page import common, error, go, html, page, root
+
+# The dashboard's sections, in order, for its contents list: (heading id, heading text).
+SECTIONS = (
+    ("headline-figures", "Headline figures"),
+    ("trend", "Trend"),
+    ("by-principle", "Average by principle"),
+    ("by-level", "Services by level"),
+    ("departments-heading", "Departments"),
+    ("vendor-lock-in", "Vendor lock-in"),
+    ("declaration-projects-heading", "Declaration projects"),
+    ("benchmark-position", "Benchmark position"),
+    ("services-heading", "Services"),
+)
 
 
 @page("/app")
@@ -29,8 +44,18 @@ def dashboard(principal, request, org_id):
     card = presenters.org_scorecard(board.scorecard, department)
     trend = [presenters.history_point(s) for s in board.trend]
     framework = use_cases().context.current_framework
+    narrowed = finding.ServiceQuery(department=department)
+
+    def find(**changes) -> str:
+        """The services list filtered to what a count counts (within this dashboard's department)."""
+        query = urllib.parse.urlencode(finding.query_string(narrowed, **changes))
+        return f"{root(request)}/app/orgs/{org_id}/services?{query}"
+
     return html(
         "dashboard.html",
+        sections=SECTIONS,
+        find=find,
+        not_assessed=finding.NOT_ASSESSED,
         title="Dashboard",
         org=board.org,
         card=card,

@@ -12,6 +12,7 @@ from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
 from chalicelib.domain.etags import component_etag
 from chalicelib.domain.preconditions import NONE, Preconditions
+from chalicelib.domain.text import slug_for
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.edge.http import PATH_PATTERNS
@@ -84,6 +85,10 @@ def _component_page(principal, request, org_id, service_id, component_id):
     if request.method == "POST":
         values = request.form
         chosen = component_id or (values.get("component_id") or "").strip()
+        if not chosen and (values.get("product") or "").strip():
+            # Left blank: the product's name, made a short name not yet taken in this service.
+            taken = {c.component_id for c in uc.components.list(principal, org_id, service_id)}
+            chosen = slug_for(values["product"], taken)
         body, errors = forms.component_body(values)
         if component_id is None:
             errors.update(_new_component_id_errors(chosen))
@@ -122,5 +127,26 @@ def _component_page(principal, request, org_id, service_id, component_id):
         errors=forms.error_list(errors, forms.COMPONENT_FIELDS),
         field_errors=forms.field_errors(errors, forms.COMPONENT_FIELDS),
         options_by_field=forms.COMPONENT_OPTIONS,
+        **common(principal, request, org_id),
+    )
+
+
+@page("/app/orgs/{org_id}/services/{service_id}/components/{component_id}/remove", ("GET", "POST"))
+def remove_component(principal, request, org_id, service_id, component_id):
+    """Ask before removing a component; the POST removes only the version the page showed."""
+    uc = use_cases()
+    svc = uc.services.get(principal, org_id, service_id)
+    if not may_edit(principal, org_id, svc.owner_email):
+        raise Forbidden("Only the service's owner or an administrator can remove its components.")
+    existing = uc.components.get(principal, org_id, service_id, component_id)
+    if request.method == "POST":
+        uc.components.delete(principal, org_id, service_id, component_id, Preconditions.matching(request.form.get("etag") or ""))
+        return go(f"/app/orgs/{org_id}/services/{service_id}?removed=1#components")
+    return html(
+        "remove_component.html",
+        title=f"Remove {existing.spec.supplier} {existing.spec.product} from {svc.name}",
+        service=presenters.service(svc),
+        component=presenters.component(existing, uc.components.flags(existing)),
+        etag=component_etag(existing),
         **common(principal, request, org_id),
     )

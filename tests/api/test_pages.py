@@ -86,6 +86,11 @@ ALLOWED = {
     ("POST", SERVICE + "/new-component"): EDITORS,
     ("GET", SERVICE + "/components/{component_id}"): EDITORS,
     ("POST", SERVICE + "/components/{component_id}"): EDITORS,
+    ("GET", SERVICE + "/assessments/{assessment_id}"): MEMBERS,
+    ("GET", SERVICE + "/components/{component_id}/remove"): EDITORS,
+    ("POST", SERVICE + "/components/{component_id}/remove"): EDITORS,
+    ("GET", SERVICE + "/retirement"): EDITORS,
+    ("POST", SERVICE + "/retirement"): EDITORS,
 }
 
 # A complete component form, as a person fills it in (export_formats: two ticked boxes).
@@ -170,9 +175,10 @@ def world(api):
     unassessed = service("Bulky waste", "Environment", "someone@own.example")
     assert api.put(f"/orgs/own/services/{owned}/components/crm", component_body(), org="own").status_code == 201
     other = body(api.post("/orgs/other/services", service_body(), org="other"))["service_id"]
+    assessed = body(api.get(f"/orgs/own/services/{owned}/assessments", org="own"))["items"][0]["assessment_id"]
     return {
-        "own": {"org_id": "own", "service_id": owned, "component_id": "crm"},
-        "other": {"org_id": "other", "service_id": other, "component_id": "crm"},
+        "own": {"org_id": "own", "service_id": owned, "component_id": "crm", "assessment_id": assessed},
+        "other": {"org_id": "other", "service_id": other, "component_id": "crm", "assessment_id": assessed},
         "red": red,
         "unassessed": unassessed,
     }

@@ -33,6 +33,8 @@ ALLOWED = {
     ("GET", "/orgs/{org_id}/services"): MEMBERS,
     ("GET", "/orgs/{org_id}/services/{service_id}"): MEMBERS,
     ("PATCH", "/orgs/{org_id}/services/{service_id}"): EDITORS,
+    ("PUT", "/orgs/{org_id}/services/{service_id}/retirement"): EDITORS,
+    ("DELETE", "/orgs/{org_id}/services/{service_id}/retirement"): EDITORS,
     ("GET", "/orgs/{org_id}/services/{service_id}/scorecard"): MEMBERS,
     ("GET", "/orgs/{org_id}/services/{service_id}/components"): MEMBERS,
     ("GET", "/orgs/{org_id}/services/{service_id}/components/{component_id}"): MEMBERS,

@@ -363,6 +363,18 @@ def _service_etag(api: Api, setting: Setting) -> tuple[dict, dict]:
     return {}, {"If-Match": response.headers["ETag"]}
 
 
+def _retirement(retired: bool):
+    """Set the case's service retired or not first, so that the request measured changes it."""
+
+    def prepare(api: Api, setting: Setting) -> tuple[dict, dict]:
+        path = SERVICE.format(org_id=setting.org_id, service_id=setting.service_id) + "/retirement"
+        response = api.put(path) if retired else api.delete(path)
+        assert response.status_code in (200, 204), response.body
+        return {}, {}
+
+    return prepare
+
+
 # org_id -> the integration's creation response (integration_id, secret): one per organisation,
 # made when a case first needs it, with the recorder paused.
 _STANDING: dict[str, dict] = {}
@@ -515,6 +527,16 @@ CASES = [
         prepare=lambda api, s: ({"component_id": "doomed"}, {}),
     ),
     Case("submit-assessment", "POST", ASSESSMENTS, at_most(3), status=201, body=_assessment),
+    # Retire and reinstate: the summary's pre-check, then one transaction (summary and audit).
+    Case("retire-service", "PUT", SERVICE + "/retirement", exactly(["GetItem", "TransactWriteItems"]), prepare=_retirement(False)),
+    Case(
+        "reinstate-service",
+        "DELETE",
+        SERVICE + "/retirement",
+        exactly(["GetItem", "TransactWriteItems"]),
+        status=204,
+        prepare=_retirement(True),
+    ),
     # Not in the table, so these assert what the writes do today (see `exactly`).
     # PUT org: the read its create-or-replace decision needs, then one transaction.
     Case(

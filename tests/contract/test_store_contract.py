@@ -192,6 +192,32 @@ def test_newest_assessment_becomes_latest_and_an_older_one_never_replaces_it(sto
     assert store.get_assessment(ORG, "s1", "09") is None
 
 
+def test_a_service_is_retired_and_reinstated_on_its_summary(store):
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    assert store.get_summary(ORG, "s1").retired is False
+    store.set_retired(ORG, "s1", True, audit=note())
+    assert store.get_summary(ORG, "s1").retired is True
+    assert [s.retired for s in store.list_summaries(ORG)] == [True]
+    store.set_retired(ORG, "s1", False, audit=note())
+    assert store.get_summary(ORG, "s1").retired is False
+    with pytest.raises(NotFound):
+        store.set_retired(ORG, "missing", True, audit=note(action="orphan"))
+
+
+def test_an_assessment_is_read_with_the_one_before_it(store):
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    add_service(store, service("s2"))
+    for service_id, assessment_id in [("s1", "01"), ("s1", "03"), ("s2", "02"), ("s1", "05")]:
+        store.add_assessment(assessment(service_id, assessment_id), latest(assessment_id=assessment_id), audit=note())
+    assert store.get_assessment_and_previous(ORG, "s1", "05") == (assessment("s1", "05"), assessment("s1", "03"))
+    assert store.get_assessment_and_previous(ORG, "s1", "03") == (assessment("s1", "03"), assessment("s1", "01"))
+    assert store.get_assessment_and_previous(ORG, "s1", "01") == (assessment("s1", "01"), None)
+    assert store.get_assessment_and_previous(ORG, "s1", "04") == (None, None)  # not one of s1's
+    assert store.get_assessment_and_previous(ORG, "s2", "02") == (assessment("s2", "02"), None)
+
+
 def test_an_assessment_needs_its_service(store):
     with pytest.raises(NotFound):
         store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"), audit=note())

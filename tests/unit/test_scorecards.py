@@ -1,5 +1,6 @@
 """Service and organisation scorecards (API.md "Scorecards"), judged against an injected today."""
 
+import dataclasses
 from datetime import date
 from fractions import Fraction
 
@@ -143,6 +144,16 @@ def test_averages_are_means_of_unrounded_scores():
         "P5": 100,
     }
     assert [pid for pid, _ in card.principles] == ["P1", "P2", "P3", "P4", "P5"]
+
+
+def test_a_retired_service_is_left_out_of_every_figure():
+    kept = summary("s1", latest=latest(score(50)))
+    retired = dataclasses.replace(summary("s2", department="Archive", latest=latest(score(100))), retired=True)
+    card = org_scorecard(ORG, [kept, retired], LDD, TODAY)
+    assert [c.service_id for c in card.services] == ["s1"]
+    assert card.average_score == 50 and sum(card.by_risk.values()) == 1
+    assert [d.department for d in card.departments] == ["Highways"]
+    assert card == org_scorecard(ORG, [kept], LDD, TODAY)
 
 
 def test_an_organisation_without_assessments_has_null_averages():

@@ -49,3 +49,13 @@ def test_the_documented_url_pattern_refuses_what_the_rules_refuse(value):
     url = "https://example.org/" + value
     if text.has_url_unsafe_characters(url):
         assert re.fullmatch(text.URL_PATTERN, url, re.DOTALL) is None
+
+
+def test_a_short_name_is_made_from_a_name_and_kept_unique():
+    from chalicelib.domain.text import slug_for
+
+    assert slug_for("Acme CaseBook 2") == "acme-casebook-2"
+    assert slug_for("  Café — Payments!  ") == "cafe-payments"
+    assert slug_for("CaseBook", {"casebook", "casebook-2"}) == "casebook-3"
+    assert slug_for("***") == ""
+    assert len(slug_for("x" * 300)) == 60

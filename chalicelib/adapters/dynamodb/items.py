@@ -154,6 +154,7 @@ def summary_item(summary: ServiceSummary) -> SummaryItem:
         components={cid: component_json(c) for cid, c in summary.components.items()},
         latest_assessment_id=summary.latest.assessment_id if summary.latest else None,
         latest=to_plain(summary.latest) if summary.latest else None,
+        retired=summary.retired,
     )
 
 
@@ -169,6 +170,7 @@ def summary_of(item: SummaryItem) -> ServiceSummary:
         owner_email=item.owner_email,
         components={cid: _component_from_json(item.org_id, item.service_id, cid, text) for cid, text in raw_components.items()},
         latest=from_plain(LatestAssessment, item.latest) if item.latest else None,
+        retired=bool(item.retired),
     )
 
 

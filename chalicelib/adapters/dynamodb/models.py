@@ -102,6 +102,7 @@ class SummaryItem(_Keyed):
     components = MapAttribute(default=dict)
     latest_assessment_id = UnicodeAttribute(null=True)
     latest = JSONAttribute(null=True)
+    retired = BooleanAttribute(default=False)
 
 
 class ComponentItem(_Item):

@@ -158,6 +158,15 @@ class DynamoStore:
                 NotFound,
             )
 
+    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
+            tx.update(
+                SummaryItem(pk=keys.org_pk(org_id), sk=keys.summary_sk(service_id)),
+                [SummaryItem.retired.set(retired)],
+                SummaryItem.pk.exists(),
+                NotFound,
+            )
+
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
         item = self._get(SummaryItem, keys.org_pk(org_id), keys.summary_sk(service_id))
         return summary_of(item) if item else None
@@ -254,6 +263,22 @@ class DynamoStore:
         pk = keys.service_pk(org_id, service_id)
         items, cursor_out = self._newest_first(AssessmentItem, pk, keys.ASSESSMENT_PREFIX, limit, cursor)
         return Page([ASSESSMENT.record_of(i) for i in items], cursor_out)
+
+    def get_assessment_and_previous(self, org_id: str, service_id: str, assessment_id: str):
+        # One Query, newest first from this assessment down: it and its predecessor.
+        query = AssessmentItem.query(
+            keys.service_pk(org_id, service_id),
+            AssessmentItem.sk.between(keys.ASSESSMENT_PREFIX, keys.assessment_sk(assessment_id)),
+            scan_index_forward=False,
+            consistent_read=True,
+            limit=2,
+            page_size=2,
+        )
+        items, _ = self._page(query, AssessmentItem, 2)
+        found = [ASSESSMENT.record_of(i) for i in items]
+        if not found or found[0].assessment_id != assessment_id:
+            return None, None
+        return found[0], (found[1] if len(found) > 1 else None)
 
     # audit trail -----------------------------------------------------------------------------
 
