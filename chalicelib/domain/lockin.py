@@ -2,6 +2,7 @@
 are catalogue data (LockInPolicy); the conditions are here. Flags that depend on today's date
 are evaluated when read, so callers pass `today`."""
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -164,6 +165,9 @@ _WHEN = {
 }
 
 
+COMPONENT_RULES = tuple(_WHEN)  # the rules a component's own answers raise
+
+
 def describe_rule(policy: LockInPolicy, code: str) -> str:
     """A component rule in general words, with its severity and thresholds from the catalogue,
     for a form to say what it looks for before any flag is raised."""
@@ -185,3 +189,13 @@ def explain_risk(flags: Iterable[Flag]) -> str | None:
         highs = sum(1 for f in flags if f.severity == "high")
         return f"Critical: two or more High flags on this service ({highs} are High)."
     return f"{risk.capitalize()}: its most severe flag is {risk.capitalize()}."
+
+
+def reference_sources(reference: str) -> list[tuple[str, str | None]]:
+    """A rule's reference as its sources, each (what it is, its web address or None): the
+    catalogue writes them "Title (https://...)" and separates them with "; "."""
+    sources = []
+    for part in reference.split("; "):
+        cited = re.fullmatch(r"(.+?) \((https?://[^\s()]+)\)", part.strip())
+        sources.append((cited.group(1), cited.group(2)) if cited else (part.strip(), None))
+    return sources

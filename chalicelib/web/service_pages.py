@@ -9,7 +9,7 @@ from chalicelib.bootstrap import use_cases
 from chalicelib.domain import access
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import PHASES
-from chalicelib.domain.scorecards import STALE_AFTER_MONTHS
+from chalicelib.domain.scorecards import why_stale
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.schemas.requests import ServiceIn
@@ -64,7 +64,8 @@ def new_service(principal, request, org_id):
 def service(principal, request, org_id, service_id):
     uc = use_cases()
     svc = uc.services.get(principal, org_id, service_id)
-    card = presenters.service_scorecard(uc.scorecards.for_service(principal, org_id, service_id))
+    scorecard = uc.scorecards.for_service(principal, org_id, service_id)
+    card = presenters.service_scorecard(scorecard)
     components = [presenters.component(c, uc.components.flags(c)) for c in uc.components.list(principal, org_id, service_id)]
     history = uc.assessments.list(principal, org_id, service_id, 50, None)
     assessments = [presenters.assessment(a) for a in history.items]
@@ -87,7 +88,9 @@ def service(principal, request, org_id, service_id):
         principles={p.principle_id: p for p in framework.principles},
         rules=current.lock_in.rules,
         options_by_field=forms.COMPONENT_OPTIONS,
-        stale_after_months=STALE_AFTER_MONTHS,
+        # The summary's latest is the newest assessment, the first of the history.
+        stale_reasons=why_stale(history.items[0], uc.context.clock.today()) if scorecard.stale and history.items else [],
+        format_titles={f.format_id: f.title for f in current.export_formats},
         may_edit=may_edit(principal, org_id, svc.owner_email),
         submitted=(request.query_params or {}).get("submitted") == "1",
         registered=(request.query_params or {}).get("registered") == "1",

@@ -11,6 +11,7 @@ from chalicelib.domain.lockin import (
     component_flags,
     describe_rule,
     explain_risk,
+    reference_sources,
     risk_of,
     service_lock_in,
     supplier_concentration,
@@ -449,3 +450,15 @@ def test_describe_rule_gives_the_severity_and_thresholds_from_the_policy():
     assert "in the last 6 months" in describe_rule(changed, "EXIT_PLAN_STALE")
     for code in set(POLICY.rules) - {"NO_COMPONENTS_RECORDED", "SUPPLIER_CONCENTRATION"}:
         assert "{" not in describe_rule(POLICY, code)
+
+
+def test_reference_sources_split_a_reference_into_named_links():
+    assert reference_sources(POLICY.rules["NO_OPEN_API"].reference) == [
+        ("LOTI tender wording on data access and APIs", "https://loti.london/resources/tender-wording-data-access-api/"),
+        ("Service Standard 11", None),
+        ("TCoP 9", None),
+    ]
+    # a parenthesis that is not a web address stays part of the source's words
+    assert reference_sources("G-Cloud call-off terms (usually 2 years)") == [("G-Cloud call-off terms (usually 2 years)", None)]
+    for rule in POLICY.rules.values():
+        assert all(text and "http" not in text for text, _ in reference_sources(rule.reference))
