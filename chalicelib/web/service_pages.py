@@ -46,8 +46,8 @@ def new_service(principal, request, org_id):
             return go(f"/app/orgs/{org_id}/services/{created.service_id}?registered=1")
         except ValidationError as error:
             errors = flatten(error.messages)
-        except Forbidden as refused:  # a service owner naming someone else as the owner
-            errors = {"owner_email": [refused.detail]}
+        except Forbidden:  # a service owner naming someone else as the owner
+            errors = {"owner_email": [forms.OWN_SERVICES_ONLY]}
     return html(
         "service_form.html",
         422 if errors else 200,
@@ -96,6 +96,8 @@ def service(principal, request, org_id, service_id):
         registered=(request.query_params or {}).get("registered") == "1",
         # Only a component of this service: the banner must not say what a crafted link likes.
         saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
+        # Only the fixed sentences of forms.SET_ASIDE, whatever else a link names.
+        set_aside=[forms.SET_ASIDE[p] for p in ((request.query_params or {}).get("set_aside") or "").split(",") if p in forms.SET_ASIDE],
         score_chart=charts.line_chart(
             chart_points,
             title=f"Score of each assessment of {svc.name}",
