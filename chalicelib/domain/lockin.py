@@ -2,6 +2,7 @@
 are catalogue data (LockInPolicy); the conditions are here. Flags that depend on today's date
 are evaluated when read, so callers pass `today`."""
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -129,3 +130,72 @@ class _Fields(dict):
 
     def __missing__(self, key: str) -> str:
         return ""
+
+
+# Each rule's name in words, for lists and tags; the catalogue holds the rule's message.
+FLAG_TITLES = {
+    "NO_OPEN_API": "No open API",
+    "API_EXTRA_CHARGE": "Extra charge for API access",
+    "NO_FREE_BULK_EXPORT": "No free bulk export",
+    "PROPRIETARY_DATA_ONLY": "Proprietary data formats only",
+    "NO_EXIT_PLAN": "No exit plan",
+    "EXIT_PLAN_STALE": "Exit plan not reviewed",
+    "LONG_CONTRACT": "Long contract",
+    "AUTO_RENEWAL": "Automatic renewal",
+    "EXPIRY_WITHOUT_EXIT_PLAN": "Contract ending without an exit plan",
+    "HEAVY_CUSTOMISATION": "Heavy customisation",
+    "CLOSED_BESPOKE": "Closed bespoke software",
+    "NO_COMPONENTS_RECORDED": "No components recorded",
+    "SUPPLIER_CONCENTRATION": "Supplier concentration",
+}
+
+# When each rule is raised, in general words; {months} and {years} are the policy's thresholds.
+_WHEN = {
+    "NO_OPEN_API": "the council has no documented API for the product's significant functions",
+    "API_EXTRA_CHARGE": "the supplier charges extra for API access",
+    "NO_FREE_BULK_EXPORT": "the council cannot export all its data in bulk free of charge",
+    "PROPRIETARY_DATA_ONLY": "none of the formats the data can be exported in is open",
+    "NO_EXIT_PLAN": "there is no exit plan",
+    "EXIT_PLAN_STALE": "the exit plan has not been reviewed in the last {months} months",
+    "LONG_CONTRACT": "the contract runs for longer than {years} years",
+    "AUTO_RENEWAL": "the contract renews automatically",
+    "EXPIRY_WITHOUT_EXIT_PLAN": "the contract ends within {expiry_months} months and there is no exit plan",
+    "HEAVY_CUSTOMISATION": "the product is heavily customised",
+    "CLOSED_BESPOKE": "bespoke software's source code is not open to the council",
+}
+
+
+COMPONENT_RULES = tuple(_WHEN)  # the rules a component's own answers raise
+
+
+def describe_rule(policy: LockInPolicy, code: str) -> str:
+    """A component rule in general words, with its severity and thresholds from the catalogue,
+    for a form to say what it looks for before any flag is raised."""
+    when = _WHEN[code].format(
+        months=policy.exit_plan_review_months,
+        years=policy.long_contract_years,
+        expiry_months=policy.expiry_window_months,
+    )
+    return f"{policy.rules[code].severity.capitalize()} risk when {when}."
+
+
+def explain_risk(flags: Iterable[Flag]) -> str | None:
+    """Which rule of risk_of made the service's risk, in words (None without flags)."""
+    flags = list(flags)
+    risk = risk_of(flags)
+    if risk == "none":
+        return None
+    if risk == "critical":
+        highs = sum(1 for f in flags if f.severity == "high")
+        return f"Critical: two or more High flags on this service ({highs} are High)."
+    return f"{risk.capitalize()}: its most severe flag is {risk.capitalize()}."
+
+
+def reference_sources(reference: str) -> list[tuple[str, str | None]]:
+    """A rule's reference as its sources, each (what it is, its web address or None): the
+    catalogue writes them "Title (https://...)" and separates them with "; "."""
+    sources = []
+    for part in reference.split("; "):
+        cited = re.fullmatch(r"(.+?) \((https?://[^\s()]+)\)", part.strip())
+        sources.append((cited.group(1), cited.group(2)) if cited else (part.strip(), None))
+    return sources

@@ -171,6 +171,17 @@ class Contract:
     annual_cost_gbp: float
 
 
+CONTRACT_ENDS_BEFORE_START = "the contract cannot end before it starts"
+
+
+def contract_date_errors(start: date | None, end: date | None) -> dict[str, list[str]]:
+    """A contract cannot end before it starts: on the dates as given, so that a form shows this
+    with its other problems rather than after they are fixed."""
+    if start is not None and end is not None and end < start:
+        return {"contract.end": [CONTRACT_ENDS_BEFORE_START]}
+    return {}
+
+
 @dataclass(frozen=True)
 class Interfaces:
     open_api: bool

@@ -9,8 +9,9 @@ from fractions import Fraction
 
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import add_months, london_date
-from chalicelib.domain.lockin import service_lock_in, supplier_concentration
-from chalicelib.domain.model import DeclarationProject, Flag, LatestAssessment, LockIn, Score, ServiceSummary
+from chalicelib.domain.lockin import explain_risk, service_lock_in, supplier_concentration
+from chalicelib.domain.model import Assessment, DeclarationProject, Flag, LatestAssessment, LockIn, Score, ServiceSummary
+from chalicelib.domain.scoring import explain_level
 
 RISKS = ("none", "low", "medium", "high", "critical")
 TOP_SUPPLIERS = 10
@@ -29,10 +30,15 @@ class ServiceScorecard:
     score: Score | None
     lock_in: LockIn
     retired: bool = False
+    level_explanation: str | None = None  # what holds the level back (scoring.explain_level)
 
     @property
     def status(self) -> str:
         return "assessed" if self.score else "not_assessed"
+
+    @property
+    def risk_explanation(self) -> str | None:
+        return explain_risk(self.lock_in.flags)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,28 @@ def is_stale(latest: LatestAssessment | None, today: date) -> bool:
     return latest.evidence_expires_on is not None and latest.evidence_expires_on < today
 
 
+def why_stale(assessment: Assessment, today: date) -> list[str]:
+    """What makes the assessment out of date, by the rules of is_stale: its date when it is over
+    the age limit, and each piece of evidence past its valid_until (title or URL, question, the
+    date it expired). Empty when it is not stale."""
+    reasons = []
+    submitted = london_date(assessment.submitted.at)
+    if submitted < add_months(today, -STALE_AFTER_MONTHS):
+        reasons.append(f"It was submitted on {_day(submitted)}, more than {STALE_AFTER_MONTHS} months ago.")
+    for answer in assessment.answers:
+        for evidence in answer.evidence:
+            if evidence.valid_until is not None and evidence.valid_until < today:
+                reasons.append(
+                    f"The evidence \u201c{evidence.title or evidence.url}\u201d for question {answer.question_id} "
+                    f"was valid until {_day(evidence.valid_until)}."
+                )
+    return reasons
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
 def service_scorecard(summary: ServiceSummary, framework: Framework, today: date) -> ServiceScorecard:
     latest = summary.latest
     return ServiceScorecard(
@@ -100,6 +128,8 @@ def service_scorecard(summary: ServiceSummary, framework: Framework, today: date
         score=latest.score if latest else None,
         lock_in=service_lock_in(summary.component_specs(), framework.lock_in, framework.open_format_ids(), today),
         retired=summary.retired,
+        # By the current framework's levels: a revision keeps its levels (docs/scoring.md, 13).
+        level_explanation=explain_level(framework, latest.score) if latest else None,
     )
 
 

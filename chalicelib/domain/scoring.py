@@ -95,3 +95,47 @@ def _gate_holds(gate, reds: int, principles: list[PrincipleScore]) -> bool:
     if gate.gate_id == "min_principle_score":
         return all(report_number(p.score) >= gate.value for p in principles if p.score is not None)
     raise ValueError(f"unknown gate {gate.gate_id}")
+
+
+def explain_level(framework: Framework, score: Score) -> str | None:
+    """What keeps `score` from the next level, with its numbers: the next level's min_score, or
+    each of its gates that fails. None at the highest level. The climb in level_for stops at the
+    first level that fails, so the next level up is the one that says what holds it back."""
+    higher = [lv for lv in framework.levels if lv.level > score.level]
+    if not higher:
+        return None
+    target = higher[0]
+    reported = report_number(score.overall)
+    reds = [c.question_id for c in score.contributions if c.rating == "red"]
+    reasons = []
+    if reported < target.min_score:
+        reasons.append(f"a score of {_figure(target.min_score)} or more; this one is {_figure(reported)}")
+    for gate in target.gates:
+        if gate.gate_id == "no_red_answers" and reds:
+            reasons.append(f"no question rated red; {_count(reds)} ({', '.join(reds)})")
+        elif gate.gate_id == "max_red_answers" and len(reds) > gate.value:
+            reasons.append(f"no more than {_plural(int(gate.value), 'question')} rated red; {_count(reds)} ({', '.join(reds)})")
+        elif gate.gate_id == "min_principle_score":
+            low = [
+                f"{p.principle_id} is {_figure(report_number(p.score))}"
+                for p in score.principles
+                if p.score is not None and report_number(p.score) < gate.value
+            ]
+            if low:
+                reasons.append(f"every principle at {_figure(gate.value)} or more; {', '.join(low)}")
+    if not reasons:  # scored under other levels than these: nothing here to explain
+        return None
+    return f"Level {target.level} ({target.name}) needs " + " and ".join(reasons) + "."
+
+
+def _figure(value: float) -> str:
+    """50.0 as 50, 62.5 as 62.5: a reported number in words."""
+    return format(value, "g")
+
+
+def _count(reds: list[str]) -> str:
+    return "1 is red" if len(reds) == 1 else f"{len(reds)} are red"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -188,6 +188,7 @@ def service_scorecard(card: ServiceScorecard) -> dict:
         "stale": card.stale,
         "score": score(card.score) if card.score else None,
         "lock_in": lock_in(card.lock_in),
+        "explanation": {"level": card.level_explanation, "lock_in_risk": card.risk_explanation},
     }
 
 

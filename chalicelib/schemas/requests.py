@@ -15,6 +15,8 @@ from chalicelib.domain.model import (
     PHASES,
     PROJECT_STATUSES,
     SOURCE_CODE,
+    CONTRACT_ENDS_BEFORE_START,
+    contract_date_errors,
 )
 from chalicelib.schemas.fields import (
     COMPONENT_SLUG,
@@ -70,8 +72,8 @@ class ContractIn(Schema):
 
     @validates_schema
     def _ends_after_start(self, data, **kwargs):
-        if data["end"] < data["start"]:
-            raise ValidationError("the contract cannot end before it starts", field_name="end")
+        if contract_date_errors(data["start"], data["end"]):
+            raise ValidationError(CONTRACT_ENDS_BEFORE_START, field_name="end")
 
 
 class InterfacesIn(Schema):

@@ -282,6 +282,14 @@ class AssessmentPage(ResponseBody):
     next_cursor = fields.String(**Nullable)
 
 
+class ScorecardExplanationOut(ResponseBody):
+    """Added to the service scorecard beyond API.md (additive: no field changed or removed):
+    the level's and the risk's reasons in words, from the domain (docs/scoring.md, 14)."""
+
+    level = fields.String(**Nullable, metadata={"description": "What keeps the score from the next level, with its numbers; null at the top level or when not assessed."})
+    lock_in_risk = fields.String(**Nullable, metadata={"description": "The rule that made the lock-in risk; null when there are no flags."})
+
+
 class ServiceScorecardOut(ResponseBody):
     service_id = fields.String()
     name = fields.String()
@@ -291,6 +299,7 @@ class ServiceScorecardOut(ResponseBody):
     stale = fields.Boolean()
     score = fields.Nested(ScoreOut, **Nullable)
     lock_in = fields.Nested(LockInOut)
+    explanation = fields.Nested(ScorecardExplanationOut)
 
 
 class PrincipleAverage(ResponseBody):

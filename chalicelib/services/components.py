@@ -6,7 +6,14 @@ from chalicelib.domain.etags import component_etag
 from chalicelib.domain.errors import Conflict, Invalid, NotFound
 from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.lockin import component_flags
-from chalicelib.domain.model import MAX_COMPONENTS_PER_SERVICE, Component, ComponentSpec, Flag, ServiceSummary
+from chalicelib.domain.model import (
+    MAX_COMPONENTS_PER_SERVICE,
+    Component,
+    ComponentSpec,
+    Flag,
+    ServiceSummary,
+    contract_date_errors,
+)
 from chalicelib.services.context import Context, with_retries
 
 
@@ -100,8 +107,8 @@ class ComponentService:
                 errors[f"data.export_formats.{index}"] = [
                     f"unknown export format {format_id!r}; see the catalogue's export_formats"
                 ]
-        if spec.contract is not None and spec.contract.end < spec.contract.start:
-            errors["contract.end"] = ["the contract cannot end before it starts"]
+        if spec.contract is not None:
+            errors.update(contract_date_errors(spec.contract.start, spec.contract.end))
         if errors:
             raise Invalid("The component is not valid.", errors)
 

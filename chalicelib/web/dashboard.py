@@ -60,6 +60,7 @@ def dashboard(principal, request, org_id):
         org=board.org,
         card=card,
         service_names={s["service_id"]: s["name"] for s in card["services"]},
+        level_explanations={s.service_id: s.level_explanation for s in board.scorecard.services},
         projects=[presenters.project(p, use_cases().context.clock.today()) for p in board.projects],
         department=department,
         principles={p.principle_id: p for p in framework.principles},

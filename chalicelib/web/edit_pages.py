@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import urllib.parse
 
-from marshmallow import ValidationError
-
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
 from chalicelib.domain.etags import component_etag
+from chalicelib.domain.lockin import COMPONENT_RULES, describe_rule
 from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.text import slug_for
 from chalicelib.edge import presenters
-from chalicelib.edge.errors import flatten
 from chalicelib.edge.http import PATH_PATTERNS
-from chalicelib.schemas.requests import ComponentIn
 from chalicelib.web import forms
 from chalicelib.web.page import common, go, html, may_edit, page
 
@@ -92,10 +89,8 @@ def _component_page(principal, request, org_id, service_id, component_id):
         body, errors = forms.component_body(values)
         if component_id is None:
             errors.update(_new_component_id_errors(chosen))
-        try:
-            spec = ComponentIn().load(body)
-        except ValidationError as error:
-            errors.update(flatten(error.messages))
+        spec, problems = forms.read_component(body)
+        errors.update(problems)
         # An edit replaces only the version the form was made from (a missing etag matches none).
         etag = values.get("etag") if component_id else None
         version = Preconditions.matching(etag or "") if component_id else NONE
@@ -104,7 +99,8 @@ def _component_page(principal, request, org_id, service_id, component_id):
                 uc.components.put(
                     principal, org_id, service_id, chosen, spec, version, create_only=component_id is None
                 )
-                return go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
+                query = {"saved": chosen, **({"set_aside": ",".join(aside)} if (aside := forms.set_aside(values)) else {})}
+                return go(f"/app/orgs/{org_id}/services/{service_id}?{urllib.parse.urlencode(query)}#components")
             except Conflict as conflict:
                 errors = {"component_id": [conflict.detail]}
             except Invalid as invalid:
@@ -123,7 +119,8 @@ def _component_page(principal, request, org_id, service_id, component_id):
         values=values,
         export_formats=framework.export_formats,
         rules=framework.lock_in.rules,
-        policy=framework.lock_in,
+        # What each question looks for, in general words with the catalogue's thresholds.
+        rule_hints={code: describe_rule(framework.lock_in, code) for code in COMPONENT_RULES},
         errors=forms.error_list(errors, forms.COMPONENT_FIELDS),
         field_errors=forms.field_errors(errors, forms.COMPONENT_FIELDS),
         options_by_field=forms.COMPONENT_OPTIONS,

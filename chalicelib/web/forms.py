@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from marshmallow import ValidationError
@@ -16,9 +16,9 @@ from marshmallow import ValidationError
 from chalicelib.edge.errors import flatten
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import Invalid
-from chalicelib.domain.model import Answer
+from chalicelib.domain.model import Answer, contract_date_errors
 from chalicelib.domain.scoring import check_answers
-from chalicelib.schemas.requests import AssessmentIn
+from chalicelib.schemas.requests import AssessmentIn, ComponentIn
 
 EVIDENCE_ROWS = 2
 RATING_LABELS = {
@@ -28,6 +28,12 @@ RATING_LABELS = {
     "not_applicable": "Not applicable to this service",
 }
 MISSING = ("Missing data for required field.", "Field may not be null.")
+# A refusal the pages word for people themselves, shown as it is (never "as owner_email").
+OWN_SERVICES_ONLY = (
+    "Enter your own email address: a service owner can only register services they own. "
+    "Ask an administrator to register a service for someone else."
+)
+AS_WORDED = (OWN_SERVICES_ONLY,)
 
 
 # --- labels for charts --------------------------------------------------------------------------
@@ -240,7 +246,8 @@ def component_body(form: dict) -> tuple[dict, dict[str, list[str]]]:
         "free_bulk_export": yes_no("free_bulk_export"),
         "open_standards": [line.strip() for line in text("open_standards").splitlines() if line.strip()],
     }
-    reviewed = _date(form, "exit_plan_last_reviewed")
+    # No plan, no review date: one typed before choosing "No" is set aside (see set_aside).
+    reviewed = None if text("exit_plan_exists") == "no" else _date(form, "exit_plan_last_reviewed")
     body["exit_plan"] = {"exists": yes_no("exit_plan_exists"), "last_reviewed": reviewed}
     has_contract = text("has_contract")
     errors = {} if has_contract in ("yes", "no") else {"has_contract": [MISSING[0]]}
@@ -253,6 +260,57 @@ def component_body(form: dict) -> tuple[dict, dict[str, list[str]]]:
             "annual_cost_gbp": _money(text("annual_cost_gbp")),
         }
     return body, errors
+
+
+CONTRACT_PARTS = (
+    *(f"contract-{end}-{part}" for end in ("start", "end") for part in ("day", "month", "year")),
+    "auto_renew",
+    "annual_cost_gbp",
+)
+REVIEW_PARTS = tuple(f"exit_plan_last_reviewed-{part}" for part in ("day", "month", "year"))
+
+
+# What the page after saving says of each part set aside.
+SET_ASIDE = {
+    "contract": "The contract details you entered were not saved, because you answered that there is no contract.",
+    "exit_plan_review": "The exit plan review date you entered was not saved, because you answered that there is no exit plan.",
+}
+
+
+def set_aside(form: dict) -> tuple[str, ...]:
+    """The revealed parts filled in under an answer that was then changed to "No": "contract"
+    (with no contract) and "exit_plan_review" (with no exit plan). They are not saved, and the
+    page after saving says so."""
+    def typed(names) -> bool:
+        return any((form.get(name) or "").strip() for name in names)
+
+    parts = []
+    if (form.get("has_contract") or "").strip() == "no" and typed(CONTRACT_PARTS):
+        parts.append("contract")
+    if (form.get("exit_plan_exists") or "").strip() == "no" and typed(REVIEW_PARTS):
+        parts.append("exit_plan_review")
+    return tuple(parts)
+
+
+def read_component(body: dict):
+    """The component spec, or every problem at once: when the API schema refuses the form, the
+    contract's date order is checked on the dates as given too (the schema checks it only once
+    the contract's other answers are valid), so that it shows with the others."""
+    try:
+        return ComponentIn().load(body), {}
+    except ValidationError as error:
+        errors = flatten(error.messages)
+    contract = body.get("contract") or {}
+    for path, messages in contract_date_errors(_iso(contract.get("start")), _iso(contract.get("end"))).items():
+        errors.setdefault(path, messages)
+    return None, errors
+
+
+def _iso(value):
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _date(form: dict, field: str):
@@ -308,7 +366,9 @@ def field_errors(errors: dict[str, list[str]], table: dict) -> dict[str, str]:
         key = re.sub(r"\.\d+$", "", path)
         field, asked, kind = table.get(key, (key.replace(".", "-"), key, "text"))
         message = messages[0]
-        if message in MISSING:
+        if message in AS_WORDED:
+            text = message
+        elif message in MISSING:
             text = f"{'Select' if kind == 'choice' else 'Enter'} {asked}"
         elif kind == "date" and "date" in message:  # the schema's "must be a date"
             text = f"Enter {asked} as a real date, for example 31 3 2027"

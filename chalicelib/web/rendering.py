@@ -15,6 +15,7 @@ from chalice import Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from chalicelib.domain import text
+from chalicelib.domain.lockin import FLAG_TITLES, reference_sources
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LONDON = ZoneInfo("Europe/London")
@@ -34,7 +35,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(day=day, moment=moment, number=number, safe_href=safe_href, words=words)
+    env.filters.update(
+        day=day, flag_title=flag_title, moment=moment, number=number, safe_href=safe_href, sources=sources, words=words
+    )
     return env
 
 
@@ -102,6 +105,15 @@ def safe_href(url) -> str | None:
         return None
     parts = urllib.parse.urlsplit(url.strip())
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def sources(reference: str) -> list[tuple[str, str | None]]:
+    """A flag's reference as (source, link or None) pairs, for links named by their source."""
+    return [(text, safe_href(url)) for text, url in reference_sources(reference or "")]
+
+
+def flag_title(code: str) -> str:
+    return FLAG_TITLES.get(code, words(code.lower()))
 
 
 def day(value) -> str:

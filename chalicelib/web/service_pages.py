@@ -11,7 +11,7 @@ from chalicelib.bootstrap import use_cases
 from chalicelib.domain import access, changes, finding
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import PHASES
-from chalicelib.domain.scorecards import RISKS, STALE_AFTER_MONTHS
+from chalicelib.domain.scorecards import RISKS, why_stale
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.schemas.requests import ServiceIn
@@ -106,8 +106,8 @@ def new_service(principal, request, org_id):
             return go(f"/app/orgs/{org_id}/services/{created.service_id}?registered=1")
         except ValidationError as error:
             errors = flatten(error.messages)
-        except Forbidden as refused:  # a service owner naming someone else as the owner
-            errors = {"owner_email": [refused.detail]}
+        except Forbidden:  # a service owner naming someone else as the owner
+            errors = {"owner_email": [forms.OWN_SERVICES_ONLY]}
     return html(
         "service_form.html",
         422 if errors else 200,
@@ -148,7 +148,9 @@ def service(principal, request, org_id, service_id):
         principles={p.principle_id: p for p in framework.principles},
         rules=current.lock_in.rules,
         options_by_field=forms.COMPONENT_OPTIONS,
-        stale_after_months=STALE_AFTER_MONTHS,
+        # The summary's latest is the newest assessment, the first of the history.
+        stale_reasons=why_stale(history.items[0], uc.context.clock.today()) if scorecard.stale and history.items else [],
+        format_titles={f.format_id: f.title for f in current.export_formats},
         may_edit=may_edit(principal, org_id, svc.owner_email),
         submitted=(request.query_params or {}).get("submitted") == "1",
         registered=(request.query_params or {}).get("registered") == "1",
@@ -156,6 +158,8 @@ def service(principal, request, org_id, service_id):
         retired=scorecard.retired,
         # Only a component of this service: the banner must not say what a crafted link likes.
         saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
+        # Only the fixed sentences of forms.SET_ASIDE, whatever else a link names.
+        set_aside=[forms.SET_ASIDE[p] for p in ((request.query_params or {}).get("set_aside") or "").split(",") if p in forms.SET_ASIDE],
         score_chart=charts.line_chart(
             chart_points,
             title=f"Score of each assessment of {svc.name}",

@@ -6,7 +6,16 @@ from datetime import date
 
 import pytest
 
-from chalicelib.domain.lockin import component_flags, risk_of, service_lock_in, supplier_concentration
+from chalicelib.domain.lockin import (
+    FLAG_TITLES,
+    component_flags,
+    describe_rule,
+    explain_risk,
+    reference_sources,
+    risk_of,
+    service_lock_in,
+    supplier_concentration,
+)
 from chalicelib.domain.model import Flag
 from chalicelib.domain.scorecards import org_scorecard
 from chalicelib.frameworks import load_catalogue
@@ -408,3 +417,48 @@ def test_a_supplier_spelt_differently_is_counted_once_per_service():
     summaries[1] = summary("s2", components=[component("a", supplier="acme")])
     flags = org_scorecard("org", summaries, LDD, TODAY).flags
     assert [(f.supplier, f.share) for f in flags] == [("Acme", 0.4)]
+
+
+# --- the rules in words -----------------------------------------------------------------------
+
+
+def _flag(severity: str, code: str = "NO_EXIT_PLAN") -> Flag:
+    return Flag(code=code, severity=severity, component_id="crm", message="m", reference="r")
+
+
+def test_explain_risk_names_the_rule_that_made_the_risk():
+    assert explain_risk([]) is None
+    assert explain_risk([_flag("high"), _flag("high"), _flag("medium")]) == (
+        "Critical: two or more High flags on this service (2 are High)."
+    )
+    assert explain_risk([_flag("high"), _flag("medium")]) == "High: its most severe flag is High."
+    assert explain_risk([_flag("medium"), _flag("low")]) == "Medium: its most severe flag is Medium."
+
+
+def test_every_rule_has_a_title_in_words():
+    assert set(FLAG_TITLES) == set(POLICY.rules)
+    assert FLAG_TITLES["NO_OPEN_API"] == "No open API"
+    assert FLAG_TITLES["CLOSED_BESPOKE"] == "Closed bespoke software"
+
+
+def test_describe_rule_gives_the_severity_and_thresholds_from_the_policy():
+    assert describe_rule(POLICY, "LONG_CONTRACT") == "Medium risk when the contract runs for longer than 4 years."
+    assert describe_rule(POLICY, "EXPIRY_WITHOUT_EXIT_PLAN") == (
+        "High risk when the contract ends within 18 months and there is no exit plan."
+    )
+    changed = dataclasses.replace(POLICY, exit_plan_review_months=6)
+    assert "in the last 6 months" in describe_rule(changed, "EXIT_PLAN_STALE")
+    for code in set(POLICY.rules) - {"NO_COMPONENTS_RECORDED", "SUPPLIER_CONCENTRATION"}:
+        assert "{" not in describe_rule(POLICY, code)
+
+
+def test_reference_sources_split_a_reference_into_named_links():
+    assert reference_sources(POLICY.rules["NO_OPEN_API"].reference) == [
+        ("LOTI tender wording on data access and APIs", "https://loti.london/resources/tender-wording-data-access-api/"),
+        ("Service Standard 11", None),
+        ("TCoP 9", None),
+    ]
+    # a parenthesis that is not a web address stays part of the source's words
+    assert reference_sources("G-Cloud call-off terms (usually 2 years)") == [("G-Cloud call-off terms (usually 2 years)", None)]
+    for rule in POLICY.rules.values():
+        assert all(text and "http" not in text for text, _ in reference_sources(rule.reference))

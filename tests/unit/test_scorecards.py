@@ -4,8 +4,8 @@ import dataclasses
 from datetime import date
 from fractions import Fraction
 
-from chalicelib.domain.model import Answer, Assessment, LockIn
-from chalicelib.domain.scorecards import is_stale, org_scorecard, service_scorecard
+from chalicelib.domain.model import Answer, Assessment, Evidence, LockIn
+from chalicelib.domain.scorecards import is_stale, org_scorecard, service_scorecard, why_stale
 from chalicelib.domain.scoring import report_number
 from chalicelib.frameworks import load_catalogue
 from tests.unit.builders import (
@@ -334,3 +334,39 @@ def test_services_are_listed_by_department_and_name_unless_the_council_ranks_the
     # Best first; equal scores keep department-then-name order; services not assessed last.
     assert [c.service_id for c in ranked.services] == ["s2", "s4", "s5", "s1", "s3"]
     assert ranked.average_score == listed.average_score
+
+
+# --- why an assessment is out of date -----------------------------------------------------------
+
+
+def _cited(submitted_at, *evidence_by_question):
+    answers = tuple(Answer(qid, "green", evidence=(ev,)) for qid, ev in evidence_by_question)
+    return Assessment(ORG, "svc", "01HZZZZZZZZZZZZZZZZZZZZZZZ", "ldd-2018", answers, score(50), LockIn("none", ()), stamp(submitted_at))
+
+
+def test_why_stale_is_empty_for_a_fresh_cited():
+    fresh = _cited(at(2026, 3, 1), ("P1-Q1", Evidence("https://example.gov.uk/a", "Survey", TODAY)))
+    assert why_stale(fresh, TODAY) == []
+
+
+def test_why_stale_names_the_date_of_an_assessment_over_12_months_old():
+    assert why_stale(_cited(at(2025, 3, 14)), TODAY) == ["It was submitted on 14 March 2025, more than 12 months ago."]
+
+
+def test_why_stale_names_each_expired_evidence_its_question_and_date():
+    stale = _cited(
+        at(2026, 3, 1),
+        ("P1-Q1", Evidence("https://example.gov.uk/a", "User research report", date(2026, 3, 14))),
+        ("P2-Q1", Evidence("https://example.gov.uk/b", None, date(2026, 1, 31))),
+        ("P3-Q1", Evidence("https://example.gov.uk/c", "Still valid", date(2026, 4, 1))),
+    )
+    assert why_stale(stale, TODAY) == [
+        "The evidence \u201cUser research report\u201d for question P1-Q1 was valid until 14 March 2026.",
+        "The evidence \u201chttps://example.gov.uk/b\u201d for question P2-Q1 was valid until 31 January 2026.",
+    ]
+
+
+def test_the_service_scorecard_explains_its_level_with_the_current_levels():
+    card = service_scorecard(summary(latest=latest(score(90, level=4, level_name="Developing", principles={"P1": 100, "P2": 50, "P3": 100, "P4": 100, "P5": 100}))), LDD, TODAY)
+    assert card.level_explanation == "Level 5 (Mastering) needs every principle at 70 or more; P2 is 50."
+    assert service_scorecard(summary(), LDD, TODAY).level_explanation is None

@@ -18,7 +18,7 @@ import pytest
 
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.model import Answer
-from chalicelib.domain.scoring import check_answers, report_number, score_assessment
+from chalicelib.domain.scoring import check_answers, explain_level, report_number, score_assessment
 from chalicelib.frameworks import load_catalogue
 from tests.unit.builders import JUSTIFICATION, all_rated, answers, framework
 
@@ -214,6 +214,44 @@ def test_a_level_is_reached_only_when_every_lower_level_gate_holds():
     assert score_assessment(framework(QUESTIONS, levels), ratings).level_name == "Start"
     levels[1] = {"level": 2, "name": "Middle", "min_score": 50, "gates": [("max_red_answers", 2)]}
     assert score_assessment(framework(QUESTIONS, levels), ratings).level_name == "Top"
+
+
+# --- explain_level: what holds a score back, with its numbers --------------------------------
+
+
+def test_explain_level_names_the_next_levels_min_score():
+    score = score_assessment(FW, answers(A1="amber", A2="amber", B1="amber", B2="amber"))
+    # every principle 50: Middle (min 50, at most 1 red) is reached; Top needs 80
+    assert score.level_name == "Middle"
+    assert explain_level(FW, score) == "Level 3 (Top) needs a score of 80 or more; this one is 50 and every principle at 75 or more; A is 50, B is 50."
+
+
+def test_explain_level_names_the_red_answers_that_fail_a_gate():
+    score = score_assessment(FW, answers(A1="green", A2="red", B1="green", B2="green"))
+    assert explain_level(FW, score) == "Level 3 (Top) needs no question rated red; 1 is red (A2)."
+    two_reds = score_assessment(FW, answers(A1="green", A2="red", B1="red", B2="green"))
+    assert two_reds.level_name == "Start"
+    assert explain_level(FW, two_reds) == "Level 2 (Middle) needs no more than 1 question rated red; 2 are red (A2, B1)."
+
+
+def test_explain_level_names_each_principle_under_the_gate():
+    score = score_assessment(FW, answers(A1="green", A2="green", B1="green", B2="amber"))
+    # A = 100, B = 66.7: a score of 83.3 and no red, held back by B alone
+    assert explain_level(FW, score) == "Level 3 (Top) needs every principle at 75 or more; B is 66.7."
+
+
+def test_explain_level_has_nothing_to_say_at_the_top_level():
+    assert explain_level(FW, score_assessment(FW, all_rated(FW, "green"))) is None
+
+
+def test_explain_level_with_the_shipped_levels():
+    fw = load_catalogue().get("ldd-2018-r2")
+    ratings = {q.question_id: "green" for q in fw.questions}
+    ratings.update({"P2-Q1": "amber", "P2-Q2": "amber", "P2-Q3": "amber"})
+    score = score_assessment(fw, answers(ratings))
+    # P2 = 100 x (1.5 + 1.5 + 1.5 + 2) / 11 = 59.1; overall (400 + 59.1) / 5 = 91.8
+    assert score.level_name == "Developing"
+    assert explain_level(fw, score) == "Level 5 (Mastering) needs every principle at 70 or more; P2 is 59.1."
 
 
 # --- checking the answers --------------------------------------------------------------------

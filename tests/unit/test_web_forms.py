@@ -127,3 +127,24 @@ def test_the_component_options_are_the_models_choices():
 def test_money_accepts_pounds_and_commas():
     body, _ = forms.component_body({"has_contract": "yes", "annual_cost_gbp": "£12,000"})
     assert body["contract"]["annual_cost_gbp"] == 12000
+
+
+def test_the_date_order_is_checked_with_the_other_problems():
+    body, _ = forms.component_body({
+        "has_contract": "yes",
+        "contract-start-day": "1", "contract-start-month": "4", "contract-start-year": "2026",
+        "contract-end-day": "31", "contract-end-month": "3", "contract-end-year": "2025",
+    })  # fmt: skip
+    spec, errors = forms.read_component(body)
+    assert spec is None
+    assert errors["contract.end"] == ["the contract cannot end before it starts"]
+    assert "contract.auto_renew" in errors and "supplier" in errors
+
+
+def test_parts_typed_under_an_answer_changed_to_no_are_set_aside():
+    typed = {"contract-start-day": "1", "exit_plan_last_reviewed-year": "2026"}
+    assert forms.set_aside({**typed, "has_contract": "no", "exit_plan_exists": "no"}) == ("contract", "exit_plan_review")
+    assert forms.set_aside({**typed, "has_contract": "yes", "exit_plan_exists": "yes"}) == ()
+    assert forms.set_aside({"has_contract": "no", "exit_plan_exists": "no"}) == ()
+    body, _ = forms.component_body({**typed, "exit_plan_exists": "no"})
+    assert body["exit_plan"] == {"exists": False, "last_reviewed": None}
