@@ -3,8 +3,6 @@ A form with errors is shown again with the GOV.UK error summary, and nothing is 
 
 from __future__ import annotations
 
-import urllib.parse
-
 from marshmallow import ValidationError
 
 from chalicelib.bootstrap import use_cases
@@ -16,7 +14,7 @@ from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.edge.http import PATH_PATTERNS
 from chalicelib.schemas.requests import ComponentIn
-from chalicelib.web import forms
+from chalicelib.web import forms, session
 from chalicelib.web.page import common, go, html, may_edit, page
 
 
@@ -35,7 +33,8 @@ def assessment_form(principal, request, org_id, service_id):
         if not errors:
             try:
                 uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
-                return go(f"/app/orgs/{org_id}/services/{service_id}?submitted=1#latest-score")
+                flash = session.flash_cookie("assessment-submitted", service_id)
+                return go(f"/app/orgs/{org_id}/services/{service_id}#latest-score", cookies=[flash])
             except Invalid as invalid:
                 errors = invalid.errors or {"answers": [invalid.detail]}
     return html(
@@ -99,7 +98,8 @@ def _component_page(principal, request, org_id, service_id, component_id):
                 uc.components.put(
                     principal, org_id, service_id, chosen, spec, version, create_only=component_id is None
                 )
-                return go(f"/app/orgs/{org_id}/services/{service_id}?saved={urllib.parse.quote(chosen)}#components")
+                flash = session.flash_cookie("component-saved", f"{service_id}/{chosen}")
+                return go(f"/app/orgs/{org_id}/services/{service_id}#components", cookies=[flash])
             except Conflict as conflict:
                 errors = {"component_id": [conflict.detail]}
             except Invalid as invalid:

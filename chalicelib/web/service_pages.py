@@ -13,7 +13,7 @@ from chalicelib.domain.scorecards import STALE_AFTER_MONTHS
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.schemas.requests import ServiceIn
-from chalicelib.web import charts, forms
+from chalicelib.web import charts, forms, session
 from chalicelib.web.page import common, go, html, may_edit, page
 
 
@@ -43,7 +43,8 @@ def new_service(principal, request, org_id):
         values = request.form
         try:
             created = use_cases().services.create(principal, org_id, ServiceIn().load(forms.service_body(values)))
-            return go(f"/app/orgs/{org_id}/services/{created.service_id}?registered=1")
+            flash = session.flash_cookie("service-registered", created.service_id)
+            return go(f"/app/orgs/{org_id}/services/{created.service_id}", cookies=[flash])
         except ValidationError as error:
             errors = flatten(error.messages)
         except Forbidden as refused:  # a service owner naming someone else as the owner
@@ -73,6 +74,7 @@ def service(principal, request, org_id, service_id):
     # older revision than the one offered now; the lock-in rules are always the current ones.
     current = uc.context.current_framework
     framework = uc.context.catalogue.get(latest["framework_id"], current) if latest else current
+    notice = session.flash_of(request)
     chart_points = [(forms.day_label(a["submitted_at"]), a["score"]["overall"]) for a in reversed(assessments)]
     return html(
         "service.html",
@@ -89,10 +91,10 @@ def service(principal, request, org_id, service_id):
         options_by_field=forms.COMPONENT_OPTIONS,
         stale_after_months=STALE_AFTER_MONTHS,
         may_edit=may_edit(principal, org_id, svc.owner_email),
-        submitted=(request.query_params or {}).get("submitted") == "1",
-        registered=(request.query_params or {}).get("registered") == "1",
-        # Only a component of this service: the banner must not say what a crafted link likes.
-        saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
+        submitted=notice == ("assessment-submitted", service_id),
+        registered=notice == ("service-registered", service_id),
+        # A component of this service, named as stored: the banner says only what the app knows.
+        saved=next((c for c in components if notice == ("component-saved", f"{service_id}/{c['component_id']}")), None),
         score_chart=charts.line_chart(
             chart_points,
             title=f"Score of each assessment of {svc.name}",

@@ -34,6 +34,7 @@ from chalicelib.web import rendering, session
 from devserver.gateway import chalice_client
 from tests.api.conftest import NOW, ROOT, Api, assessment_body, body, component_body, org_body, service_body, table_items
 from tests.api.pages_support import (
+    FLASH_COOKIE,
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
     Browser,
@@ -440,7 +441,7 @@ def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, wo
     )
     response = as_(api, "owner").post(f"/app/orgs/own/services/{service_id}/assessment", fields)
     assert response.status_code == 303, response.body
-    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}?submitted=1#latest-score"
+    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}#latest-score"
 
     stored = body(api.get(f"/orgs/own/services/{service_id}/assessments", org="own"))["items"]
     assert len(stored) == 1
@@ -459,11 +460,14 @@ def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, wo
     assert through_api.status_code == 201, through_api.body
     assert body(through_api)["score"] == stored[0]["score"]
 
-    # The service page says so.
-    shown = as_(api, "owner").get(f"/app/orgs/own/services/{service_id}?submitted=1")
+    # The service page says so, once: it clears the message, so a reload says nothing.
+    shown = as_(api, "owner").follow(response)
     overall = rendering.number(stored[0]["score"]["overall"])
     banner = page(shown).with_class("govuk-notification-banner")
     assert banner and f"The service now scores {overall} out of 100" in banner[0].text()
+    assert "Max-Age=0" in cookie_attributes(cookie_named(shown, FLASH_COOKIE))
+    reloaded = as_(api, "owner").get(f"/app/orgs/own/services/{service_id}")
+    assert not page(reloaded).with_class("govuk-notification-banner")
 
 
 # CSRF ------------------------------------------------------------------------------------------------
@@ -559,7 +563,7 @@ def test_a_new_component_is_stored_with_its_lock_in_flags(api, world):
 
     response = browser.post(url, [("component_id", "case-management"), *COMPONENT_FORM])
     assert response.status_code == 303, response.body
-    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}?saved=case-management#components"
+    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}#components"
 
     stored = api.get(f"/orgs/own/services/{service_id}/components/case-management", org="own")
     assert stored.status_code == 200
@@ -572,8 +576,9 @@ def test_a_new_component_is_stored_with_its_lock_in_flags(api, world):
     codes = {f["code"] for f in component["flags"]}
     assert {"NO_OPEN_API", "AUTO_RENEWAL", "NO_EXIT_PLAN"} <= codes
 
-    shown = browser.get(response.headers["Location"].split("#")[0])
+    shown = browser.follow(response)
     assert "Acme Ltd Casebook" in page(shown).by_id("components").parent.text()
+    assert "Component Acme Ltd Casebook saved" in page(shown).with_class("govuk-notification-banner")[0].text()
 
 
 def test_an_empty_component_form_names_every_missing_answer_and_stores_nothing(api, world):
@@ -933,12 +938,32 @@ def test_another_apps_malformed_cookie_does_not_hide_the_session(api, world):
     assert is_html_page(response, 200)
 
 
-def test_a_crafted_link_cannot_put_words_in_the_success_banner(api, world):
+def test_the_success_message_is_a_short_lived_host_cookie_holding_a_code(api, world):
+    service_id = fresh_service(api, "Flash cookie")
+    response = as_(api, "owner").post(f"/app/orgs/own/services/{service_id}/new-component", [("component_id", "crm"), *COMPONENT_FORM])
+    flash = cookie_named(response, FLASH_COOKIE)
+    assert flash.split(";")[0] == f"{FLASH_COOKIE}=component-saved.{service_id}/crm"
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=60"} <= cookie_attributes(flash)
+    assert not any(a.startswith("Domain=") for a in cookie_attributes(flash))
+
+
+def test_neither_a_link_nor_a_crafted_cookie_can_put_words_in_the_success_banner(api, world):
     url = SERVICE.format(**world["own"])
-    crafted = as_(api, "owner").get(url + "?saved=" + urllib.parse.quote("Your account is locked: call 0900 000"))
-    assert "Your account is locked" not in crafted.body.decode()
-    real = as_(api, "owner").get(url + "?saved=crm")
-    assert "Component crm saved" in page(real).text()
+    browser = as_(api, "owner")
+    for query in ("?submitted=1", "?registered=1", "?saved=crm", "?saved=" + urllib.parse.quote("Your account is locked")):
+        assert not page(browser.get(url + query)).with_class("govuk-notification-banner"), query
+    service_id, other = world["own"]["service_id"], world["red"]
+    for value in (
+        f"component-saved.{service_id}/Your account is locked: call 0900 000",
+        f"account-locked.{service_id}",
+        f"component-saved.{service_id}/no-such-component",
+        f"assessment-submitted.{other}",  # another service's message
+    ):
+        shown = browser.get_with(url, [f"{FLASH_COOKIE}={value}"])
+        assert not page(shown).with_class("govuk-notification-banner"), value
+        assert "Your account is locked" not in shown.body.decode()
+    real = browser.get_with(url, [f"{FLASH_COOKIE}=component-saved.{service_id}/crm"])
+    assert "Component Acme Ltd Casebook saved" in page(real).text()
 
 
 def test_the_providers_error_is_shown_only_as_its_code(api, world):
@@ -1003,7 +1028,7 @@ def test_an_admin_registers_a_service_and_lands_on_it(api, world):
     service_id = response.headers["Location"].split("/services/")[1].split("?")[0]
     registered = body(api.get(f"/orgs/own/services/{service_id}", org="own"))
     assert {k: registered[k] for k in fields} == fields
-    assert "Parking permits is registered" in page(browser.get(response.headers["Location"])).text()
+    assert "Parking permits is registered" in page(browser.follow(response)).text()
 
 
 def test_a_service_owner_registers_only_services_they_own(api, world):
