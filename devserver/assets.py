@@ -1,6 +1,7 @@
-"""The static files the web pages use (GOV.UK Frontend's CSS, JavaScript, fonts and images): one
-list, served by the local server under /assets and uploaded by `make deploy` to the stack's S3
-bucket under the key prefix `assets/`.
+"""The static files the web pages use (GOV.UK Frontend's CSS, JavaScript, fonts and images, and
+the tracker's own small stylesheet, chalicelib/web/static/app.css): one list, served by the
+local server under /assets and uploaded by `make deploy` to the stack's S3 bucket under the key
+prefix `assets/`.
 
 The compiled CSS refers to its fonts and images by the absolute paths /assets/fonts/... and
 /assets/images/..., so wherever they are served, they are served at a host's root under /assets.
@@ -18,6 +19,8 @@ from pathlib import Path, PurePosixPath
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+# Ours, from the repository (GOV.UK Frontend's built files never are): served as /assets/app.css.
+APP_STYLESHEET = PROJECT_DIR / "chalicelib" / "web" / "static" / "app.css"
 ASSET_PREFIX = "/assets"
 
 CONTENT_TYPES = {
@@ -41,7 +44,7 @@ class AssetsMissing(FileNotFoundError):
     """GOV.UK Frontend is not installed (or not completely) where the assets are looked for."""
 
 
-def asset_files(root: Path = DEFAULT_ROOT) -> dict[str, Path]:
+def asset_files(root: Path = DEFAULT_ROOT, stylesheet: Path = APP_STYLESHEET) -> dict[str, Path]:
     """URL path (/assets/...) -> file, for every static file the pages use.
 
     Flat names only: the fonts and images one level down, nothing deeper, no source maps and no
@@ -59,6 +62,7 @@ def asset_files(root: Path = DEFAULT_ROOT) -> dict[str, Path]:
         )
     files = {f"{ASSET_PREFIX}/{name}": root / name for name in TOP_LEVEL_FILES}
     files[f"{ASSET_PREFIX}/{MANIFEST}"] = root / "assets" / MANIFEST
+    files[f"{ASSET_PREFIX}/{Path(stylesheet).name}"] = Path(stylesheet)
     for folder in ASSET_FOLDERS:
         for path in sorted((root / "assets" / folder).iterdir()):
             if path.is_file() and path.suffix.lower() in CONTENT_TYPES:
@@ -71,12 +75,12 @@ def content_type(url_path: str) -> str:
     return CONTENT_TYPES.get(PurePosixPath(url_path).suffix.lower(), "application/octet-stream")
 
 
-def stage(out_dir: Path, root: Path = DEFAULT_ROOT) -> dict[str, Path]:
+def stage(out_dir: Path, root: Path = DEFAULT_ROOT, stylesheet: Path = APP_STYLESHEET) -> dict[str, Path]:
     """Copy the assets to out_dir/assets/... (replacing what is there); returns URL path -> copy.
 
     The copies get new modification times on purpose: npm's files all carry the same old one,
     and `aws s3 sync` uploads a file of unchanged size only when it is newer than the object."""
-    files = asset_files(root)
+    files = asset_files(root, stylesheet)
     target = Path(out_dir) / ASSET_PREFIX.strip("/")
     if target.exists():
         shutil.rmtree(target)  # a file dropped by a GOV.UK Frontend upgrade must not linger

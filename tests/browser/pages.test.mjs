@@ -2,7 +2,8 @@
 // `make run` starts (its own data folder, a free port). A service owner signs in, submits an
 // empty assessment (refused, with the error summary), then a complete one, and sees the score;
 // leadership signs in, reads the dashboard and downloads the CSV. Every page is screenshotted to
-// build/browser/ and checked with axe-core: no serious or critical violation.
+// build/browser/ and checked with axe-core: no serious or critical violation; and at 320 CSS
+// pixels wide it must not scroll sideways (WCAG 2.2, 1.4.10 Reflow; widths in reflow.json).
 //
 // Run: make browser-test (make test runs it). Without Chromium the tests are skipped, except
 // with CI=true, where a missing browser fails the run.
@@ -32,6 +33,9 @@ const skip = haveBrowser ? false : `no Chromium at ${BROWSER} (apt-get install c
 
 let server, baseUrl, browser, dataDir;
 const report = [];
+const widths = [];
+// 320 CSS pixels: WCAG 1.4.10's width, a 1280 px screen zoomed to 400%.
+const NARROW = { width: 320, height: 640 };
 
 before(async () => {
   if (skip) return;
@@ -59,6 +63,7 @@ after(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
   if (report.length) writeFileSync(join(OUT, 'accessibility.json'), JSON.stringify(report, null, 2));
+  if (widths.length) writeFileSync(join(OUT, 'reflow.json'), JSON.stringify(widths, null, 2));
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -87,6 +92,19 @@ async function review(page, name) {
   report.push({ page: name, url: page.url(), violations });
   const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(blocking, [], `${name}: serious or critical accessibility violations`);
+  await reflow(page, name);
+}
+
+// The page at 320 px: its document no wider than the window (a wide table scrolls inside its
+// own region, not the page), screenshotted as <name>-320.png. Then back to the wide window.
+async function reflow(page, name) {
+  const wide = page.viewportSize();
+  await page.setViewportSize(NARROW);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.screenshot({ path: join(OUT, `${name}-320.png`), fullPage: true });
+  await page.setViewportSize(wide);
+  widths.push({ page: name, viewport: NARROW.width, scrollWidth });
+  assert.ok(scrollWidth <= NARROW.width, `${name}: ${scrollWidth} px wide at ${NARROW.width} px (it scrolls sideways)`);
 }
 
 async function signIn(page, email) {
