@@ -66,7 +66,15 @@ WHO = {
 # Who may use each page of organisation "own" (the service is OWNER's). The same rules as the
 # API's role table: the pages call the same use cases.
 # Sign-out needs no valid session (a stale cookie is cleared all the same); see its own tests.
-PUBLIC = {("GET", "/app/sign-in"), ("GET", "/app/callback"), ("GET", "/app/signed-out"), ("POST", "/app/sign-out")}
+# The accessibility statement and the cookies page are for anyone, signed in or not.
+PUBLIC = {
+    ("GET", "/app/sign-in"),
+    ("GET", "/app/callback"),
+    ("GET", "/app/signed-out"),
+    ("POST", "/app/sign-out"),
+    ("GET", "/app/accessibility"),
+    ("GET", "/app/cookies"),
+}
 EVERYONE = set(WHO)  # every signed-in person (a platform admin is sent away by the page itself)
 MEMBERS = {"admin", "leadership", "owner", "other_owner"}
 LEADERS = {"admin", "leadership"}
@@ -831,6 +839,8 @@ def test_every_html_page_has_the_security_headers(api, world):
         "not found": as_(api, "admin").get("/app/orgs/own/services/01ARZ3NDEKTSV4RRFFQ69G5FAV"),
         "csrf refused": as_(api, "admin").post(service + "/assessment", {}, csrf="forged"),
         "signed out": Browser(api.http, None).get("/app/signed-out"),
+        "accessibility": Browser(api.http, None).get("/app/accessibility"),
+        "cookies": Browser(api.http, None).get("/app/cookies"),
         "sign in again": _callback(api, None, code="c", state="s"),
     }
     for name, response in responses.items():
@@ -839,6 +849,78 @@ def test_every_html_page_has_the_security_headers(api, world):
     # Redirects are not cached either.
     assert as_(api, "admin").get("/app").headers["Cache-Control"] == "no-store"
     assert Browser(api.http, None).get("/app/orgs/own").headers["Cache-Control"] == "no-store"
+
+
+# The accessibility statement and the cookies page ----------------------------------------------------
+
+
+def test_every_page_links_to_the_accessibility_statement_and_cookies_from_its_footer(api, world):
+    service = SERVICE.format(**world["own"])
+    for response in (
+        as_(api, "admin").get("/app/orgs/own"),
+        as_(api, "owner").get(service + "/assessment"),
+        as_(api, "other_owner").get("/app/orgs/own"),  # an error page
+        Browser(api.http, None).get("/app/signed-out"),
+        Browser(api.http, None).get("/app/cookies"),
+    ):
+        (footer,) = page(response).find_all("footer")
+        links = {a.text(): a.attrs["href"] for a in footer.find_all("a")}
+        assert links["Accessibility statement"] == "/app/accessibility"
+        assert links["Cookies"] == "/app/cookies"
+
+
+@pytest.mark.parametrize("path", ["/app/accessibility", "/app/cookies"])
+def test_the_statement_and_cookies_pages_need_no_sign_in_and_keep_the_signed_in_header(api, world, path):
+    signed_out = Browser(api.http, None).get(path)
+    assert is_html_page(signed_out, 200)
+    assert not page(signed_out).find_all("form", action="/app/sign-out")
+    signed_in = as_(api, "owner").get(path)
+    assert is_html_page(signed_in, 200)
+    assert page(signed_in).find_all("form", action="/app/sign-out")  # the usual header, with its menu
+    stale = Browser(api.http, _expired_token()).get(path)
+    assert is_html_page(stale, 200)  # never sent to sign in
+
+
+def test_the_statement_gives_the_configured_contact_or_says_how_to_set_one(api, world, monkeypatch):
+    monkeypatch.delenv("ACCESSIBILITY_CONTACT_EMAIL", raising=False)
+    unset = page(Browser(api.http, None).get("/app/accessibility"))
+    assert "ACCESSIBILITY_CONTACT_EMAIL" in unset.text()
+    assert not [a for a in unset.find_all("a") if (a.attrs.get("href") or "").startswith("mailto:")]
+
+    monkeypatch.setenv("ACCESSIBILITY_CONTACT_EMAIL", " digital-access@own.example ")
+    shown = page(Browser(api.http, None).get("/app/accessibility"))
+    mailto = {a.attrs["href"] for a in shown.find_all("a") if a.attrs["href"].startswith("mailto:")}
+    assert mailto == {"mailto:digital-access@own.example"}
+    assert "ACCESSIBILITY_CONTACT_EMAIL" not in shown.text()
+
+    monkeypatch.setenv("ACCESSIBILITY_CONTACT_EMAIL", "call 0900 000")
+    odd = page(Browser(api.http, None).get("/app/accessibility"))
+    assert "not an email address" in odd.text() and "0900" not in odd.text()
+
+
+def test_the_statement_follows_the_model_and_says_what_is_not_yet_checked(api, world):
+    statement = page(Browser(api.http, None).get("/app/accessibility"))
+    headings = [h.text() for h in statement.find_all("h2") if not h.has_class("govuk-visually-hidden")]
+    assert headings == [
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this website",
+        "Enforcement procedure",
+        "Technical information about this website's accessibility",
+        "What we're doing to improve accessibility",
+        "Preparation of this accessibility statement",
+    ]
+    text = statement.text()
+    assert "partially compliant" in text and "axe-core" in text and "320 pixels" in text
+    assert "not been audited by hand by an accessibility specialist" in text
+
+
+def test_the_cookies_page_lists_every_cookie_the_pages_set(api, world):
+    listed = page(Browser(api.http, None).get("/app/cookies")).by_id("essential-cookies")
+    rows = {row.find_all("th")[0].text(): row.text() for row in listed.find_all("tr")[1:]}
+    assert set(rows) == {session.SESSION_COOKIE, session.SIGN_IN_COOKIE, session.FLASH_COOKIE}
+    assert f"{session.SIGN_IN_SECONDS // 60} minutes" in rows[session.SIGN_IN_COOKIE]
+    assert f"{session.FLASH_SECONDS} seconds" in rows[session.FLASH_COOKIE]
 
 
 # The dashboard's request budget (last: it loads 1,000 services) ------------------------------------------
@@ -1049,3 +1131,4 @@ def test_an_empty_registration_names_each_missing_answer(api, world):
     links = [e.attrs["href"] for e in page(response).with_class("govuk-error-summary")[0].find_all("a")]
     assert links == ["#name", "#department", "#owner_email"]
     assert table_items() == before
+

@@ -1,7 +1,8 @@
 // Browser tests: Debian's Chromium, driven by playwright-core, against the local server that
 // `make run` starts (its own data folder, a free port). A service owner signs in, submits an
 // empty assessment (refused, with the error summary), then a complete one, and sees the score;
-// leadership signs in, reads the dashboard and downloads the CSV. Every page is screenshotted to
+// leadership signs in, reads the dashboard and downloads the CSV; the accessibility statement and
+// the cookies page are reached from the footer. Every page is screenshotted to
 // build/browser/ and checked with axe-core: no serious or critical violation; and at 320 CSS
 // pixels wide it must not scroll sideways (WCAG 2.2, 1.4.10 Reflow; widths in reflow.json).
 //
@@ -207,5 +208,18 @@ test('leadership reads the dashboard and downloads the scorecard CSV', { skip },
   );
   assert.equal(csv.length - 1, services);
   writeFileSync(join(OUT, 'scorecard.csv'), csv.join('\n') + '\n');
+  await page.context().close();
+});
+
+test('the accessibility statement and the cookies page are a footer link away, without signing in', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(`${baseUrl}/app`); // the sign-in page, before anyone signs in
+  const footer = page.locator('footer');
+  await footer.getByRole('link', { name: 'Accessibility statement' }).click();
+  assert.match(await page.locator('h1').innerText(), /^Accessibility statement/);
+  await review(page, '10-accessibility-statement');
+  await footer.getByRole('link', { name: 'Cookies' }).click();
+  assert.equal(await page.locator('#essential-cookies tbody tr').count(), 3);
+  await review(page, '11-cookies');
   await page.context().close();
 });
