@@ -308,6 +308,15 @@ def test_only_editors_are_offered_the_forms(api, world):
         assert (url + "/new-component" in links) is offered, who
 
 
+def test_links_and_buttons_say_what_they_do_and_to_what(api, world):
+    """Visible text stays short; hidden text finishes it for a screen reader's list of links."""
+    url = SERVICE.format(**world["own"])
+    named = {a.attrs["href"]: a.text() for a in page(as_(api, "owner").get(url)).find_all("a")}
+    assert named[url + "/components/crm"] == "Change component Acme Ltd Casebook"
+    assert named[url + "/assessment"] == "Submit an assessment of Parking permits"
+    assert named[url + "/new-component"] == "Add a component to Parking permits"
+
+
 @pytest.mark.parametrize(
     "path, status",
     [
