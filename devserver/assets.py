@@ -44,7 +44,7 @@ class AssetsMissing(FileNotFoundError):
     """GOV.UK Frontend is not installed (or not completely) where the assets are looked for."""
 
 
-def asset_files(root: Path = DEFAULT_ROOT, stylesheet: Path = APP_STYLESHEET) -> dict[str, Path]:
+def asset_files(root: Path = DEFAULT_ROOT) -> dict[str, Path]:
     """URL path (/assets/...) -> file, for every static file the pages use.
 
     Flat names only: the fonts and images one level down, nothing deeper, no source maps and no
@@ -62,7 +62,7 @@ def asset_files(root: Path = DEFAULT_ROOT, stylesheet: Path = APP_STYLESHEET) ->
         )
     files = {f"{ASSET_PREFIX}/{name}": root / name for name in TOP_LEVEL_FILES}
     files[f"{ASSET_PREFIX}/{MANIFEST}"] = root / "assets" / MANIFEST
-    files[f"{ASSET_PREFIX}/{Path(stylesheet).name}"] = Path(stylesheet)
+    files[f"{ASSET_PREFIX}/{APP_STYLESHEET.name}"] = APP_STYLESHEET
     for folder in ASSET_FOLDERS:
         for path in sorted((root / "assets" / folder).iterdir()):
             if path.is_file() and path.suffix.lower() in CONTENT_TYPES:
@@ -75,12 +75,12 @@ def content_type(url_path: str) -> str:
     return CONTENT_TYPES.get(PurePosixPath(url_path).suffix.lower(), "application/octet-stream")
 
 
-def stage(out_dir: Path, root: Path = DEFAULT_ROOT, stylesheet: Path = APP_STYLESHEET) -> dict[str, Path]:
+def stage(out_dir: Path, root: Path = DEFAULT_ROOT) -> dict[str, Path]:
     """Copy the assets to out_dir/assets/... (replacing what is there); returns URL path -> copy.
 
     The copies get new modification times on purpose: npm's files all carry the same old one,
     and `aws s3 sync` uploads a file of unchanged size only when it is newer than the object."""
-    files = asset_files(root, stylesheet)
+    files = asset_files(root)
     target = Path(out_dir) / ASSET_PREFIX.strip("/")
     if target.exists():
         shutil.rmtree(target)  # a file dropped by a GOV.UK Frontend upgrade must not linger

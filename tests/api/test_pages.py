@@ -926,7 +926,7 @@ def test_the_statement_follows_the_model_and_says_what_is_not_yet_checked(api, w
 
 def test_the_cookies_page_lists_every_cookie_the_pages_set(api, world):
     listed = page(Browser(api.http, None).get("/app/cookies")).by_id("essential-cookies")
-    rows = {row.find_all("th")[0].text(): row.text() for row in listed.find_all("tr")[1:]}
+    rows = dict(zip([h.text() for h in listed.find_all("h3")], [dl.text() for dl in listed.find_all("dl")]))
     assert set(rows) == {session.SESSION_COOKIE, session.SIGN_IN_COOKIE, session.FLASH_COOKIE}
     assert f"{session.SIGN_IN_SECONDS // 60} minutes" in rows[session.SIGN_IN_COOKIE]
     assert f"{session.FLASH_SECONDS} seconds" in rows[session.FLASH_COOKIE]
