@@ -27,3 +27,9 @@ def deployed() -> bool:
 def app_base_url() -> str | None:
     """APP_BASE_URL: where the pages are served (https://.../app's parent), without a final /."""
     return (os.environ.get("APP_BASE_URL") or "").strip().rstrip("/") or None
+
+
+def accessibility_contact_email() -> str | None:
+    """ACCESSIBILITY_CONTACT_EMAIL: where the accessibility statement tells people to report a
+    problem or ask for another format; the council that runs the tracker sets it."""
+    return (os.environ.get("ACCESSIBILITY_CONTACT_EMAIL") or "").strip() or None

@@ -1,6 +1,7 @@
-"""The static files the web pages use (GOV.UK Frontend's CSS, JavaScript, fonts and images): one
-list, served by the local server under /assets and uploaded by `make deploy` to the stack's S3
-bucket under the key prefix `assets/`.
+"""The static files the web pages use (GOV.UK Frontend's CSS, JavaScript, fonts and images, and
+the tracker's own small stylesheet, chalicelib/web/static/app.css): one list, served by the
+local server under /assets and uploaded by `make deploy` to the stack's S3 bucket under the key
+prefix `assets/`.
 
 The compiled CSS refers to its fonts and images by the absolute paths /assets/fonts/... and
 /assets/images/..., so wherever they are served, they are served at a host's root under /assets.
@@ -18,6 +19,8 @@ from pathlib import Path, PurePosixPath
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+# Ours, from the repository (GOV.UK Frontend's built files never are): served as /assets/app.css.
+APP_STYLESHEET = PROJECT_DIR / "chalicelib" / "web" / "static" / "app.css"
 ASSET_PREFIX = "/assets"
 
 CONTENT_TYPES = {
@@ -59,6 +62,7 @@ def asset_files(root: Path = DEFAULT_ROOT) -> dict[str, Path]:
         )
     files = {f"{ASSET_PREFIX}/{name}": root / name for name in TOP_LEVEL_FILES}
     files[f"{ASSET_PREFIX}/{MANIFEST}"] = root / "assets" / MANIFEST
+    files[f"{ASSET_PREFIX}/{APP_STYLESHEET.name}"] = APP_STYLESHEET
     for folder in ASSET_FOLDERS:
         for path in sorted((root / "assets" / folder).iterdir()):
             if path.is_file() and path.suffix.lower() in CONTENT_TYPES:

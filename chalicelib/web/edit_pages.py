@@ -14,7 +14,7 @@ from chalicelib.domain.preconditions import NONE, Preconditions
 from chalicelib.domain.text import slug_for
 from chalicelib.edge import presenters
 from chalicelib.edge.http import PATH_PATTERNS
-from chalicelib.web import forms
+from chalicelib.web import forms, session
 from chalicelib.web.page import common, go, html, may_edit, page
 
 
@@ -33,7 +33,8 @@ def assessment_form(principal, request, org_id, service_id):
         if not errors:
             try:
                 uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
-                return go(f"/app/orgs/{org_id}/services/{service_id}?submitted=1#latest-score")
+                flash = session.flash_cookie("assessment-submitted", service_id)
+                return go(f"/app/orgs/{org_id}/services/{service_id}#latest-score", cookies=[flash])
             except Invalid as invalid:
                 errors = invalid.errors or {"answers": [invalid.detail]}
     return html(
@@ -99,8 +100,10 @@ def _component_page(principal, request, org_id, service_id, component_id):
                 uc.components.put(
                     principal, org_id, service_id, chosen, spec, version, create_only=component_id is None
                 )
-                query = {"saved": chosen, **({"set_aside": ",".join(aside)} if (aside := forms.set_aside(values)) else {})}
-                return go(f"/app/orgs/{org_id}/services/{service_id}?{urllib.parse.urlencode(query)}#components")
+                flash = session.flash_cookie("component-saved", f"{service_id}/{chosen}")
+                aside = forms.set_aside(values)
+                query = f"?{urllib.parse.urlencode({'set_aside': ','.join(aside)})}" if aside else ""
+                return go(f"/app/orgs/{org_id}/services/{service_id}{query}#components", cookies=[flash])
             except Conflict as conflict:
                 errors = {"component_id": [conflict.detail]}
             except Invalid as invalid:

@@ -19,7 +19,7 @@ from chalicelib.domain.errors import DomainError, Misconfigured, Unauthenticated
 from chalicelib.edge.errors import retry_after, status_of
 from chalicelib.edge.http import MAX_BODY_BYTES, check_path
 from chalicelib.web import session
-from chalicelib.web.rendering import html_response, redirect
+from chalicelib.web.rendering import html_response, is_page, redirect
 
 bp = Blueprint(__name__)
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def page(path: str, methods: tuple[str, ...] = ("GET",)):
                 check_path(params)
                 return view(principal, request, **params)
 
-            return guarded(run)
+            return spend_flash(request, guarded(run))
 
         for method in methods:
             PAGES.append((method, path))
@@ -76,6 +76,16 @@ def page(path: str, methods: tuple[str, ...] = ("GET",)):
         return handle
 
     return decorator
+
+
+def spend_flash(request, response: Response) -> Response:
+    """The first page shown after a success message clears it, so a reload does not say it again
+    (a redirect, such as off to sign in, leaves it for the page after)."""
+    if session.FLASH_COOKIE in session.cookies(request) and is_page(response):
+        earlier = response.headers.get("Set-Cookie") or []
+        earlier = [earlier] if isinstance(earlier, str) else list(earlier)
+        response.headers["Set-Cookie"] = [*earlier, session.cleared(session.FLASH_COOKIE)]
+    return response
 
 
 def guarded(run) -> Response:

@@ -15,7 +15,7 @@ from chalicelib.domain.scorecards import RISKS, why_stale
 from chalicelib.edge import presenters
 from chalicelib.edge.errors import flatten
 from chalicelib.schemas.requests import ServiceIn
-from chalicelib.web import charts, forms
+from chalicelib.web import charts, forms, session
 from chalicelib.web.page import common, error, go, html, may_edit, page, root
 
 
@@ -103,7 +103,8 @@ def new_service(principal, request, org_id):
         values = request.form
         try:
             created = use_cases().services.create(principal, org_id, ServiceIn().load(forms.service_body(values)))
-            return go(f"/app/orgs/{org_id}/services/{created.service_id}?registered=1")
+            flash = session.flash_cookie("service-registered", created.service_id)
+            return go(f"/app/orgs/{org_id}/services/{created.service_id}", cookies=[flash])
         except ValidationError as error:
             errors = flatten(error.messages)
         except Forbidden:  # a service owner naming someone else as the owner
@@ -134,6 +135,7 @@ def service(principal, request, org_id, service_id):
     # older revision than the one offered now; the lock-in rules are always the current ones.
     current = uc.context.current_framework
     framework = uc.context.catalogue.get(latest["framework_id"], current) if latest else current
+    notice = session.flash_of(request)
     chart_points = [(forms.day_label(a["submitted_at"]), a["score"]["overall"]) for a in reversed(assessments)]
     return html(
         "service.html",
@@ -152,12 +154,12 @@ def service(principal, request, org_id, service_id):
         stale_reasons=why_stale(history.items[0], uc.context.clock.today()) if scorecard.stale and history.items else [],
         format_titles={f.format_id: f.title for f in current.export_formats},
         may_edit=may_edit(principal, org_id, svc.owner_email),
-        submitted=(request.query_params or {}).get("submitted") == "1",
-        registered=(request.query_params or {}).get("registered") == "1",
+        submitted=notice == ("assessment-submitted", service_id),
+        registered=notice == ("service-registered", service_id),
+        # A component of this service, named as stored: the banner says only what the app knows.
+        saved=next((c for c in components if notice == ("component-saved", f"{service_id}/{c['component_id']}")), None),
         removed=(request.query_params or {}).get("removed") == "1",
         retired=scorecard.retired,
-        # Only a component of this service: the banner must not say what a crafted link likes.
-        saved=next((c["component_id"] for c in components if c["component_id"] == (request.query_params or {}).get("saved")), None),
         # Only the fixed sentences of forms.SET_ASIDE, whatever else a link names.
         set_aside=[forms.SET_ASIDE[p] for p in ((request.query_params or {}).get("set_aside") or "").split(",") if p in forms.SET_ASIDE],
         score_chart=charts.line_chart(

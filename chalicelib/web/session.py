@@ -3,7 +3,12 @@
 Keeping the provider's signed token (rather than a session id) means no session table and no
 signing key of our own: every page request verifies it exactly as the API verifies a bearer
 token, and the session ends when the token expires. The CSRF token is derived from it, so an
-attacker who cannot read the HttpOnly cookie cannot forge a form."""
+attacker who cannot read the HttpOnly cookie cannot forge a form.
+
+A success message after a form (the flash) is a short cookie too, read by the page the form
+redirects to and cleared by the first page shown, so a reload does not say it again. It holds a
+code from FLASH_CODES and the identifier of what it is about, never words: the page looks the
+names up itself, so nobody can put text in a banner."""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+from typing import NamedTuple
 
 from chalicelib.services.ports import SignInAttempt
 
@@ -18,6 +25,11 @@ from chalicelib.services.ports import SignInAttempt
 SESSION_COOKIE = "__Host-ldd-session"
 SIGN_IN_COOKIE = "__Host-ldd-sign-in"
 SIGN_IN_SECONDS = 600
+FLASH_COOKIE = "__Host-ldd-flash"
+FLASH_SECONDS = 60  # long enough for one redirect on a slow connection
+# What a flash can say (the service page has the words for each).
+FLASH_CODES = frozenset({"assessment-submitted", "service-registered", "component-saved"})
+_FLASH_ABOUT = re.compile(r"[A-Za-z0-9/-]{1,200}")  # a service id, or service id/component id
 CSRF_FIELD = "csrf_token"
 _ATTRIBUTES = "Path=/; Secure; HttpOnly; SameSite=Lax"
 
@@ -73,3 +85,19 @@ def sign_in_attempt(request) -> SignInAttempt | None:
         return None
     fields = (attempt.state, attempt.nonce, attempt.verifier, attempt.next_path)
     return attempt if all(isinstance(f, str) and f for f in fields) else None
+
+
+class Flash(NamedTuple):
+    code: str
+    about: str  # the service's id, or "<service id>/<component id>"
+
+
+def flash_cookie(code: str, about: str) -> str:
+    if code not in FLASH_CODES or not _FLASH_ABOUT.fullmatch(about):
+        raise ValueError(f"not a flash: {code!r} about {about!r}")
+    return f"{FLASH_COOKIE}={code}.{about}; Max-Age={FLASH_SECONDS}; {_ATTRIBUTES}"
+
+
+def flash_of(request) -> Flash | None:
+    code, _, about = (cookies(request).get(FLASH_COOKIE) or "").partition(".")
+    return Flash(code, about) if code in FLASH_CODES and _FLASH_ABOUT.fullmatch(about) else None

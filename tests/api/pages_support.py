@@ -12,6 +12,7 @@ from chalicelib.domain.clock import FixedClock
 
 SESSION_COOKIE = "__Host-ldd-session"
 SIGN_IN_COOKIE = "__Host-ldd-sign-in"
+FLASH_COOKIE = "__Host-ldd-flash"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -48,6 +49,17 @@ class Browser:
         if csrf is not None:
             pairs.append(("csrf_token", csrf))
         return self.http.request("POST", path, headers=self.headers(FORM), body=urllib.parse.urlencode(pairs).encode())
+
+    def follow(self, redirect):
+        """Where a redirect sends the browser, carrying the cookies the redirect set (a success
+        message)."""
+        assert redirect.status_code in (302, 303), redirect.status_code
+        return self.get_with(redirect.headers["Location"].split("#")[0], [c.split(";", 1)[0] for c in set_cookies(redirect)])
+
+    def get_with(self, path: str, cookies: list[str]):
+        """GET with these cookies ("name=value") besides the session's."""
+        cookie = "; ".join([*([f"{SESSION_COOKIE}={self.token}"] if self.token else []), *cookies])
+        return self.http.request("GET", path, headers={"Cookie": cookie}, body=b"")
 
 
 def csrf_token_of(response) -> str:

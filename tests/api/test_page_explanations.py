@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from tests.api.conftest import assessment_body, body, component_body, table_items
-from tests.api.pages_support import error_summary_links, page
+from tests.api.pages_support import FLASH_COOKIE, cookie_named, error_summary_links, page
 from tests.api.test_pages import COMPONENT_FORM, api, as_, fresh_service, is_html_page, world  # noqa: F401
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -72,7 +72,9 @@ def test_contract_details_typed_before_answering_no_are_not_saved_and_the_page_s
     assert "set_aside=contract%2Cexit_plan_review" in response.headers["Location"]
     stored = body(api.get(f"/orgs/own/services/{service_id}/components/aside", org="own"))
     assert stored["contract"] is None and stored["exit_plan"] == {"exists": False, "last_reviewed": None}
-    banner = page(browser.get(response.headers["Location"].split("#")[0])).with_class("govuk-notification-banner")[0].text()
+    flash = cookie_named(response, FLASH_COOKIE).split(";")[0]
+    shown = browser.get_with(response.headers["Location"].split("#")[0], [flash])
+    banner = page(shown).with_class("govuk-notification-banner")[0].text()
     assert "The contract details you entered were not saved, because you answered that there is no contract." in banner
     assert "The exit plan review date you entered was not saved" in banner
 

@@ -34,6 +34,7 @@ from chalicelib.web import rendering, session
 from devserver.gateway import chalice_client
 from tests.api.conftest import NOW, ROOT, Api, assessment_body, body, component_body, org_body, service_body, table_items
 from tests.api.pages_support import (
+    FLASH_COOKIE,
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
     Browser,
@@ -65,7 +66,15 @@ WHO = {
 # Who may use each page of organisation "own" (the service is OWNER's). The same rules as the
 # API's role table: the pages call the same use cases.
 # Sign-out needs no valid session (a stale cookie is cleared all the same); see its own tests.
-PUBLIC = {("GET", "/app/sign-in"), ("GET", "/app/callback"), ("GET", "/app/signed-out"), ("POST", "/app/sign-out")}
+# The accessibility statement and the cookies page are for anyone, signed in or not.
+PUBLIC = {
+    ("GET", "/app/sign-in"),
+    ("GET", "/app/callback"),
+    ("GET", "/app/signed-out"),
+    ("POST", "/app/sign-out"),
+    ("GET", "/app/accessibility"),
+    ("GET", "/app/cookies"),
+}
 EVERYONE = set(WHO)  # every signed-in person (a platform admin is sent away by the page itself)
 MEMBERS = {"admin", "leadership", "owner", "other_owner"}
 LEADERS = {"admin", "leadership"}
@@ -305,6 +314,15 @@ def test_only_editors_are_offered_the_forms(api, world):
         assert (url + "/new-component" in links) is offered, who
 
 
+def test_links_and_buttons_say_what_they_do_and_to_what(api, world):
+    """Visible text stays short; hidden text finishes it for a screen reader's list of links."""
+    url = SERVICE.format(**world["own"])
+    named = {a.attrs["href"]: a.text() for a in page(as_(api, "owner").get(url)).find_all("a")}
+    assert named[url + "/components/crm"] == "Change component Acme Ltd Casebook"
+    assert named[url + "/assessment"] == "Submit an assessment of Parking permits"
+    assert named[url + "/new-component"] == "Add a component to Parking permits"
+
+
 @pytest.mark.parametrize(
     "path, status",
     [
@@ -446,7 +464,7 @@ def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, wo
     )
     response = as_(api, "owner").post(f"/app/orgs/own/services/{service_id}/assessment", fields)
     assert response.status_code == 303, response.body
-    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}?submitted=1#latest-score"
+    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}#latest-score"
 
     stored = body(api.get(f"/orgs/own/services/{service_id}/assessments", org="own"))["items"]
     assert len(stored) == 1
@@ -465,11 +483,14 @@ def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, wo
     assert through_api.status_code == 201, through_api.body
     assert body(through_api)["score"] == stored[0]["score"]
 
-    # The service page says so.
-    shown = as_(api, "owner").get(f"/app/orgs/own/services/{service_id}?submitted=1")
+    # The service page says so, once: it clears the message, so a reload says nothing.
+    shown = as_(api, "owner").follow(response)
     overall = rendering.number(stored[0]["score"]["overall"])
     banner = page(shown).with_class("govuk-notification-banner")
     assert banner and f"The service now scores {overall} out of 100" in banner[0].text()
+    assert "Max-Age=0" in cookie_attributes(cookie_named(shown, FLASH_COOKIE))
+    reloaded = as_(api, "owner").get(f"/app/orgs/own/services/{service_id}")
+    assert not page(reloaded).with_class("govuk-notification-banner")
 
 
 # CSRF ------------------------------------------------------------------------------------------------
@@ -565,7 +586,7 @@ def test_a_new_component_is_stored_with_its_lock_in_flags(api, world):
 
     response = browser.post(url, [("component_id", "case-management"), *COMPONENT_FORM])
     assert response.status_code == 303, response.body
-    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}?saved=case-management#components"
+    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}#components"
 
     stored = api.get(f"/orgs/own/services/{service_id}/components/case-management", org="own")
     assert stored.status_code == 200
@@ -578,8 +599,9 @@ def test_a_new_component_is_stored_with_its_lock_in_flags(api, world):
     codes = {f["code"] for f in component["flags"]}
     assert {"NO_OPEN_API", "AUTO_RENEWAL", "NO_EXIT_PLAN"} <= codes
 
-    shown = browser.get(response.headers["Location"].split("#")[0])
+    shown = browser.follow(response)
     assert "Acme Ltd Casebook" in page(shown).by_id("components").parent.text()
+    assert "Component Acme Ltd Casebook saved" in page(shown).with_class("govuk-notification-banner")[0].text()
 
 
 def test_an_empty_component_form_names_every_missing_answer_and_stores_nothing(api, world):
@@ -832,6 +854,8 @@ def test_every_html_page_has_the_security_headers(api, world):
         "not found": as_(api, "admin").get("/app/orgs/own/services/01ARZ3NDEKTSV4RRFFQ69G5FAV"),
         "csrf refused": as_(api, "admin").post(service + "/assessment", {}, csrf="forged"),
         "signed out": Browser(api.http, None).get("/app/signed-out"),
+        "accessibility": Browser(api.http, None).get("/app/accessibility"),
+        "cookies": Browser(api.http, None).get("/app/cookies"),
         "sign in again": _callback(api, None, code="c", state="s"),
     }
     for name, response in responses.items():
@@ -840,6 +864,78 @@ def test_every_html_page_has_the_security_headers(api, world):
     # Redirects are not cached either.
     assert as_(api, "admin").get("/app").headers["Cache-Control"] == "no-store"
     assert Browser(api.http, None).get("/app/orgs/own").headers["Cache-Control"] == "no-store"
+
+
+# The accessibility statement and the cookies page ----------------------------------------------------
+
+
+def test_every_page_links_to_the_accessibility_statement_and_cookies_from_its_footer(api, world):
+    service = SERVICE.format(**world["own"])
+    for response in (
+        as_(api, "admin").get("/app/orgs/own"),
+        as_(api, "owner").get(service + "/assessment"),
+        as_(api, "other_owner").get("/app/orgs/own"),  # an error page
+        Browser(api.http, None).get("/app/signed-out"),
+        Browser(api.http, None).get("/app/cookies"),
+    ):
+        (footer,) = page(response).find_all("footer")
+        links = {a.text(): a.attrs["href"] for a in footer.find_all("a")}
+        assert links["Accessibility statement"] == "/app/accessibility"
+        assert links["Cookies"] == "/app/cookies"
+
+
+@pytest.mark.parametrize("path", ["/app/accessibility", "/app/cookies"])
+def test_the_statement_and_cookies_pages_need_no_sign_in_and_keep_the_signed_in_header(api, world, path):
+    signed_out = Browser(api.http, None).get(path)
+    assert is_html_page(signed_out, 200)
+    assert not page(signed_out).find_all("form", action="/app/sign-out")
+    signed_in = as_(api, "owner").get(path)
+    assert is_html_page(signed_in, 200)
+    assert page(signed_in).find_all("form", action="/app/sign-out")  # the usual header, with its menu
+    stale = Browser(api.http, _expired_token()).get(path)
+    assert is_html_page(stale, 200)  # never sent to sign in
+
+
+def test_the_statement_gives_the_configured_contact_or_says_how_to_set_one(api, world, monkeypatch):
+    monkeypatch.delenv("ACCESSIBILITY_CONTACT_EMAIL", raising=False)
+    unset = page(Browser(api.http, None).get("/app/accessibility"))
+    assert "ACCESSIBILITY_CONTACT_EMAIL" in unset.text()
+    assert not [a for a in unset.find_all("a") if (a.attrs.get("href") or "").startswith("mailto:")]
+
+    monkeypatch.setenv("ACCESSIBILITY_CONTACT_EMAIL", " digital-access@own.example ")
+    shown = page(Browser(api.http, None).get("/app/accessibility"))
+    mailto = {a.attrs["href"] for a in shown.find_all("a") if a.attrs["href"].startswith("mailto:")}
+    assert mailto == {"mailto:digital-access@own.example"}
+    assert "ACCESSIBILITY_CONTACT_EMAIL" not in shown.text()
+
+    monkeypatch.setenv("ACCESSIBILITY_CONTACT_EMAIL", "call 0900 000")
+    odd = page(Browser(api.http, None).get("/app/accessibility"))
+    assert "not an email address" in odd.text() and "0900" not in odd.text()
+
+
+def test_the_statement_follows_the_model_and_says_what_is_not_yet_checked(api, world):
+    statement = page(Browser(api.http, None).get("/app/accessibility"))
+    headings = [h.text() for h in statement.find_all("h2") if not h.has_class("govuk-visually-hidden")]
+    assert headings == [
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this website",
+        "Enforcement procedure",
+        "Technical information about this website's accessibility",
+        "What we're doing to improve accessibility",
+        "Preparation of this accessibility statement",
+    ]
+    text = statement.text()
+    assert "partially compliant" in text and "axe-core" in text and "320 pixels" in text
+    assert "not been audited by hand by an accessibility specialist" in text
+
+
+def test_the_cookies_page_lists_every_cookie_the_pages_set(api, world):
+    listed = page(Browser(api.http, None).get("/app/cookies")).by_id("essential-cookies")
+    rows = dict(zip([h.text() for h in listed.find_all("h3")], [dl.text() for dl in listed.find_all("dl")]))
+    assert set(rows) == {session.SESSION_COOKIE, session.SIGN_IN_COOKIE, session.FLASH_COOKIE}
+    assert f"{session.SIGN_IN_SECONDS // 60} minutes" in rows[session.SIGN_IN_COOKIE]
+    assert f"{session.FLASH_SECONDS} seconds" in rows[session.FLASH_COOKIE]
 
 
 # The dashboard's request budget (last: it loads 1,000 services) ------------------------------------------
@@ -939,12 +1035,32 @@ def test_another_apps_malformed_cookie_does_not_hide_the_session(api, world):
     assert is_html_page(response, 200)
 
 
-def test_a_crafted_link_cannot_put_words_in_the_success_banner(api, world):
+def test_the_success_message_is_a_short_lived_host_cookie_holding_a_code(api, world):
+    service_id = fresh_service(api, "Flash cookie")
+    response = as_(api, "owner").post(f"/app/orgs/own/services/{service_id}/new-component", [("component_id", "crm"), *COMPONENT_FORM])
+    flash = cookie_named(response, FLASH_COOKIE)
+    assert flash.split(";")[0] == f"{FLASH_COOKIE}=component-saved.{service_id}/crm"
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=60"} <= cookie_attributes(flash)
+    assert not any(a.startswith("Domain=") for a in cookie_attributes(flash))
+
+
+def test_neither_a_link_nor_a_crafted_cookie_can_put_words_in_the_success_banner(api, world):
     url = SERVICE.format(**world["own"])
-    crafted = as_(api, "owner").get(url + "?saved=" + urllib.parse.quote("Your account is locked: call 0900 000"))
-    assert "Your account is locked" not in crafted.body.decode()
-    real = as_(api, "owner").get(url + "?saved=crm")
-    assert "Component crm saved" in page(real).text()
+    browser = as_(api, "owner")
+    for query in ("?submitted=1", "?registered=1", "?saved=crm", "?saved=" + urllib.parse.quote("Your account is locked")):
+        assert not page(browser.get(url + query)).with_class("govuk-notification-banner"), query
+    service_id, other = world["own"]["service_id"], world["red"]
+    for value in (
+        f"component-saved.{service_id}/Your account is locked: call 0900 000",
+        f"account-locked.{service_id}",
+        f"component-saved.{service_id}/no-such-component",
+        f"assessment-submitted.{other}",  # another service's message
+    ):
+        shown = browser.get_with(url, [f"{FLASH_COOKIE}={value}"])
+        assert not page(shown).with_class("govuk-notification-banner"), value
+        assert "Your account is locked" not in shown.body.decode()
+    real = browser.get_with(url, [f"{FLASH_COOKIE}=component-saved.{service_id}/crm"])
+    assert "Component Acme Ltd Casebook saved" in page(real).text()
 
 
 def test_the_providers_error_is_shown_only_as_its_code(api, world):
@@ -1009,7 +1125,7 @@ def test_an_admin_registers_a_service_and_lands_on_it(api, world):
     service_id = response.headers["Location"].split("/services/")[1].split("?")[0]
     registered = body(api.get(f"/orgs/own/services/{service_id}", org="own"))
     assert {k: registered[k] for k in fields} == fields
-    assert "Parking permits is registered" in page(browser.get(response.headers["Location"])).text()
+    assert "Parking permits is registered" in page(browser.follow(response)).text()
 
 
 def test_a_service_owner_registers_only_services_they_own(api, world):
@@ -1030,3 +1146,4 @@ def test_an_empty_registration_names_each_missing_answer(api, world):
     links = [e.attrs["href"] for e in page(response).with_class("govuk-error-summary")[0].find_all("a")]
     assert links == ["#name", "#department", "#owner_email"]
     assert table_items() == before
+

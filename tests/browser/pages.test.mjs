@@ -1,8 +1,10 @@
 // Browser tests: Debian's Chromium, driven by playwright-core, against the local server that
 // `make run` starts (its own data folder, a free port). A service owner signs in, submits an
 // empty assessment (refused, with the error summary), then a complete one, and sees the score;
-// leadership signs in, reads the dashboard and downloads the CSV. Every page is screenshotted to
-// build/browser/ and checked with axe-core: no serious or critical violation.
+// leadership signs in, reads the dashboard and downloads the CSV; the accessibility statement and
+// the cookies page are reached from the footer. Every page is screenshotted to
+// build/browser/ and checked with axe-core: no serious or critical violation; and at 320 CSS
+// pixels wide it must not scroll sideways (WCAG 2.2, 1.4.10 Reflow; widths in reflow.json).
 //
 // Run: make browser-test (make test runs it). Without Chromium the tests are skipped, except
 // with CI=true, where a missing browser fails the run.
@@ -32,6 +34,9 @@ const skip = haveBrowser ? false : `no Chromium at ${BROWSER} (apt-get install c
 
 let server, baseUrl, browser, dataDir;
 const report = [];
+const widths = [];
+// 320 CSS pixels: WCAG 1.4.10's width, a 1280 px screen zoomed to 400%.
+const NARROW = { width: 320, height: 640 };
 
 before(async () => {
   if (skip) return;
@@ -59,6 +64,7 @@ after(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
   if (report.length) writeFileSync(join(OUT, 'accessibility.json'), JSON.stringify(report, null, 2));
+  if (widths.length) writeFileSync(join(OUT, 'reflow.json'), JSON.stringify(widths, null, 2));
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -99,6 +105,19 @@ async function review(page, name) {
   report.push({ page: name, url: page.url(), violations });
   const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(blocking, [], `${name}: serious or critical accessibility violations`);
+  await reflow(page, name);
+}
+
+// The page at 320 px: its document no wider than the window (a wide table scrolls inside its
+// own region, not the page), screenshotted as <name>-320.png. Then back to the wide window.
+async function reflow(page, name) {
+  const wide = page.viewportSize();
+  await page.setViewportSize(NARROW);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.screenshot({ path: join(OUT, `${name}-320.png`), fullPage: true });
+  await page.setViewportSize(wide);
+  widths.push({ page: name, viewport: NARROW.width, scrollWidth });
+  assert.ok(scrollWidth <= NARROW.width, `${name}: ${scrollWidth} px wide at ${NARROW.width} px (it scrolls sideways)`);
 }
 
 async function signIn(page, email) {
@@ -175,12 +194,15 @@ test('a service owner submits an assessment: an empty one is refused, a complete
   await page.locator('#P1-Q1-evidence-1-title').fill('Resident research, 2026');
   await page.getByRole('button', { name: 'Submit assessment' }).click();
 
-  await page.waitForURL(`**${servicePath}?submitted=1*`);
+  await page.waitForURL((url) => url.pathname === servicePath);
+  assert.equal(new URL(page.url()).search, '', 'the success message is not in the address');
   const banner = page.locator('.govuk-notification-banner--success');
   assert.match(await banner.innerText(), /Assessment submitted\. The service now scores \d+(\.\d)? out of 100/);
   assert.match(await page.locator('#score-summary').innerText(), /out of 100/);
   assert.match(await page.locator('#contributions').innerText(), /Resident research, 2026/);
   await review(page, '08-service-after-submission');
+  await page.reload();
+  assert.equal(await banner.count(), 0, 'a reload does not say it again');
   await page.context().close();
 });
 
@@ -213,5 +235,18 @@ test('leadership reads the dashboard and downloads the scorecard CSV', { skip },
   );
   assert.equal(csv.length - 1, services);
   writeFileSync(join(OUT, 'scorecard.csv'), csv.join('\n') + '\n');
+  await page.context().close();
+});
+
+test('the accessibility statement and the cookies page are a footer link away, without signing in', { skip }, async () => {
+  const page = await newPage();
+  await page.goto(`${baseUrl}/app`); // the sign-in page, before anyone signs in
+  const footer = page.locator('footer');
+  await footer.getByRole('link', { name: 'Accessibility statement' }).click();
+  assert.match(await page.locator('h1').innerText(), /^Accessibility statement/);
+  await review(page, '10-accessibility-statement');
+  await footer.getByRole('link', { name: 'Cookies' }).click();
+  assert.equal(await page.locator('#essential-cookies h3').count(), 3);
+  await review(page, '11-cookies');
   await page.context().close();
 });

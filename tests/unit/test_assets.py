@@ -40,6 +40,7 @@ def dist(tmp_path) -> Path:
 def test_the_mapping_is_flat_and_has_only_what_the_pages_use(dist):
     files = asset_files(dist)
     assert sorted(files) == [
+        "/assets/app.css",
         "/assets/fonts/bold-affa96571d-v2.woff",
         "/assets/fonts/bold-b542beb274-v2.woff2",
         "/assets/govuk-frontend.min.css",
@@ -50,6 +51,7 @@ def test_the_mapping_is_flat_and_has_only_what_the_pages_use(dist):
         "/assets/manifest.json",
     ]
     assert files["/assets/govuk-frontend.min.css"] == dist / "govuk-frontend.min.css"
+    assert files["/assets/app.css"] == assets.APP_STYLESHEET  # ours, from the repository
     assert files["/assets/fonts/bold-affa96571d-v2.woff"] == dist / "assets" / "fonts" / "bold-affa96571d-v2.woff"
     assert all(url.startswith(ASSET_PREFIX + "/") and ".map" not in url for url in files)
     assert all(url.count("/") <= 3 for url in files)  # /assets/<folder>/<name> at most
@@ -112,3 +114,4 @@ def test_the_default_root_is_the_npm_install_of_govuk_frontend():
     if assets.DEFAULT_ROOT.is_dir():  # after `make frontend`: the real files are all there
         files = asset_files()
         assert "/assets/govuk-frontend.min.css" in files and any(u.startswith("/assets/fonts/") for u in files)
+    assert assets.APP_STYLESHEET.is_file() and assets.APP_STYLESHEET.suffix == ".css"
