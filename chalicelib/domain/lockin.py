@@ -149,7 +149,7 @@ FLAG_TITLES = {
     "SUPPLIER_CONCENTRATION": "Supplier concentration",
 }
 
-# When each rule is raised, in general words; {months} and {years} are the policy's thresholds.
+# When each component rule is raised, in general words; the braces are the policy's thresholds.
 _WHEN = {
     "NO_OPEN_API": "the council has no documented API for the product's significant functions",
     "API_EXTRA_CHARGE": "the supplier charges extra for API access",

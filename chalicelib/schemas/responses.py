@@ -284,7 +284,7 @@ class AssessmentPage(ResponseBody):
 
 class ScorecardExplanationOut(ResponseBody):
     """Added to the service scorecard beyond API.md (additive: no field changed or removed):
-    the level's and the risk's reasons in words, from the domain (docs/scoring.md, 14)."""
+    the level's and the risk's reasons in words, from the domain (docs/scoring.md, section 14)."""
 
     level = fields.String(**Nullable, metadata={"description": "What keeps the score from the next level, with its numbers; null at the top level or when not assessed."})
     lock_in_risk = fields.String(**Nullable, metadata={"description": "The rule that made the lock-in risk; null when there are no flags."})

@@ -219,25 +219,21 @@ def test_a_level_is_reached_only_when_every_lower_level_gate_holds():
 # --- explain_level: what holds a score back, with its numbers --------------------------------
 
 
-def test_explain_level_names_the_next_levels_min_score():
-    score = score_assessment(FW, answers(A1="amber", A2="amber", B1="amber", B2="amber"))
-    # every principle 50: Middle (min 50, at most 1 red) is reached; Top needs 80
-    assert score.level_name == "Middle"
-    assert explain_level(FW, score) == "Level 3 (Top) needs a score of 80 or more; this one is 50 and every principle at 75 or more; A is 50, B is 50."
-
-
-def test_explain_level_names_the_red_answers_that_fail_a_gate():
-    score = score_assessment(FW, answers(A1="green", A2="red", B1="green", B2="green"))
-    assert explain_level(FW, score) == "Level 3 (Top) needs no question rated red; 1 is red (A2)."
-    two_reds = score_assessment(FW, answers(A1="green", A2="red", B1="red", B2="green"))
-    assert two_reds.level_name == "Start"
-    assert explain_level(FW, two_reds) == "Level 2 (Middle) needs no more than 1 question rated red; 2 are red (A2, B1)."
-
-
-def test_explain_level_names_each_principle_under_the_gate():
-    score = score_assessment(FW, answers(A1="green", A2="green", B1="green", B2="amber"))
-    # A = 100, B = 66.7: a score of 83.3 and no red, held back by B alone
-    assert explain_level(FW, score) == "Level 3 (Top) needs every principle at 75 or more; B is 66.7."
+@pytest.mark.parametrize(
+    ("ratings", "level", "explained"),
+    [
+        # every principle 50: Middle (min 50, at most 1 red) is reached; Top needs 80 and 75 each
+        ("amber amber amber amber", "Middle", "Level 3 (Top) needs a score of 80 or more; this one is 50 and every principle at 75 or more; A is 50, B is 50."),
+        ("green red green green", "Middle", "Level 3 (Top) needs no question rated red; 1 is red (A2)."),
+        ("green red red green", "Start", "Level 2 (Middle) needs no more than 1 question rated red; 2 are red (A2, B1)."),
+        # A = 100, B = 66.7: a score of 83.3 and no red, held back by B alone
+        ("green green green amber", "Middle", "Level 3 (Top) needs every principle at 75 or more; B is 66.7."),
+    ],
+)
+def test_explain_level_names_what_the_next_level_needs_with_its_numbers(ratings, level, explained):
+    score = score_assessment(FW, answers(dict(zip(("A1", "A2", "B1", "B2"), ratings.split()))))
+    assert score.level_name == level
+    assert explain_level(FW, score) == explained
 
 
 def test_explain_level_has_nothing_to_say_at_the_top_level():
