@@ -241,3 +241,19 @@ def test_a_new_components_short_name_defaults_to_its_product_not_yet_taken(api, 
     assert first.headers["Location"].endswith("?saved=casebook#components")
     second = browser.post(url, [("component_id", ""), *COMPONENT_FORM])
     assert second.headers["Location"].endswith("?saved=casebook-2#components")
+
+
+def test_a_new_services_department_is_chosen_from_the_organisations_or_typed_in(api, world):
+    from tests.api.conftest import body
+
+    browser = as_(api, "admin")
+    form = page(browser.get("/app/orgs/own/new-service"))
+    offered = [i.attrs["value"] for i in form.by_id("service").find_all("input") if i.attrs.get("name") == "department"]
+    assert offered[:2] == ["Adults", "Environment"] and offered[-1] == "new"
+    fields = {"name": "Library loans", "owner_email": "admin@own.example"}
+    made = browser.post("/app/orgs/own/new-service", {**fields, "department": "new", "new_department": "Culture"})
+    assert made.status_code == 303
+    service_id = made.headers["Location"].split("/")[-1].split("?")[0]
+    assert body(api.get(f"/orgs/own/services/{service_id}", org="own"))["department"] == "Culture"
+    refused = browser.post("/app/orgs/own/new-service", {**fields, "department": "new", "new_department": " "})
+    assert refused.status_code == 422 and error_summary_links(refused) == ["#department"]
