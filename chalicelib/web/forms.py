@@ -386,7 +386,12 @@ def error_list(errors: dict[str, list[str]], table: dict) -> list[dict]:
     return [{"text": text, "href": f"#{field}-day" if kinds.get(field) == "date" else f"#{field}"} for field, text in ranked]
 
 
+NEW_DEPARTMENT = "new"  # the department radio's "a new one": its name is in new_department
+
+
 def service_body(form: dict) -> dict:
     """The API's service body from the register-a-service form."""
     body = {name: (form.get(name) or "").strip() or None for name in ("name", "department", "owner_email", "description", "phase")}
+    if body["department"] == NEW_DEPARTMENT:
+        body["department"] = (form.get("new_department") or "").strip() or None
     return {k: v for k, v in body.items() if v is not None or k in ("name", "department", "owner_email")}

@@ -109,10 +109,15 @@ def new_service(principal, request, org_id):
             errors = flatten(error.messages)
         except Forbidden:  # a service owner naming someone else as the owner
             errors = {"owner_email": [forms.OWN_SERVICES_ONLY]}
+    # Chosen from the organisation's own (as its services name them), so the dashboard's
+    # departments are not split by spelling; a new one is typed in.
+    departments = finding.departments_of(use_cases().scorecards.every_service(principal, org_id))
     return html(
         "service_form.html",
         422 if errors else 200,
         title="Register a service",
+        departments=departments,
+        new_department=forms.NEW_DEPARTMENT,
         values=values,
         phases=PHASES,
         errors=forms.error_list(errors, forms.SERVICE_FIELDS),

@@ -161,3 +161,20 @@ def error_summary_links(response) -> list[str]:
     summaries = page(response).with_class("govuk-error-summary")
     assert len(summaries) == 1, "no GOV.UK error summary"
     return [a.attrs["href"] for a in summaries[0].find_all("a")]
+
+
+def leader_of(http, org_id: str) -> Browser:
+    """A leadership member of `org_id`, signed in (the loaded organisations' reader)."""
+    from tests.conftest import IDENTITY
+
+    return Browser(http, IDENTITY.token(sub="cdo", roles=("leadership",), org=org_id, email="cdo@x.example"))
+
+
+def requests_of(http, org_id: str, path: str):
+    """The page at `path` (with {org_id}) as leadership of `org_id`, and the DynamoDB requests it made."""
+    from tests.dynamo_requests import RECORDER
+
+    with RECORDER.measure() as ops:
+        response = leader_of(http, org_id).get(path.format(org_id=org_id))
+    assert response.status_code == 200, response.body[:500]
+    return response, list(ops)

@@ -8,9 +8,8 @@ from collections import Counter
 
 import pytest
 
-from tests.api.pages_support import set_cookies, Browser, error_summary_links, page
+from tests.api.pages_support import Browser, error_summary_links, leader_of, page, requests_of, set_cookies
 from tests.api.test_pages import MANY_SERVICES, _load_orgs, _stream_pages, api, as_, world  # noqa: F401 (fixtures)
-from tests.conftest import IDENTITY
 from tests.dynamo_requests import RECORDER
 
 LIST = "/app/orgs/own/services"
@@ -70,7 +69,7 @@ def test_a_value_the_list_does_not_offer_is_an_error_summary_and_the_rest_still_
 
 def test_the_list_pages_through_many_services(api):
     _load_orgs({"find-many": 120})
-    browser = Browser(api.http, IDENTITY.token(sub="cdo", roles=("leadership",), org="find-many", email="cdo@x.example"))
+    browser = leader_of(api.http, "find-many")
     first = browser.get("/app/orgs/find-many/services?sort=score")
     assert len(listed(first)) == 50
     nav = page(first).find_all("nav", **{"aria-label": "Pages of services"})[0]
@@ -85,11 +84,7 @@ def test_the_list_reads_the_same_whatever_the_number_of_services(api, world):
     _load_orgs({"find-one": 1, "find-thousand": MANY_SERVICES})
     measured = {}
     for org_id in ("find-one", "find-thousand"):
-        browser = Browser(api.http, IDENTITY.token(sub="cdo", roles=("leadership",), org=org_id, email="cdo@x.example"))
-        with RECORDER.measure() as ops:
-            response = browser.get(f"/app/orgs/{org_id}/services?sort=risk&department=Dept%201")
-        assert response.status_code == 200, response.body[:500]
-        measured[org_id] = list(ops)
+        _, measured[org_id] = requests_of(api.http, org_id, "/app/orgs/{org_id}/services?sort=risk&department=Dept%201")
     # The summaries only: one Query per 1 MB page of them, nothing per service.
     assert measured["find-one"] == ["Query"]
     _, summaries = _stream_pages("find-thousand")
@@ -241,3 +236,19 @@ def test_a_new_components_short_name_defaults_to_its_product_not_yet_taken(api, 
     assert f"component-saved.{service_id}/casebook;" in " ".join(set_cookies(first))
     second = browser.post(url, [("component_id", ""), *COMPONENT_FORM])
     assert f"component-saved.{service_id}/casebook-2;" in " ".join(set_cookies(second))
+
+
+def test_a_new_services_department_is_chosen_from_the_organisations_or_typed_in(api, world):
+    from tests.api.conftest import body
+
+    browser = as_(api, "admin")
+    form = page(browser.get("/app/orgs/own/new-service"))
+    offered = [i.attrs["value"] for i in form.by_id("service").find_all("input") if i.attrs.get("name") == "department"]
+    assert offered[:2] == ["Adults", "Environment"] and offered[-1] == "new"
+    fields = {"name": "Library loans", "owner_email": "admin@own.example"}
+    made = browser.post("/app/orgs/own/new-service", {**fields, "department": "new", "new_department": "Culture"})
+    assert made.status_code == 303
+    service_id = made.headers["Location"].split("/")[-1].split("?")[0]
+    assert body(api.get(f"/orgs/own/services/{service_id}", org="own"))["department"] == "Culture"
+    refused = browser.post("/app/orgs/own/new-service", {**fields, "department": "new", "new_department": " "})
+    assert refused.status_code == 422 and error_summary_links(refused) == ["#department"]
