@@ -7,6 +7,7 @@ from chalicelib.domain.clock import iso_instant
 from chalicelib.domain.plain import to_plain
 from chalicelib.domain.model import (
     Assessment,
+    AssessmentDraft,
     AuditRecord,
     Component,
     DeclarationProject,
@@ -153,6 +154,16 @@ def assessment(a: Assessment) -> dict:
         "score": score(a.score),
         "lock_in": lock_in(a.lock_in),
         "answers": to_plain(a.answers),
+    }
+
+
+def assessment_draft(d: AssessmentDraft) -> dict:
+    return {
+        "service_id": d.service_id,
+        "framework_id": d.framework_id,
+        "based_on": d.based_on,
+        "updated_at": iso_instant(d.updated.at),
+        "answers": to_plain(d.answers),
     }
 
 
