@@ -9,6 +9,7 @@ from chalicelib.api import (
     audit,
     catalogue,
     components,
+    drafts,
     integrations,
     organisations,
     projects,
@@ -29,6 +30,7 @@ for module in (
     services,
     components,
     assessments,
+    drafts,
     scorecards,
     audit,
     integrations,
@@ -44,7 +46,7 @@ app.register_blueprint(benchmarks.bp)
 
 # The pages under /app (GOV.UK Design System HTML over the same use cases): each family of pages
 # registers its routes on the pages' blueprint when imported.
-from chalicelib.web import about_pages, dashboard, edit_pages, page, service_pages, sign_in  # noqa: E402, F401
+from chalicelib.web import about_pages, assessment_pages, dashboard, edit_pages, page, service_pages, sign_in  # noqa: E402, F401
 
 app.register_blueprint(page.bp)
 

@@ -17,6 +17,7 @@ from chalicelib.services.catalogue import CatalogueService
 from chalicelib.services.components import ComponentService
 from chalicelib.services.context import Context
 from chalicelib.services.dashboard import DashboardService
+from chalicelib.services.drafts import DraftService
 from chalicelib.services.integrations import IntegrationService
 from chalicelib.services.organisations import OrganisationService
 from chalicelib.services.ports import Clock, IdFactory, Store
@@ -36,6 +37,7 @@ class UseCases:
     services: ServiceRegistry
     components: ComponentService
     assessments: AssessmentService
+    drafts: DraftService
     scorecards: ScorecardService
     audit: AuditService
     integrations: IntegrationService
@@ -66,13 +68,15 @@ def build(
     ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=new_id)
     scorecards = ScorecardService(ctx)
     benchmarks = BenchmarkService(ctx)
+    assessments = AssessmentService(ctx)
     return UseCases(
         context=ctx,
         catalogue=CatalogueService(catalogue),
         organisations=OrganisationService(ctx),
         services=ServiceRegistry(ctx),
         components=ComponentService(ctx),
-        assessments=AssessmentService(ctx),
+        assessments=assessments,
+        drafts=DraftService(ctx, assessments),
         scorecards=scorecards,
         audit=AuditService(ctx),
         integrations=IntegrationService(ctx, box),

@@ -9,6 +9,7 @@ from dataclasses import replace
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb.keys import services_index_sk
 from chalicelib.domain.benchmarks.model import listing_of
+from chalicelib.domain.etags import draft_etag
 from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
 from chalicelib.services.ports import OrgOverview, Page
 
@@ -20,6 +21,7 @@ class InMemoryStore:
         self.summaries = {}  # (org_id, service_id) -> ServiceSummary
         self.components = {}  # (org_id, service_id, component_id) -> Component
         self.assessments = {}  # (org_id, service_id, assessment_id) -> Assessment
+        self.drafts = {}  # (org_id, service_id, person) -> AssessmentDraft
         self.audit = {}  # (org_id, audit_id) -> AuditRecord
         self.integrations = {}  # (org_id, integration_id) -> Integration
         self.projects = {}  # (org_id, project_id) -> DeclarationProject
@@ -114,7 +116,7 @@ class InMemoryStore:
             del self.summaries[key[:2]].components[expected.component_id]
 
     # assessments
-    def add_assessment(self, assessment, latest, audit):
+    def add_assessment(self, assessment, latest, audit, draft=None):
         with self._write(audit):
             key = (assessment.org_id, assessment.service_id)
             summary = self.summaries.get(key)
@@ -123,6 +125,8 @@ class InMemoryStore:
             if (*key, assessment.assessment_id) in self.assessments:
                 raise AlreadyExists("It already exists.")
             self.assessments[(*key, assessment.assessment_id)] = assessment
+            if draft is not None:
+                self.drafts.pop((draft.org_id, draft.service_id, draft.person), None)
             if summary.latest is None or summary.latest.assessment_id < assessment.assessment_id:
                 self.summaries[key] = replace(summary, latest=latest)
                 return True
@@ -145,6 +149,24 @@ class InMemoryStore:
             return None, None
         earlier = [a for (o, s, i), a in self.assessments.items() if (o, s) == (org_id, service_id) and i < assessment_id]
         return this, max(earlier, key=lambda a: a.assessment_id, default=None)
+
+    # assessment drafts
+    def get_draft(self, org_id, service_id, person):
+        return self.drafts.get((org_id, service_id, person))
+
+    def put_draft(self, draft, expected, audit):
+        with self._write(audit):
+            key = (draft.org_id, draft.service_id, draft.person)
+            if (draft.org_id, draft.service_id) not in self.summaries:
+                raise NotFound("The record it belongs to does not exist.")
+            _expect_draft(self.drafts.get(key), expected)
+            self.drafts[key] = draft
+
+    def delete_draft(self, expected, audit):
+        with self._write(audit):
+            key = (expected.org_id, expected.service_id, expected.person)
+            _expect_draft(self.drafts.get(key), expected, deleting=True)
+            del self.drafts[key]
 
     # audit trail
     def list_audit(self, org_id, limit, cursor):
@@ -263,6 +285,15 @@ def _expect(current, expected):
     if expected is None and current is not None:
         raise AlreadyExists("It already exists.")
     if expected is not None and current != expected:
+        raise StaleWrite("It changed since it was read.")
+
+
+def _expect_draft(current, expected, deleting=False):
+    """As the adapter: a draft is the same version when its etag is (when it was saved is not
+    part of it)."""
+    if expected is None and current is not None:
+        raise AlreadyExists("It already exists.")
+    if expected is not None and (current is None or draft_etag(current) != draft_etag(expected)):
         raise StaleWrite("It changed since it was read.")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.domain.benchmarks.model import BenchmarkSet, KpiRecord, StoredBenchmarkSet
 from chalicelib.domain.benchmarks.shape import benchmark_set_to_dict
-from chalicelib.domain.model import Component, DeclarationProject, Integration, Organisation, Service
+from chalicelib.domain.model import AssessmentDraft, Component, DeclarationProject, Integration, Organisation, Service
 from chalicelib.domain.plain import to_plain
 
 
@@ -56,3 +56,9 @@ def stored_benchmark_set_etag(stored: StoredBenchmarkSet) -> str:
 def kpi_etag(record: KpiRecord) -> str:
     """Over the values only: the same values recorded again are the same version."""
     return content_etag({"values": record.values})
+
+
+def draft_etag(draft: AssessmentDraft) -> str:
+    """Its answers and what they were copied from: not when it was saved, so that saving the
+    same answers again is the same version."""
+    return content_etag({"framework_id": draft.framework_id, "answers": to_plain(draft.answers), "based_on": draft.based_on})

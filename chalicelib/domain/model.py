@@ -333,3 +333,19 @@ class ServiceSummary:
 
     def component_specs(self) -> dict[str, ComponentSpec]:
         return {cid: c.spec for cid, c in self.components.items()}
+
+
+@dataclass(frozen=True)
+class AssessmentDraft:
+    """One person's assessment of a service in the making: the answers given so far (any subset
+    of the questions), kept until it is submitted or thrown away. `person` is the signed-in
+    subject, so a draft is resumed from any device but never seen by another person.
+    `based_on`: the assessment its answers were first copied from (a reassessment), if any."""
+
+    org_id: str
+    service_id: str
+    person: str
+    framework_id: str
+    answers: tuple[Answer, ...]
+    based_on: str | None
+    updated: Stamp

@@ -19,8 +19,9 @@ def report_number(value: Fraction | int | None, places: int = 1) -> float | None
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def check_answers(framework: Framework, answers: list[Answer]) -> None:
-    """Every question answered exactly once, no unknown question, a justification for N/A."""
+def answer_errors(framework: Framework, answers: list[Answer]) -> dict[str, list[str]]:
+    """What is wrong with the answers one by one: an unknown question, a question answered
+    twice, not applicable without a justification (a draft is held to these too)."""
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
     for index, answer in enumerate(answers):
@@ -34,6 +35,13 @@ def check_answers(framework: Framework, answers: list[Answer]) -> None:
             errors.setdefault(f"answers.{index}.justification", []).append(
                 "a justification is required when the rating is not_applicable"
             )
+    return errors
+
+
+def check_answers(framework: Framework, answers: list[Answer]) -> None:
+    """Every question answered exactly once, no unknown question, a justification for N/A."""
+    errors = answer_errors(framework, answers)
+    seen = {a.question_id for a in answers}
     missing = [q.question_id for q in framework.questions if q.question_id not in seen]
     if missing:
         errors["answers"] = [f"question {qid!r} is not answered" for qid in missing]

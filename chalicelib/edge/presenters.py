@@ -8,6 +8,7 @@ from chalicelib.domain.clock import iso_instant
 from chalicelib.domain.plain import to_plain
 from chalicelib.domain.model import (
     Assessment,
+    AssessmentDraft,
     AuditRecord,
     Component,
     DeclarationProject,
@@ -175,6 +176,16 @@ def changes(c: Changes) -> dict:
             {"question_id": r.question_id, "before": r.before, "after": r.after, "direction": r.direction}
             for r in c.moved()
         ],
+    }
+
+
+def assessment_draft(d: AssessmentDraft) -> dict:
+    return {
+        "service_id": d.service_id,
+        "framework_id": d.framework_id,
+        "based_on": d.based_on,
+        "updated_at": iso_instant(d.updated.at),
+        "answers": to_plain(d.answers),
     }
 
 

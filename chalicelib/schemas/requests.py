@@ -144,6 +144,12 @@ class AssessmentIn(Schema):
     answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(min=1, max=MAX_ANSWERS))
 
 
+class AssessmentDraftIn(AssessmentIn):
+    """An assessment's body whose answers may still leave questions unanswered."""
+
+    answers = fields.List(fields.Nested(AnswerIn), required=True, validate=validate.Length(max=MAX_ANSWERS))
+
+
 class IntegrationIn(Schema):
     name = Name(required=True)
     event_types = fields.List(

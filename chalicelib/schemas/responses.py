@@ -277,6 +277,14 @@ class AssessmentOut(ResponseBody):
     answers = fields.List(fields.Nested(AnswerOut))
 
 
+class AssessmentDraftOut(ResponseBody):
+    service_id = fields.String()
+    framework_id = fields.String()
+    based_on = fields.String(**Nullable, metadata={"description": "The assessment its answers were first copied from."})
+    updated_at = fields.String(metadata={"format": "date-time"})
+    answers = fields.List(fields.Nested(AnswerOut), metadata={"description": "The questions answered so far."})
+
+
 class AssessmentPage(ResponseBody):
     items = fields.List(fields.Nested(AssessmentOut))
     next_cursor = fields.String(**Nullable)

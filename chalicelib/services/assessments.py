@@ -4,7 +4,7 @@ from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lockin import service_lock_in
-from chalicelib.domain.model import Answer, Assessment, LatestAssessment
+from chalicelib.domain.model import Answer, Assessment, AssessmentDraft, LatestAssessment
 from chalicelib.domain.scoring import score_assessment
 from chalicelib.services.context import Context
 from chalicelib.services.ports import Page
@@ -15,8 +15,15 @@ class AssessmentService:
         self._ctx = ctx
 
     def submit(
-        self, principal: Principal, org_id: str, service_id: str, framework_id: str, answers: list[Answer]
+        self,
+        principal: Principal,
+        org_id: str,
+        service_id: str,
+        framework_id: str,
+        answers: list[Answer],
+        draft: AssessmentDraft | None = None,
     ) -> Assessment:
+        """Score and keep the answers; the `draft` they came from is deleted with the write."""
         access.require_org_member_who_may_edit(principal, org_id)
         framework = self._ctx.framework(framework_id)
         summary = self._ctx.summary_or_404(org_id, service_id)
@@ -45,7 +52,7 @@ class AssessmentService:
         )
         target = f"services/{service_id}/assessments/{assessment.assessment_id}"
         self._ctx.store.add_assessment(
-            assessment, latest, self._ctx.audit(org_id, assessment.submitted, "assessment.submitted", target)
+            assessment, latest, self._ctx.audit(org_id, assessment.submitted, "assessment.submitted", target), draft
         )
         return assessment
 

@@ -14,6 +14,7 @@ from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, S
 from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.domain.model import (
     Assessment,
+    AssessmentDraft,
     AuditRecord,
     DeclarationProject,
     Delivery,
@@ -154,10 +155,13 @@ class Store(Protocol):
         """StaleWrite if the component changed or went since it was read."""
 
     # assessments
-    def add_assessment(self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord) -> bool:
+    def add_assessment(
+        self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord, draft: AssessmentDraft | None = None
+    ) -> bool:
         """Store the assessment and, unless the summary already holds a newer one, make it the
-        service's latest, atomically. Returns whether it became the latest. NotFound without
-        the service."""
+        service's latest, atomically; the `draft` it was made from (if any) is deleted in the
+        same transaction, whatever it holds by then. Returns whether it became the latest.
+        NotFound without the service."""
 
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None: ...
 
@@ -169,6 +173,16 @@ class Store(Protocol):
     ) -> tuple[Assessment | None, Assessment | None]:
         """The assessment and the one submitted just before it (the next smaller id), in one
         read; (None, None) when the assessment does not exist."""
+
+    # assessment drafts: one per person and service
+    def get_draft(self, org_id: str, service_id: str, person: str) -> AssessmentDraft | None: ...
+
+    def put_draft(self, draft: AssessmentDraft, expected: AssessmentDraft | None, audit: AuditRecord) -> None:
+        """Create when `expected` is None (AlreadyExists if present; NotFound without the
+        service), otherwise replace only if the stored draft still equals `expected` (StaleWrite)."""
+
+    def delete_draft(self, expected: AssessmentDraft, audit: AuditRecord) -> None:
+        """StaleWrite if the draft changed or went since it was read."""
 
     # audit trail
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:

@@ -1,4 +1,5 @@
-"""The forms a service owner fills in: a self-assessment, and the components a service runs on.
+"""The forms a service owner fills in for the components a service runs on (the assessment has its
+own pages, assessment_pages.py).
 A form with errors is shown again with the GOV.UK error summary, and nothing is stored."""
 
 from __future__ import annotations
@@ -6,7 +7,6 @@ from __future__ import annotations
 import urllib.parse
 
 from chalicelib.bootstrap import use_cases
-from chalicelib.domain.catalogue import RATINGS
 from chalicelib.domain.errors import Conflict, Forbidden, Invalid
 from chalicelib.domain.etags import component_etag
 from chalicelib.domain.lockin import COMPONENT_RULES, describe_rule
@@ -16,40 +16,6 @@ from chalicelib.edge import presenters
 from chalicelib.edge.http import PATH_PATTERNS
 from chalicelib.web import forms, session
 from chalicelib.web.page import common, go, html, may_edit, page
-
-
-@page("/app/orgs/{org_id}/services/{service_id}/assessment", ("GET", "POST"))
-def assessment_form(principal, request, org_id, service_id):
-    uc = use_cases()
-    svc = uc.services.get(principal, org_id, service_id)
-    if not may_edit(principal, org_id, svc.owner_email):
-        raise Forbidden("Only the service's owner or an administrator can submit its assessment.")
-    framework = uc.context.current_framework
-    values, errors, form = {}, {}, None
-    if request.method == "POST":
-        values = request.form
-        form = forms.assessment_body(framework, values)
-        answers, errors = forms.read_assessment(framework, form.body)
-        if not errors:
-            try:
-                uc.assessments.submit(principal, org_id, service_id, framework.framework_id, answers)
-                flash = session.flash_cookie("assessment-submitted", service_id)
-                return go(f"/app/orgs/{org_id}/services/{service_id}#latest-score", cookies=[flash])
-            except Invalid as invalid:
-                errors = invalid.errors or {"answers": [invalid.detail]}
-    return html(
-        "assessment_form.html",
-        422 if errors else 200,
-        title=f"Assess {svc.name}",
-        service=presenters.service(svc),
-        framework=framework,
-        ratings=RATINGS,
-        labels=forms.RATING_LABELS,
-        values=values,
-        errors=forms.assessment_error_list(framework, errors, form),
-        field_errors=forms.assessment_field_errors(framework, errors, form),
-        **common(principal, request, org_id),
-    )
 
 
 @page("/app/orgs/{org_id}/services/{service_id}/new-component", ("GET", "POST"))

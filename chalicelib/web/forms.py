@@ -7,26 +7,15 @@ point at the field to fix. No rule lives here: only names, labels and wording.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from marshmallow import ValidationError
 
 from chalicelib.edge.errors import flatten
-from chalicelib.domain.catalogue import Framework
-from chalicelib.domain.errors import Invalid
-from chalicelib.domain.model import Answer, contract_date_errors
-from chalicelib.domain.scoring import check_answers
-from chalicelib.schemas.requests import AssessmentIn, ComponentIn
+from chalicelib.domain.model import contract_date_errors
+from chalicelib.schemas.requests import ComponentIn
 
-EVIDENCE_ROWS = 2
-RATING_LABELS = {
-    "green": "Green: we do this well",
-    "amber": "Amber: partly, or not consistently",
-    "red": "Red: not yet",
-    "not_applicable": "Not applicable to this service",
-}
 MISSING = ("Missing data for required field.", "Field may not be null.")
 # A refusal the pages word for people themselves, shown as it is (never "as owner_email").
 OWN_SERVICES_ONLY = (
@@ -68,99 +57,6 @@ def score_description(points: list[tuple[str, float | None]]) -> str:
     if len(points) == 1:
         return f"One assessment, on {points[0][0]}, scored {points[0][1]}."
     return f"{len(points)} assessments: the first, on {points[0][0]}, scored {points[0][1]}; the latest, on {points[-1][0]}, scored {points[-1][1]}."
-
-
-# --- the assessment form --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssessmentForm:
-    body: dict  # the API's assessment body
-    evidence_rows: list[list[int]]  # per answer, the form's row number of each evidence item sent
-
-
-def assessment_body(framework: Framework, form: dict) -> AssessmentForm:
-    """The API's assessment body: one answer per question, in the framework's order (so that an
-    error's index names its question), with only the evidence rows that were filled in."""
-    answers, rows = [], []
-    for q in framework.questions:
-        qid = q.question_id
-        answer: dict = {"question_id": qid}
-        for name in ("rating", "justification", "notes"):
-            value = (form.get(f"{qid}-{name}") or "").strip()
-            if value:
-                answer[name] = value
-        evidence, filled = [], []
-        for row in range(1, EVIDENCE_ROWS + 1):
-            url, title = (form.get(f"{qid}-evidence-{row}-{part}", "").strip() for part in ("url", "title"))
-            if url or title:
-                evidence.append({"url": url, "title": title or None})
-                filled.append(row)
-        answer["evidence"] = evidence
-        answers.append(answer)
-        rows.append(filled)
-    return AssessmentForm({"framework_id": framework.framework_id, "answers": answers}, rows)
-
-
-def read_assessment(framework: Framework, body: dict) -> tuple[list[Answer], dict[str, list[str]]]:
-    """The answers, or every problem at once: when the API schema refuses the form, the domain's
-    answer rules (justification for not applicable) are checked on the answers as given too, so
-    that each is shown beside the schema's. Valid answers are checked by the submission itself."""
-    try:
-        return AssessmentIn().load(body)["answers"], {}
-    except ValidationError as error:
-        errors = flatten(error.messages)
-    as_given = [
-        Answer(question_id=a["question_id"], rating=a.get("rating") or "", justification=a.get("justification"))
-        for a in body["answers"]
-    ]
-    try:
-        check_answers(framework, as_given)
-    except Invalid as invalid:
-        for path, messages in (invalid.errors or {}).items():
-            errors.setdefault(path, []).extend(messages)
-    return [], errors
-
-
-def assessment_field_errors(framework: Framework, errors: dict[str, list[str]], form: AssessmentForm | None) -> dict[str, str]:
-    """Error message by form field id, in GOV.UK wording."""
-    out: dict[str, str] = {}
-    for path, messages in errors.items():
-        field, text = _assessment_field(framework, path, messages, form)
-        out.setdefault(field, text)
-    return out
-
-
-def assessment_error_list(framework: Framework, errors: dict[str, list[str]], form: AssessmentForm | None) -> list[dict]:
-    fields = assessment_field_errors(framework, errors, form)
-    order = [f"{q.question_id}-{part}" for q in framework.questions for part in _PARTS]
-    ranked = sorted(fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else -1)
-    return [{"text": text, "href": f"#{field}"} for field, text in ranked]
-
-
-_PARTS = ("rating", "justification", "notes", *(f"evidence-{r}-{p}" for r in range(1, EVIDENCE_ROWS + 1) for p in ("url", "title")))
-
-
-def _assessment_field(framework: Framework, path: str, messages: list[str], form: AssessmentForm | None) -> tuple[str, str]:
-    match = re.fullmatch(r"answers\.(\d+)\.(\w+)(?:\.(\d+)\.(\w+))?", path)
-    first = framework.questions[0].question_id
-    if not match or int(match.group(1)) >= len(framework.questions):
-        return f"{first}-rating", messages[0][:1].upper() + messages[0][1:]
-    index, name, row, part = int(match.group(1)), match.group(2), match.group(3), match.group(4)
-    qid = framework.questions[index].question_id
-    if name == "rating":
-        return f"{qid}-rating", f"Select a rating for question {qid}"
-    if name == "justification":
-        if any("required" in m for m in messages):
-            return f"{qid}-justification", f"Explain why question {qid} does not apply to this service"
-        return f"{qid}-justification", f"Question {qid}, why it does not apply: {messages[0]}"
-    if name == "evidence" and row is not None:
-        # Only filled rows are sent: the n-th sent is the n-th filled one on the form.
-        field = f"{qid}-evidence-{form.evidence_rows[index][int(row)] if form else int(row) + 1}-{part}"
-        if part == "url":
-            return field, f"Enter the evidence link for question {qid} as a full web address starting with https://"
-        return field, f"Question {qid}, evidence title: {messages[0]}"
-    return f"{qid}-{name}" if name in ("notes",) else f"{qid}-rating", f"Question {qid}: {messages[0]}"
 
 
 # --- the component form ---------------------------------------------------------------------------

@@ -434,6 +434,15 @@ def test_the_other_resources_bodies_match_their_documented_schemas_too(client, s
     call("GET", project_url, expect=200)
     call("PATCH", project_url, {"status": "in_progress"}, headers={"If-Match": created.headers["ETag"]}, expect=200)
 
+    draft = {"framework_id": "ldd-2018", "answers": [{"question_id": "P1-Q1", "rating": "green", "evidence": [
+        {"url": "https://example.org/research", "title": "Research", "valid_until": "2027-03-31"}]}]}
+    saved = call("PUT", f"{service}/assessment-draft", draft, headers={"If-None-Match": "*"}, expect=201)
+    call("PUT", f"{service}/assessment-draft", {**draft, "answers": []}, headers={"If-Match": saved.headers["ETag"]}, expect=200)
+    call("PUT", f"{service}/assessment-draft", draft, headers={"If-Match": saved.headers["ETag"]}, expect=412)
+    call("GET", f"{service}/assessment-draft", expect=200)
+    call("DELETE", f"{service}/assessment-draft", expect=204)
+    call("GET", f"{service}/assessment-draft", expect=404)
+
     call("GET", f"/orgs/{org}/audit", expect=200)
     use_cases().snapshots.take_all()  # what the daily scheduled function does
     call("GET", f"/orgs/{org}/scorecard/history", expect=200)
@@ -484,6 +493,7 @@ def test_the_bodies_the_api_accepts_match_the_documented_request_schemas(client,
             component_body(data={"export_formats": ["open-referral-uk", "xlsx"], "free_bulk_export": True, "open_standards": ["BS7666"]}),
         ),
         ("post", service + "/assessments", assessment_body(client, P1_Q1="not_applicable", P1_Q2="amber")),
+        ("put", service + "/assessment-draft", {"framework_id": "ldd-2018", "answers": []}),
     ]
     failures = []
     for method, template, sample in samples:

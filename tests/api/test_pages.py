@@ -41,6 +41,7 @@ from tests.api.pages_support import (
     TickingClock,
     cookie_attributes,
     cookie_named,
+    csrf_token_of,
     error_summary_links,
     page,
     requests_of,
@@ -91,7 +92,10 @@ ALLOWED = {
     ("POST", "/app/orgs/{org_id}/new-service"): {"admin", "owner", "other_owner"},
     ("GET", SERVICE): MEMBERS,
     ("GET", SERVICE + "/assessment"): EDITORS,
-    ("POST", SERVICE + "/assessment"): EDITORS,
+    ("GET", SERVICE + "/assessment/principles/{principle_id}"): EDITORS,
+    ("POST", SERVICE + "/assessment/principles/{principle_id}"): EDITORS,
+    ("GET", SERVICE + "/assessment/check-your-answers"): EDITORS,
+    ("POST", SERVICE + "/assessment/check-your-answers"): EDITORS,
     ("GET", SERVICE + "/new-component"): EDITORS,
     ("POST", SERVICE + "/new-component"): EDITORS,
     ("GET", SERVICE + "/components/{component_id}"): EDITORS,
@@ -187,8 +191,8 @@ def world(api):
     other = body(api.post("/orgs/other/services", service_body(), org="other"))["service_id"]
     assessed = body(api.get(f"/orgs/own/services/{owned}/assessments", org="own"))["items"][0]["assessment_id"]
     return {
-        "own": {"org_id": "own", "service_id": owned, "component_id": "crm", "assessment_id": assessed},
-        "other": {"org_id": "other", "service_id": other, "component_id": "crm", "assessment_id": assessed},
+        "own": {"org_id": "own", "service_id": owned, "component_id": "crm", "assessment_id": assessed, "principle_id": "P1"},
+        "other": {"org_id": "other", "service_id": other, "component_id": "crm", "assessment_id": assessed, "principle_id": "P1"},
         "red": red,
         "unassessed": unassessed,
     }
@@ -277,7 +281,10 @@ def _page_request(browser: Browser, method: str, path: str, values: dict):
     if method == "GET":
         return browser.get(url)
     # A form with nothing filled in: allowed people get it back with errors (nothing stored).
-    return browser.post(url, {}, csrf=session.csrf_token(browser.token))
+    # The assessment's pages save into a draft, so theirs names a draft version that is not
+    # there: refused (412) for those allowed, and nothing stored.
+    fields = {"etag": '"not-the-draft"'} if "/assessment/" in path else {}
+    return browser.post(url, fields, csrf=session.csrf_token(browser.token))
 
 
 @pytest.mark.parametrize("method,path", sorted(ALLOWED))
@@ -394,98 +401,149 @@ def test_the_csv_download_is_the_apis_csv(api, world, query):
 # The assessment form -------------------------------------------------------------------------------
 
 
-def _complete_answers(overrides: dict | None = None) -> dict:
-    """Form fields rating every question, with a spread of ratings, plus `overrides`."""
-    fields = {}
-    for n, q in enumerate(framework().questions):
-        fields[f"{q.question_id}-rating"] = ("green", "amber", "red")[n % 3]
+def _principle_answers(principle_id: str, overrides: dict | None = None) -> dict:
+    """Form fields rating every question of one principle, with a spread of ratings."""
+    questions = [q for q in framework().questions if q.principle_id == principle_id]
+    fields = {f"{q.question_id}-rating": ("green", "amber", "red")[n % 3] for n, q in enumerate(questions)}
     return {**fields, **(overrides or {})}
 
 
-def test_the_assessment_form_asks_every_question_of_the_current_framework(api, world):
-    response = as_(api, "owner").get(SERVICE.format(**world["own"]) + "/assessment")
-    assert response.status_code == 200
-    doc = page(response)
+def _assessment_url(service_id: str, rest: str = "") -> str:
+    return f"/app/orgs/own/services/{service_id}/assessment{rest}"
+
+
+def _statuses(response) -> list[str]:
+    return [" ".join(s.text().split()) for s in page(response).with_class("govuk-task-list__status")]
+
+
+def _checked(doc, name: str) -> list[str]:
+    return [i.attrs["value"] for i in doc.find_all("input") if i.attrs.get("name") == name and "checked" in i.attrs]
+
+
+def test_the_task_list_has_a_task_per_principle_and_each_page_asks_its_own_questions(api, world):
+    service_id = fresh_service(api, "Assessed afresh")
+    tasks = as_(api, "owner").get(_assessment_url(service_id))
+    assert tasks.status_code == 200
+    assert _statuses(tasks) == ["Not started"] * len(framework().principles)
+    links = [a.attrs["href"] for a in page(tasks).find_all("a") if "/principles/" in a.attrs.get("href", "")]
+    assert links == [_assessment_url(service_id, f"/principles/{p.principle_id}") for p in framework().principles]
+    doc = page(as_(api, "owner").get(links[0]))
+    asked = [q for q in framework().questions if q.principle_id == "P1"]
     radio_groups = {i.attrs["name"] for i in doc.find_all("input") if i.attrs.get("type") == "radio"}
-    expected = {f"{q.question_id}-rating" for q in framework().questions}
-    assert radio_groups == expected and len(expected) == 20
-    for name in expected:  # four choices each, none chosen yet
-        choices = [i for i in doc.find_all("input") if i.attrs.get("name") == name]
-        assert [c.attrs["value"] for c in choices] == ["green", "amber", "red", "not_applicable"]
-        assert not any("checked" in c.attrs for c in choices)
-    # Each reference is shown with its point's title, so the reader need not look it up.
-    for q in framework().questions:
+    assert radio_groups == {f"{q.question_id}-rating" for q in asked}
+    for q in asked:
+        choices = [i.attrs["value"] for i in doc.find_all("input") if i.attrs.get("name") == f"{q.question_id}-rating"]
+        assert choices == ["green", "amber", "red", "not_applicable"] and not _checked(doc, f"{q.question_id}-rating")
         hint = " ".join(doc.by_id(f"question-{q.question_id}").text().split())
-        for r in q.references:
-            assert f" {r.point}, {r.title}" in hint, q.question_id
+        assert all(f" {r.point}, {r.title}" in hint for r in q.references), q.question_id
+        # The reason it does not apply is asked only with not applicable (GOV.UK conditional reveal).
+        reveal = doc.by_id(f"conditional-{q.question_id}-rating-4")
+        assert reveal is not None and reveal.find_all("textarea")[0].attrs["name"] == f"{q.question_id}-justification"
+        assert doc.by_id(f"{q.question_id}-evidence-1-valid-until") is not None
 
 
-def test_an_empty_assessment_is_shown_again_with_errors_and_nothing_is_stored(api, world):
-    browser = as_(api, "owner")
-    url = SERVICE.format(**world["own"]) + "/assessment"
+def test_a_principle_pages_errors_are_shown_together_and_nothing_is_stored(api, world):
+    service_id = fresh_service(api, "Assessed with mistakes")
+    url = _assessment_url(service_id, "/principles/P1")
     before = table_items()
-    response = browser.post(url, {})
-    assert response.status_code == 422
-    assert title_of(response).startswith("Error: ")
-    links = error_summary_links(response)
-    assert links[0] == "#P1-Q1-rating"
-    assert set(links) == {f"#{q.question_id}-rating" for q in framework().questions}
-    assert table_items() == before
-
-
-def test_not_applicable_without_a_reason_is_an_error_on_its_justification(api, world):
-    browser = as_(api, "owner")
-    url = SERVICE.format(**world["own"]) + "/assessment"
-    qid = framework().questions[3].question_id
-    before = table_items()
-    response = browser.post(url, _complete_answers({f"{qid}-rating": "not_applicable", "P1-Q1-notes": "Kept on refresh"}))
-    assert response.status_code == 422
-    assert error_summary_links(response) == [f"#{qid}-justification"]
-    assert title_of(response).startswith("Error: ")
-    # What was entered is kept.
-    doc = page(response)
-    chosen = [i for i in doc.find_all("input") if i.attrs.get("name") == f"{qid}-rating" and "checked" in i.attrs]
-    assert [i.attrs["value"] for i in chosen] == ["not_applicable"]
-    assert doc.by_id("P1-Q1-notes").text() == "Kept on refresh"
-    assert table_items() == before
-
-
-def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, world):
-    service_id = fresh_service(api, "Assessed through the form")
-    twin = fresh_service(api, "Assessed through the API")
-    qids = [q.question_id for q in framework().questions]
-    fields = _complete_answers(
+    response = as_(api, "owner").post(
+        url,
         {
-            f"{qids[1]}-rating": "not_applicable",
-            f"{qids[1]}-justification": "We do not hold this data.",
-            f"{qids[0]}-notes": "Reviewed with the supplier.",
-            f"{qids[0]}-evidence-1-url": "https://council.example/evidence/1",
-            f"{qids[0]}-evidence-1-title": "Assurance report",
-        }
+            "P1-Q1-notes": "No rating yet",
+            "P1-Q2-rating": "not_applicable",
+            "P1-Q3-rating": "green",
+            "P1-Q3-evidence-1-url": "not a link",
+            "P1-Q3-evidence-2-url": "https://council.example/ok",
+            "P1-Q3-evidence-2-valid-until-day": "31",
+            "P1-Q3-evidence-2-valid-until-month": "2",
+            "P1-Q3-evidence-2-valid-until-year": "2027",
+        },
     )
-    response = as_(api, "owner").post(f"/app/orgs/own/services/{service_id}/assessment", fields)
-    assert response.status_code == 303, response.body
-    assert response.headers["Location"] == f"/app/orgs/own/services/{service_id}#latest-score"
+    assert response.status_code == 422 and title_of(response).startswith("Error: ")
+    assert error_summary_links(response) == [
+        "#P1-Q1-rating",
+        "#P1-Q2-justification",
+        "#P1-Q3-evidence-1-url",
+        "#P1-Q3-evidence-2-valid-until-day",
+    ]
+    assert page(response).by_id("P1-Q1-notes").text() == "No rating yet"  # what was entered is kept
+    assert table_items() == before
+
+
+def test_a_reassessment_starts_from_the_latest_assessment_and_says_which_answers_came_from_it(api, world):
+    service_id = fresh_service(api, "Reassessed")
+    previous = assessment_body(api, rating="amber", P1_Q2="not_applicable")
+    previous["answers"][0].update(
+        notes="Checked with residents.",
+        evidence=[{"url": "https://council.example/research", "title": "Research", "valid_until": "2027-03-31"}],
+    )
+    assert api.post(f"/orgs/own/services/{service_id}/assessments", previous, org="own").status_code == 201
+    tasks = as_(api, "owner").get(_assessment_url(service_id))
+    assert _statuses(tasks) == ["Completed"] * len(framework().principles)
+    assert f"20 of 20 answers are from the assessment of {rendering.day(NOW)}" in " ".join(page(tasks).text().split())
+    doc = page(as_(api, "owner").get(_assessment_url(service_id, "/principles/P1")))
+    assert _checked(doc, "P1-Q1-rating") == ["amber"] and _checked(doc, "P1-Q2-rating") == ["not_applicable"]
+    assert doc.by_id("P1-Q2-justification").text() == "Not part of this service."
+    assert doc.by_id("P1-Q1-notes").text() == "Checked with residents."
+    filled = {i.attrs["name"]: i.attrs.get("value") for i in doc.find_all("input") if i.attrs.get("name", "").startswith("P1-Q1-evidence-1")}
+    assert filled == {
+        "P1-Q1-evidence-1-url": "https://council.example/research",
+        "P1-Q1-evidence-1-title": "Research",
+        "P1-Q1-evidence-1-valid-until-day": "31",
+        "P1-Q1-evidence-1-valid-until-month": "3",
+        "P1-Q1-evidence-1-valid-until-year": "2027",
+    }
+    assert f"From the assessment of {rendering.day(NOW)}" in " ".join(doc.by_id("question-P1-Q1").text().split())
+
+
+def test_each_principle_saves_into_the_draft_and_check_your_answers_submits_exactly_it(api, world):
+    service_id = fresh_service(api, "Assessed in steps")
+    twin = fresh_service(api, "Assessed through the API")
+    browser = as_(api, "owner")
+    principles = [p.principle_id for p in framework().principles]
+    evidence = {
+        "P1-Q1-evidence-1-url": "https://council.example/evidence/1",
+        "P1-Q1-evidence-1-title": "Assurance report",
+        "P1-Q1-evidence-1-valid-until-day": "30",
+        "P1-Q1-evidence-1-valid-until-month": "6",
+        "P1-Q1-evidence-1-valid-until-year": "2027",
+        "P1-Q2-rating": "not_applicable",
+        "P1-Q2-justification": "We do not hold this data.",
+    }
+    sent = {}
+    for n, principle_id in enumerate(principles):
+        fields = _principle_answers(principle_id, evidence if principle_id == "P1" else None)
+        sent.update(fields)
+        saved = _save_principle(browser, service_id, principle_id, fields)
+        assert saved.status_code == 303, saved.body
+        assert saved.headers["Location"] == _assessment_url(service_id, "")
+        assert f"principle-saved.{service_id}/{principle_id}" in cookie_named(saved, FLASH_COOKIE)
+        statuses = _statuses(browser.get(_assessment_url(service_id)))
+        assert statuses == ["Completed"] * (n + 1) + ["Not started"] * (len(principles) - n - 1)
+    assert api.get(f"/orgs/own/services/{service_id}/assessments", org="own").status_code == 200
+    assert body(api.get(f"/orgs/own/services/{service_id}/assessments", org="own"))["items"] == []  # nothing submitted yet
+
+    check = browser.get(_assessment_url(service_id, "/check-your-answers"))
+    shown = " ".join(page(check).text().split())
+    assert check.status_code == 200 and "Assurance report" in shown and "valid until 30 June 2027" in shown
+    submitted = browser.post(_assessment_url(service_id, "/check-your-answers"), {"etag": _draft_etag_of(check)})
+    assert submitted.status_code == 303, submitted.body
+    assert submitted.headers["Location"] == f"/app/orgs/own/services/{service_id}#latest-score"
 
     stored = body(api.get(f"/orgs/own/services/{service_id}/assessments", org="own"))["items"]
     assert len(stored) == 1
-    assert stored[0]["framework_id"] == framework().framework_id  # the form offers the newest
     answers = {a["question_id"]: a for a in stored[0]["answers"]}
-    assert {qid: answers[qid]["rating"] for qid in qids} == {qid: fields[f"{qid}-rating"] for qid in qids}
-    assert answers[qids[1]]["justification"] == "We do not hold this data."
-    assert answers[qids[0]]["notes"] == "Reviewed with the supplier."
-    assert [(e["url"], e["title"]) for e in answers[qids[0]]["evidence"]] == [
-        ("https://council.example/evidence/1", "Assurance report")
-    ]
-
-    # The API scores the same answers the same.
+    assert {qid: a["rating"] for qid, a in answers.items()} == {q.question_id: sent[f"{q.question_id}-rating"] for q in framework().questions}
+    assert answers["P1-Q2"]["justification"] == "We do not hold this data."
+    assert answers["P1-Q1"]["evidence"] == [{"url": "https://council.example/evidence/1", "title": "Assurance report", "valid_until": "2027-06-30"}]
+    assert answers["P1-Q3"]["justification"] is None
+    # The draft went with the submission; the API scores the same answers the same.
+    assert api.get(f"/orgs/own/services/{service_id}/assessment-draft", **_owner_api()).status_code == 404
     same = {"framework_id": FRAMEWORK_ID, "answers": stored[0]["answers"]}
-    through_api = api.post(f"/orgs/own/services/{twin}/assessments", same, org="own")
-    assert through_api.status_code == 201, through_api.body
-    assert body(through_api)["score"] == stored[0]["score"]
+    assert body(api.post(f"/orgs/own/services/{twin}/assessments", same, org="own"))["score"] == stored[0]["score"]
 
     # The service page says so, once: it clears the message, so a reload says nothing.
-    shown = as_(api, "owner").follow(response)
+    shown = as_(api, "owner").follow(submitted)
     overall = rendering.number(stored[0]["score"]["overall"])
     banner = page(shown).with_class("govuk-notification-banner")
     assert banner and f"The service now scores {overall} out of 100" in banner[0].text()
@@ -493,17 +551,44 @@ def test_a_complete_assessment_is_stored_and_scored_as_the_api_scores_it(api, wo
     reloaded = as_(api, "owner").get(f"/app/orgs/own/services/{service_id}")
     assert not page(reloaded).with_class("govuk-notification-banner")
 
+def test_a_save_made_elsewhere_since_the_page_was_shown_is_not_lost(api, world):
+    service_id = fresh_service(api, "Assessed on two devices")
+    browser = as_(api, "owner")
+    shown = browser.get(_assessment_url(service_id, "/principles/P1"))
+    elsewhere = _save_principle(browser, service_id, "P2", _principle_answers("P2"))
+    assert elsewhere.status_code == 303
+    before = table_items()
+    response = browser.post(
+        _assessment_url(service_id, "/principles/P1"), {**_principle_answers("P1"), "etag": _draft_etag_of(shown)}
+    )
+    assert is_html_page(response, 412)
+    assert table_items() == before
+
+
+def _save_principle(browser, service_id: str, principle_id: str, fields: dict):
+    """As a person does: open the principle's page (which carries the draft's version), then save."""
+    url = _assessment_url(service_id, f"/principles/{principle_id}")
+    return browser.post(url, {**fields, "etag": _draft_etag_of(browser.get(url))})
+
+
+def _draft_etag_of(response) -> str:
+    return [i.attrs.get("value", "") for i in page(response).find_all("input") if i.attrs.get("name") == "etag"][0]
+
+
+def _owner_api() -> dict:
+    """The API identity of the pages' owner (the same subject, so the same draft)."""
+    return {"roles": WHO["owner"]["roles"], "org": "own", "email": WHO["owner"]["email"], "sub": "user-owner"}
 
 # CSRF ------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("csrf", [None, "", "forged", "other-session"])
-@pytest.mark.parametrize("form", ["assessment", "new-component", "components/crm", "sign-out"])
+@pytest.mark.parametrize("form", ["assessment/principles/P1", "assessment/check-your-answers", "new-component", "components/crm", "sign-out"])
 def test_a_form_without_this_sessions_csrf_token_is_refused(api, world, csrf, form):
     if csrf == "other-session":
         csrf = session.csrf_token(token_of("admin"))  # right for someone else's session
     url = "/app/sign-out" if form == "sign-out" else SERVICE.format(**world["own"]) + "/" + form
-    fields = _complete_answers() if form == "assessment" else [("component_id", "csrf-test"), *COMPONENT_FORM]
+    fields = _principle_answers("P1") if form.startswith("assessment") else [("component_id", "csrf-test"), *COMPONENT_FORM]
     before = table_items()
     response = as_(api, "owner").post(url, fields, csrf=csrf)
     assert is_html_page(response, 403)
@@ -848,12 +933,14 @@ def test_every_html_page_has_the_security_headers(api, world):
         "services": as_(api, "admin").get("/app/orgs/own/services"),
         "service": as_(api, "admin").get(service),
         "assessment": as_(api, "admin").get(service + "/assessment"),
-        "assessment errors": as_(api, "admin").post(service + "/assessment", {}),
+        "principle": as_(api, "admin").get(service + "/assessment/principles/P1"),
+        "principle errors": as_(api, "admin").post(service + "/assessment/principles/P1", {"P1-Q1-rating": "purple"}),
+        "check your answers": as_(api, "admin").get(service + "/assessment/check-your-answers"),
         "new component": as_(api, "admin").get(service + "/new-component"),
         "component": as_(api, "admin").get(service + "/components/crm"),
         "forbidden": as_(api, "other_owner").get("/app/orgs/own"),
         "not found": as_(api, "admin").get("/app/orgs/own/services/01ARZ3NDEKTSV4RRFFQ69G5FAV"),
-        "csrf refused": as_(api, "admin").post(service + "/assessment", {}, csrf="forged"),
+        "csrf refused": as_(api, "admin").post(service + "/assessment/principles/P1", {}, csrf="forged"),
         "signed out": Browser(api.http, None).get("/app/signed-out"),
         "accessibility": Browser(api.http, None).get("/app/accessibility"),
         "cookies": Browser(api.http, None).get("/app/cookies"),
@@ -989,8 +1076,12 @@ def _load_orgs(services_by_org: dict[str, int]) -> None:
         bulk_load(memory, orgs=services_by_org.__contains__, history=lambda service_id: False)
 
 
-def test_the_dashboard_reads_the_same_whatever_the_number_of_services(api, world):
+@pytest.fixture(scope="module")
+def many_services(api, world):
     _load_orgs({"pages-one": 1, "pages-many": MANY_SERVICES})
+
+
+def test_the_dashboard_reads_the_same_whatever_the_number_of_services(api, many_services):
     measured = {}
     for org_id in ("pages-one", "pages-many"):
         response, measured[org_id] = requests_of(api.http, org_id, "/app/orgs/{org_id}")
@@ -1007,6 +1098,49 @@ def test_the_dashboard_reads_the_same_whatever_the_number_of_services(api, world
     assert set(many) == {"Query"}
     assert many["Query"] == stream + 1, (measured["pages-many"], stream)
     assert many["Query"] <= summaries + 2  # API.md: 1 Query per 1 MB page of summaries + 2
+
+
+def test_the_assessment_pages_make_the_same_few_requests_whatever_the_number_of_services(api, many_services):
+    """Each page reads the service (its name), its summary (who may), the person's draft and the
+    assessment it started from, by key; a save or a submission adds the draft's re-read and one
+    transaction. Nothing grows with the organisation."""
+    measured = {}
+    for org_id in ("pages-one", "pages-many"):
+        admin = Browser(api.http, IDENTITY.token(sub=f"admin-{org_id}", roles=("admin",), org=org_id, email="admin@x.example"))
+        with RECORDER.paused():  # a reassessment: the loaded services' history is not in the table
+            listed = api.get(f"/orgs/{org_id}/services?limit=1", roles=("admin",), org=org_id)
+            service_id = body(listed)["items"][0]["service_id"]
+            api.post(f"/orgs/{org_id}/services/{service_id}/assessments", assessment_body(api), roles=("admin",), org=org_id)
+        url = f"/app/orgs/{org_id}/services/{service_id}/assessment"
+        steps = {}
+        for step, (method, path) in {
+            "task list": ("GET", ""),
+            "principle": ("GET", "/principles/P1"),
+            "save principle": ("POST", "/principles/P1"),
+            "check your answers": ("GET", "/check-your-answers"),
+            "submit": ("POST", "/check-your-answers"),
+        }.items():
+            with RECORDER.paused():
+                shown = admin.get(url + path)
+                fields = {"etag": _draft_etag_of(shown), "csrf_token": csrf_token_of(shown)} if method == "POST" else {}
+                if path.startswith("/principles/"):
+                    fields.update(_principle_answers("P1"))
+            with RECORDER.measure() as ops:
+                response = admin.get(url + path) if method == "GET" else admin.post(url + path, fields, csrf=None)
+            assert response.status_code == (200 if method == "GET" else 303), (step, response.status_code)
+            steps[step] = list(ops)
+        measured[org_id] = steps
+    reads = ["GetItem"] * 4  # service, summary, draft, the assessment it started from
+    assert measured["pages-one"] == {
+        "task list": reads,
+        "principle": reads,
+        "save principle": reads + ["GetItem", "GetItem", "TransactWriteItems"],
+        "check your answers": reads,
+        # the draft and the summary again, then one transaction: the assessment, the summary's
+        # latest, the draft's deletion and the audit record
+        "submit": reads + ["GetItem", "GetItem", "TransactWriteItems"],
+    }
+    assert measured["pages-many"] == measured["pages-one"]
 
 
 # Found in review: odd input and edge cases -------------------------------------------------------
@@ -1070,14 +1204,14 @@ def test_the_providers_error_is_shown_only_as_its_code(api, world):
 @pytest.mark.parametrize("csrf", ["é", "\udcff", "x" * 5000])
 def test_an_odd_csrf_token_is_refused_not_crashed_on(api, world, csrf):
     before = table_items()
-    response = as_(api, "owner").post(SERVICE.format(**world["own"]) + "/assessment", {}, csrf=csrf.encode("utf-8", "surrogateescape").decode("latin-1"))
+    response = as_(api, "owner").post(SERVICE.format(**world["own"]) + "/assessment/principles/P1", {}, csrf=csrf.encode("utf-8", "surrogateescape").decode("latin-1"))
     assert is_html_page(response, 403)
     assert table_items() == before
 
 
 def test_a_form_with_too_many_fields_is_refused(api, world):
     browser = as_(api, "owner")
-    url = SERVICE.format(**world["own"]) + "/assessment"
+    url = SERVICE.format(**world["own"]) + "/assessment/principles/P1"
     response = browser.post(url, [(f"f{i}", "x") for i in range(3000)], csrf=session.csrf_token(browser.token))
     assert is_html_page(response, 413)
 

@@ -43,6 +43,10 @@ ALLOWED = {
     ("GET", "/orgs/{org_id}/services/{service_id}/assessments"): MEMBERS,
     ("POST", "/orgs/{org_id}/services/{service_id}/assessments"): EDITORS,
     ("GET", "/orgs/{org_id}/services/{service_id}/assessments/{assessment_id}"): MEMBERS,
+    # the caller's own draft: whoever may submit the service's assessment
+    ("GET", "/orgs/{org_id}/services/{service_id}/assessment-draft"): EDITORS,
+    ("PUT", "/orgs/{org_id}/services/{service_id}/assessment-draft"): EDITORS,
+    ("DELETE", "/orgs/{org_id}/services/{service_id}/assessment-draft"): EDITORS,
     ("POST", "/orgs/{org_id}/integrations"): {"admin"},
     ("GET", "/orgs/{org_id}/integrations"): {"admin"},
     ("DELETE", "/orgs/{org_id}/integrations/{integration_id}"): {"admin"},
@@ -146,6 +150,8 @@ def _request(client, method, path, who, values):
     elif method == "PATCH":
         headers["If-Match"] = client.get(url, org=values["org_id"]).headers["ETag"]
         payload = {"status": "in_progress"} if "declaration-projects" in path else {"description": "Edited."}
+    elif method == "PUT" and path.endswith("/assessment-draft"):
+        payload = {"framework_id": "ldd-2018", "answers": []}
     elif method == "PUT":
         payload = component_body(product="Edited")
     elif method == "POST":

@@ -347,6 +347,7 @@ SERVICE = SERVICES + "/{service_id}"
 COMPONENTS = SERVICE + "/components"
 COMPONENT = COMPONENTS + "/{component_id}"
 ASSESSMENTS = SERVICE + "/assessments"
+DRAFT = SERVICE + "/assessment-draft"
 INTEGRATIONS = ORG + "/integrations"
 INTEGRATION = INTEGRATIONS + "/{integration_id}"
 EVENT_TYPES = ["component.upserted", "assessment.submitted"]
@@ -355,6 +356,19 @@ EVENT_TYPES = ["component.upserted", "assessment.submitted"]
 def _assessment(setting: Setting) -> dict:
     questions = load_catalogue()[FRAMEWORK_ID].questions
     return {"framework_id": FRAMEWORK_ID, "answers": [{"question_id": q.question_id, "rating": "amber"} for q in questions]}
+
+
+def _draft(setting: Setting) -> dict:
+    """Half an assessment, as a draft saved half-way holds."""
+    answers = _assessment(setting)["answers"]
+    return {"framework_id": FRAMEWORK_ID, "answers": answers[: len(answers) // 2]}
+
+
+def _standing_draft(api: Api, setting: Setting) -> tuple[dict, dict]:
+    """The caller's draft, saved (again) before the case, so that each case finds one."""
+    response = api.put(DRAFT.format(org_id=setting.org_id, service_id=setting.service_id), _draft(setting))
+    assert response.status_code in (200, 201), response.body
+    return {}, {}
 
 
 def _service_etag(api: Api, setting: Setting) -> tuple[dict, dict]:
@@ -490,6 +504,8 @@ CASES = [
     Case("assessments", "GET", ASSESSMENTS, list_page),
     Case("assessments-limit-100", "GET", ASSESSMENTS, list_page, query="?limit=100"),
     Case("assessment", "GET", ASSESSMENTS + "/{assessment_id}", at_most(2)),
+    # The caller's draft: the service (who may), then the draft.
+    Case("draft", "GET", DRAFT, exactly(["GetItem", "GetItem"]), prepare=_standing_draft),
     Case("service-scorecard", "GET", SERVICE + "/scorecard", at_most(2)),
     Case("audit", "GET", ORG + "/audit", list_page, per_org=True),
     Case("history", "GET", ORG + "/scorecard/history", list_page, per_org=True),
@@ -536,6 +552,17 @@ CASES = [
         exactly(["GetItem", "TransactWriteItems"]),
         status=204,
         prepare=_retirement(True),
+    ),
+    # Save or delete the caller's draft: the service (who may), the draft the write is checked
+    # against, then one transaction.
+    Case("save-draft", "PUT", DRAFT, exactly(["GetItem", "GetItem", "TransactWriteItems"]), body=_draft, prepare=_standing_draft),
+    Case(
+        "delete-draft",
+        "DELETE",
+        DRAFT,
+        exactly(["GetItem", "GetItem", "TransactWriteItems"]),
+        status=204,
+        prepare=_standing_draft,
     ),
     # Not in the table, so these assert what the writes do today (see `exactly`).
     # PUT org: the read its create-or-replace decision needs, then one transaction.

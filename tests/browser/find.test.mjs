@@ -5,9 +5,9 @@
 // build/browser/accessibility-find.json). Setup: tests/browser/support.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LEADER, OWNER, newPage, review, setUp, signIn, skip } from './support.mjs';
+import { LEADER, OWNER, skip, useServerAndBrowser } from './support.mjs';
 
-setUp('accessibility-find');
+const { newPage, review, signIn } = useServerAndBrowser('accessibility-find');
 
 test('leadership follows a risk count on the dashboard to the services it counts', { skip }, async () => {
   const page = await newPage();

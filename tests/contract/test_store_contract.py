@@ -11,7 +11,10 @@ import pytest
 from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
 from chalicelib.domain.benchmarks.model import KpiRecord
 from chalicelib.domain.model import (
+    Answer,
     Assessment,
+    AssessmentDraft,
+    Evidence,
     AuditRecord,
     DeclarationProject,
     Integration,
@@ -222,6 +225,52 @@ def test_an_assessment_needs_its_service(store):
     with pytest.raises(NotFound):
         store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"), audit=note())
     assert store.get_assessment(ORG, "missing", "01") is None
+
+
+def draft(service_id="s1", person="subject-1", rating="green", org_id=ORG) -> AssessmentDraft:
+    answer = Answer("1.1", rating, notes="n", evidence=(Evidence("https://example.org/e", "E", date(2027, 1, 31)),))
+    return AssessmentDraft(org_id, service_id, person, "ldd-2018", (answer,), "01", stamp())
+
+
+def test_a_draft_is_kept_per_person_created_once_replaced_and_deleted_over_what_was_read(store):
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    first = draft()
+    store.put_draft(first, expected=None, audit=note())
+    assert store.get_draft(ORG, "s1", "subject-1") == first
+    assert store.get_draft(ORG, "s1", "subject-2") is None
+    with pytest.raises(AlreadyExists):
+        store.put_draft(first, expected=None, audit=note())
+    second = draft(rating="amber")
+    store.put_draft(second, expected=first, audit=note())
+    with pytest.raises(StaleWrite):
+        store.put_draft(draft(rating="red"), expected=first, audit=note())
+    with pytest.raises(StaleWrite):
+        store.delete_draft(first, audit=note())
+    store.delete_draft(second, audit=note())
+    assert store.get_draft(ORG, "s1", "subject-1") is None
+    with pytest.raises(StaleWrite):
+        store.delete_draft(second, audit=note())
+
+
+def test_a_draft_needs_its_service(store):
+    with pytest.raises(NotFound):
+        store.put_draft(draft(service_id="missing"), expected=None, audit=note())
+    assert store.get_draft(ORG, "missing", "subject-1") is None
+
+
+def test_submitting_deletes_the_draft_it_came_from_and_no_other(store):
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    mine, theirs = draft(), draft(person="subject-2")
+    store.put_draft(mine, expected=None, audit=note())
+    store.put_draft(theirs, expected=None, audit=note())
+    store.add_assessment(assessment("s1", "02"), latest(assessment_id="02"), audit=note(), draft=mine)
+    assert store.get_draft(ORG, "s1", "subject-1") is None
+    assert store.get_draft(ORG, "s1", "subject-2") == theirs
+    # An older assessment (not the latest) still consumes its draft.
+    store.add_assessment(assessment("s1", "01"), latest(assessment_id="01"), audit=note(), draft=theirs)
+    assert store.get_draft(ORG, "s1", "subject-2") is None
 
 
 def test_summaries_of_one_organisation_only(store):

@@ -6,12 +6,9 @@ from datetime import date
 import pytest
 
 from chalicelib.edge.errors import flatten
-from chalicelib.frameworks import current_framework
 from chalicelib.schemas.requests import ComponentIn
 from chalicelib.web import forms
 
-FRAMEWORK = current_framework()
-QIDS = [q.question_id for q in FRAMEWORK.questions]
 COMPONENT = {
     "supplier": "Acme <Civic>",
     "product": "Cases",
@@ -24,39 +21,6 @@ COMPONENT = {
     "customisation": "heavy",
     "source_code": "escrow",
 }
-
-
-def rated(**extra):
-    form = {f"{qid}-rating": "green" for qid in QIDS}
-    form.update(extra)
-    return form
-
-
-def test_the_assessment_body_answers_every_question_in_order_with_only_filled_evidence_rows():
-    body = forms.assessment_body(FRAMEWORK, rated(**{"P1-Q1-evidence-2-url": " https://x.example/r ", "P1-Q1-notes": "  "})).body
-    assert [a["question_id"] for a in body["answers"]] == QIDS
-    first = body["answers"][0]
-    assert first["evidence"] == [{"url": "https://x.example/r", "title": None}] and "notes" not in first
-    assert forms.read_assessment(FRAMEWORK, body)[1] == {}
-    assert len(forms.read_assessment(FRAMEWORK, body)[0]) == len(QIDS)
-
-
-def test_an_empty_form_names_every_question_in_order():
-    form = forms.assessment_body(FRAMEWORK, {})
-    listed = forms.assessment_error_list(FRAMEWORK, forms.read_assessment(FRAMEWORK, form.body)[1], form)
-    assert [e["href"] for e in listed] == [f"#{qid}-rating" for qid in QIDS]
-    assert listed[0]["text"] == f"Select a rating for question {QIDS[0]}"
-
-
-def test_not_applicable_needs_a_reason_and_a_bad_evidence_link_points_at_its_row():
-    # Evidence row 1 left empty and row 2 wrong: the error is on row 2, where the user typed it.
-    values = rated(**{f"{QIDS[3]}-rating": "not_applicable", f"{QIDS[5]}-evidence-2-url": "javascript:alert(1)"})
-    form = forms.assessment_body(FRAMEWORK, values)
-    errors = forms.assessment_field_errors(FRAMEWORK, forms.read_assessment(FRAMEWORK, form.body)[1], form)
-    assert errors == {
-        f"{QIDS[3]}-justification": f"Explain why question {QIDS[3]} does not apply to this service",
-        f"{QIDS[5]}-evidence-2-url": f"Enter the evidence link for question {QIDS[5]} as a full web address starting with https://",
-    }
 
 
 def test_a_component_survives_the_round_trip_through_its_form():

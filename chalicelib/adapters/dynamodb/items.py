@@ -19,6 +19,7 @@ from chalicelib.adapters.dynamodb.models import (
     ClaimItem,
     ComponentItem,
     DeliveryItem,
+    DraftItem,
     IntegrationItem,
     KpiItem,
     OrgItem,
@@ -34,6 +35,7 @@ from chalicelib.domain.clock import iso_instant
 from chalicelib.domain.model import (
     CLAIM_DAYS,
     Assessment,
+    AssessmentDraft,
     AuditRecord,
     Component,
     DeclarationProject,
@@ -104,6 +106,12 @@ ASSESSMENT = Mapping(
     AssessmentItem,
     Assessment,
     keys=lambda a: {"pk": keys.service_pk(a.org_id, a.service_id), "sk": keys.assessment_sk(a.assessment_id)},
+)
+DRAFT = Mapping(
+    DraftItem,
+    AssessmentDraft,
+    keys=lambda d: {"pk": keys.service_pk(d.org_id, d.service_id), "sk": keys.draft_sk(d.person)},
+    extra=lambda d: {"etag": etags.draft_etag(d)},
 )
 AUDIT = Mapping(AuditItem, AuditRecord, keys=lambda r: {"pk": keys.org_pk(r.org_id), "sk": keys.audit_sk(r.audit_id)})
 INTEGRATION = Mapping(

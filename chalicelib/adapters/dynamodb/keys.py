@@ -10,6 +10,7 @@ SERVICE_SK = "SERVICE"
 SUMMARY_PREFIX = "SUMMARY#"
 COMPONENT_PREFIX = "COMPONENT#"
 ASSESSMENT_PREFIX = "ASSESSMENT#"
+DRAFT_PREFIX = "DRAFT#"
 AUDIT_PREFIX = "AUDIT#"
 INTEGRATION_PREFIX = "INTEGRATION#"
 PROJECT_PREFIX = "PROJECT#"
@@ -45,6 +46,11 @@ def component_sk(component_id: str) -> str:
 
 def assessment_sk(assessment_id: str) -> str:
     return ASSESSMENT_PREFIX + assessment_id
+
+
+def draft_sk(person: str) -> str:
+    """A person's draft under the service's partition: their subject, which never changes."""
+    return DRAFT_PREFIX + person
 
 
 def audit_sk(audit_id: str) -> str:

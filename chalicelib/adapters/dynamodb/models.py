@@ -130,6 +130,22 @@ class AssessmentItem(_Keyed):
     submitted = JSONAttribute()
 
 
+class DraftItem(_Keyed):
+    """One person's assessment draft of one service (domain.model.AssessmentDraft)."""
+
+    class Meta(_Meta):
+        pass
+
+    org_id = UnicodeAttribute()
+    service_id = UnicodeAttribute()
+    person = UnicodeAttribute()
+    framework_id = UnicodeAttribute()
+    answers = JSONAttribute()
+    based_on = UnicodeAttribute(null=True)
+    updated = JSONAttribute()
+    etag = UnicodeAttribute()
+
+
 class AuditItem(_Keyed):
     """One successful write, kept under its organisation, newest found first by its ULID."""
 

@@ -15,6 +15,7 @@ from chalicelib.adapters.dynamodb.items import (
     AUDIT,
     COMPONENT,
     DELIVERY,
+    DRAFT,
     INTEGRATION,
     KPI_VALUES,
     ORGANISATION,
@@ -36,6 +37,7 @@ from chalicelib.adapters.dynamodb.models import (
     BenchmarkSetItem,
     ComponentItem,
     DeliveryItem,
+    DraftItem,
     IntegrationItem,
     IntegrationRouteItem,
     KpiItem,
@@ -50,6 +52,7 @@ from chalicelib.domain import etags
 from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, StaleWrite
 from chalicelib.domain.model import (
     Assessment,
+    AssessmentDraft,
     AuditRecord,
     Component,
     DeclarationProject,
@@ -221,8 +224,13 @@ class DynamoStore:
 
     # assessments -----------------------------------------------------------------------------
 
-    def add_assessment(self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord) -> bool:
+    def add_assessment(
+        self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord, draft: AssessmentDraft | None = None
+    ) -> bool:
         item = ASSESSMENT.item(assessment)
+        # The draft it was made from goes in the same transaction, whatever it holds by now: it
+        # has been submitted.
+        drafted = DraftItem(pk=keys.service_pk(draft.org_id, draft.service_id), sk=keys.draft_sk(draft.person)) if draft else None
         summary = SummaryItem(pk=keys.org_pk(assessment.org_id), sk=keys.summary_sk(assessment.service_id))
         newer_than_latest = SummaryItem.pk.exists() & (
             SummaryItem.latest_assessment_id.does_not_exist()
@@ -232,6 +240,8 @@ class DynamoStore:
             try:
                 with self._transaction(audit) as tx:
                     tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
+                    if drafted:
+                        tx.delete(drafted, None, StaleWrite)
                     tx.update(
                         summary,
                         [
@@ -253,6 +263,8 @@ class DynamoStore:
         with self._transaction(audit) as tx:
             tx.check(SummaryItem, summary.pk, summary.sk, SummaryItem.pk.exists(), NotFound)
             tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
+            if drafted:
+                tx.delete(drafted, None, StaleWrite)
         return False
 
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None:
@@ -279,6 +291,25 @@ class DynamoStore:
         if not found or found[0].assessment_id != assessment_id:
             return None, None
         return found[0], (found[1] if len(found) > 1 else None)
+
+    # assessment drafts -----------------------------------------------------------------------
+
+    def get_draft(self, org_id: str, service_id: str, person: str) -> AssessmentDraft | None:
+        item = self._get(DraftItem, keys.service_pk(org_id, service_id), keys.draft_sk(person))
+        return DRAFT.record_of(item) if item else None
+
+    def put_draft(self, draft: AssessmentDraft, expected: AssessmentDraft | None, audit: AuditRecord) -> None:
+        with self._transaction(audit) as tx:
+            if expected is None:
+                tx.check(SummaryItem, keys.org_pk(draft.org_id), keys.summary_sk(draft.service_id), SummaryItem.pk.exists(), NotFound)
+                tx.put(DRAFT.item(draft), DraftItem.pk.does_not_exist(), AlreadyExists)
+            else:
+                tx.put(DRAFT.item(draft), DraftItem.etag == etags.draft_etag(expected), StaleWrite)
+
+    def delete_draft(self, expected: AssessmentDraft, audit: AuditRecord) -> None:
+        item = DraftItem(pk=keys.service_pk(expected.org_id, expected.service_id), sk=keys.draft_sk(expected.person))
+        with self._transaction(audit) as tx:
+            tx.delete(item, DraftItem.etag == etags.draft_etag(expected), StaleWrite)
 
     # audit trail -----------------------------------------------------------------------------
 
