@@ -478,11 +478,18 @@ def served(client, monkeypatch):
 
         in_flight = peak = 0
         lock = threading.Lock()
+        # While set, a request waits (boundedly) for a second one to be inside too, so that a
+        # burst really overlaps however the threads happen to be scheduled on a busy machine.
+        together = threading.Condition(lock)
+        hold_until_two = False
 
         def handle_request(self, *args, **kwargs):
-            with self.lock:
+            with self.together:
                 CountingGateway.in_flight += 1
                 CountingGateway.peak = max(CountingGateway.peak, CountingGateway.in_flight)
+                self.together.notify_all()
+                if CountingGateway.hold_until_two:
+                    self.together.wait_for(lambda: CountingGateway.peak >= 2, timeout=30)
             try:
                 return super().handle_request(*args, **kwargs)
             finally:
@@ -526,6 +533,9 @@ class Served:
     def peak_concurrency(self) -> int:
         return type(self._gateway).peak
 
+    def hold_until_two(self) -> None:
+        type(self._gateway).hold_until_two = True
+
 
 def fire_together(url, raw, headers, count):
     barrier = threading.Barrier(count)
@@ -553,6 +563,7 @@ def test_duplicates_arriving_together_are_applied_once(client, org, service_id, 
     # The server is really there: a wrong signature over HTTP is refused.
     assert fire_together(f"{served.url}/webhooks/{integration['integration_id']}", raw + b" ", headers, 1)[0][0] == 401
 
+    served.hold_until_two()
     results = fire_together(f"{served.url}/webhooks/{integration['integration_id']}", raw, headers, 8)
     assert [status for status, _ in results] == [200] * 8, results
     assert served.peak_concurrency > 1  # they really were handled at the same time
@@ -569,6 +580,7 @@ def test_duplicates_arriving_together_are_applied_once(client, org, service_id, 
 
 def test_component_duplicates_arriving_together_are_applied_once(client, org, service_id, integration, clock, served):
     raw, headers = signed(integration, clock, component_event(service_id), "msg-burst")
+    served.hold_until_two()
     results = fire_together(f"{served.url}/webhooks/{integration['integration_id']}", raw, headers, 8)
     assert [status for status, _ in results] == [200] * 8, results
     assert served.peak_concurrency > 1
