@@ -103,7 +103,26 @@ def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
     finally:
         exit_code = restarted.stop(signal.SIGTERM)
     assert exit_code == 0, "".join(restarted.output)
-    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", "dynamodb.json"]
+    # Stopped cleanly, the SQLite file holds everything: its write-ahead log is folded back in.
+    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", "tracker.sqlite3"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(b"not a database at all\n" * 100),
+        lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 3]),
+    ],
+    ids=["overwritten", "torn"],
+)
+def test_a_damaged_data_file_stops_the_server_at_start_with_what_to_do(tmp_path, damage):
+    server = DevServer(tmp_path)
+    server.stop(signal.SIGTERM)
+    damage(tmp_path / "tracker.sqlite3")
+    done = subprocess.run(COMMAND, cwd=ROOT, env=server_environment(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout
+    expected = f"{tmp_path / 'tracker.sqlite3'} cannot be read as the local store"
+    assert expected in done.stderr and "Move it aside to start with an empty store" in done.stderr, done.stderr
 
 
 # Sign-in ------------------------------------------------------------------------------------------
@@ -210,7 +229,8 @@ def test_with_another_provider_the_banner_names_it_and_prints_no_development_tok
     output = "".join(external.output)
     assert f"bearer tokens from issuer {provider.issuer} (audience {provider.audience})" in output
     assert "make token" not in output and "development key" not in output
-    assert [p.name for p in external.data_dir.iterdir()] == ["dynamodb.json"]  # no development key made
+    assert "dev-signing-key.pem" not in [p.name for p in external.data_dir.iterdir()]  # no development key made
+    assert (external.data_dir / "tracker.sqlite3").exists()
 
 
 def test_with_another_provider_the_server_is_no_identity_provider_and_the_pages_use_that_one(external, provider):

@@ -39,8 +39,10 @@ class CorruptStore(RuntimeError):
     """The file is not a readable store of this project (torn, truncated, another program's)."""
 
 
-def open_database(path: Path) -> sqlite3.Connection:
-    """Open (creating when missing) and check the file; raises CorruptStore with what to do."""
+def open_database(path: Path, durable: bool = True) -> sqlite3.Connection:
+    """Open (creating when missing) and check the file; raises CorruptStore with what to do.
+    `durable` False: no fsync at commit, for a file that is synced as a whole before it is used
+    (the demo, seeded into a new file that is then renamed into place)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -54,7 +56,7 @@ def open_database(path: Path) -> sqlite3.Connection:
         # commit: an acknowledged write survives kill -9 (NORMAL would too) and also a power cut
         # (NORMAL could lose the last commits), as the whole-file save it replaces did.
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
+        db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'OFF'}")
     except sqlite3.DatabaseError as e:
         raise CorruptStore(f"{path} cannot be read as the local store ({e}). Move it aside to start with an empty store.") from e
     return db
@@ -75,7 +77,9 @@ def _check(db: sqlite3.Connection, path: Path) -> None:
     # at council size): catches a truncated or overwritten file before the server says it is up.
     problems = [row[0] for row in db.execute("PRAGMA quick_check")]
     if problems != ["ok"]:
-        raise CorruptStore(f"{path} is damaged ({'; '.join(problems[:3])}). Move it aside to start with an empty store.")
+        raise CorruptStore(
+            f"{path} cannot be read as the local store (damaged: {'; '.join(problems[:3])}). Move it aside to start with an empty store."
+        )
 
 
 class Database:
@@ -83,9 +87,9 @@ class Database:
     others in this process, and SQLite's own file locking (BEGIN IMMEDIATE) guards against
     another process."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, durable: bool = True):
         self.path = Path(path)
-        self._db = open_database(self.path)
+        self._db = open_database(self.path, durable)
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -98,6 +102,10 @@ class Database:
         with self._lock:
             row = self._db.execute("SELECT data FROM items WHERE pk = ? AND sk = ?", (pk, sk)).fetchone()
         return row[0] if row else None
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM items").fetchone()[0]
 
     def rows(self, sql: str, params: tuple) -> list[tuple]:
         with self._lock:

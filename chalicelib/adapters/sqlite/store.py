@@ -44,8 +44,8 @@ ROUTE = "route"  # the integration route's data: {"org_id": ...}
 
 
 class SqliteStore:
-    def __init__(self, path: Path | str):
-        self.db = Database(Path(path))
+    def __init__(self, path: Path | str, durable: bool = True):
+        self.db = Database(Path(path), durable)
 
     def close(self) -> None:
         self.db.close()
