@@ -53,9 +53,13 @@ unit-test: $(STAMP) $(NODE_STAMP)
 browser-test: $(STAMP) $(NODE_STAMP)
 	node --test --test-reporter=spec tests/browser/
 
-# The local server's part of the bench serves the pages' assets too, hence node_modules.
+# The local server's part of the bench serves the pages' assets too, hence node_modules. Then the
+# local store at council size (tools/local_bench.py: SQLite at 1,000 and 20,000 items, moto at
+# 1,000; LOCAL_BENCH="--store sqlite --sizes 1000" for a shorter run).
+LOCAL_BENCH ?=
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.local_bench $(LOCAL_BENCH)
 
 # Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.
 token: $(STAMP)

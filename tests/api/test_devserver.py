@@ -409,3 +409,25 @@ def test_a_body_of_exactly_the_limit_reaches_the_app(server):
     status, _, payload = server.request("POST", "/orgs/demo-borough/services", b" " * MAX_BODY_BYTES, token=server.token(),
                                         headers={"Content-Type": "application/json"})
     assert status == 400, payload  # the app's own answer: not JSON
+
+
+def test_the_local_server_takes_a_council_of_a_thousand_services(tmp_path):
+    """What issue 14 could not do over moto: 1,000 services registered through the API, each
+    write a transaction of its own, and the council whole after a restart. No timing here;
+    `make bench` (tools/local_bench.py) measures it."""
+    from tools.local_bench import ORG, Loader
+
+    server = DevServer(tmp_path)
+    try:
+        loader = Loader(server)
+        for n in range(1_000):
+            loader.add_service(n, components=0, assessments=0)
+        assert len(loader.write_times) == 1_000
+    finally:
+        server.stop(signal.SIGKILL)
+    restarted = DevServer(tmp_path)
+    try:
+        admin = restarted.token("admin", ORG, f"admin@{ORG}.example")
+        assert restarted.json(f"/orgs/{ORG}/scorecard", token=admin)["services_total"] == 1_000
+    finally:
+        restarted.stop(signal.SIGTERM)
