@@ -26,22 +26,26 @@ def test_expired_deliveries_are_dropped_as_new_ones_come(tmp_path):
     assert store.db.count() == 2
 
 
-def test_another_programs_sqlite_file_is_refused(tmp_path):
-    path = tmp_path / "theirs.sqlite3"
-    with sqlite3.connect(path) as theirs:
-        theirs.execute("CREATE TABLE notes (text TEXT)")
-    theirs.close()
-    with pytest.raises(CorruptStore, match="another program"):
-        SqliteStore(path)
+def _theirs(path):
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    db.close()
 
 
-def test_a_file_of_another_schema_version_is_refused(tmp_path):
-    path = tmp_path / "store.sqlite3"
+def _ours_from_a_later_version(path):
     SqliteStore(path).close()
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
     db.close()
-    with pytest.raises(CorruptStore, match="schema version 99"):
+
+
+@pytest.mark.parametrize(
+    "make, message", [(_theirs, "of another program"), (_ours_from_a_later_version, "schema version 99")], ids=["theirs", "later"]
+)
+def test_a_file_this_version_did_not_make_is_refused_not_written_into(tmp_path, make, message):
+    path = tmp_path / "store.sqlite3"
+    make(path)
+    with pytest.raises(CorruptStore, match=message):
         SqliteStore(path)
 
 
