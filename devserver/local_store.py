@@ -8,6 +8,7 @@ write there costs the size of the data."""
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ class LocalStore:
     persistence: object  # Committed or LocalTables: what the handler saves after a write
     restored: int  # records found at start
     seeded: bool
-    close: callable
+    close: Callable[[], None]
 
 
 def kind() -> str:

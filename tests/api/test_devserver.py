@@ -82,10 +82,12 @@ def test_head_answers_without_a_body(server):
     assert int(headers["Content-Length"]) == len(b'{"status":"ok"}')
 
 
-def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
+@pytest.mark.parametrize("store, data_file", [("sqlite", "tracker.sqlite3"), ("moto", "dynamodb.json")])
+def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path, store, data_file):
     # Its own server and folder: the module's server stays up for the other tests.
     data_dir = tmp_path
-    server = DevServer(data_dir)
+    env = {"LDD_LOCAL_STORE": store}
+    server = DevServer(data_dir, env=env)
     try:
         platform_admin = server.token("platform_admin", None, "platform@tracker.example")
         status, _, payload = server.request("PUT", "/orgs/survivor", {"name": "Survivor Council"}, token=platform_admin)
@@ -93,7 +95,7 @@ def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
     finally:
         assert server.stop(signal.SIGKILL) == -signal.SIGKILL
 
-    restarted = DevServer(data_dir)
+    restarted = DevServer(data_dir, env=env)
     try:
         # Another port is another issuer: the restarted server needs its own tokens (same key).
         platform_admin = restarted.token("platform_admin", None, "platform@tracker.example")
@@ -103,8 +105,15 @@ def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
     finally:
         exit_code = restarted.stop(signal.SIGTERM)
     assert exit_code == 0, "".join(restarted.output)
-    # Stopped cleanly, the SQLite file holds everything: its write-ahead log is folded back in.
-    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", "tracker.sqlite3"]
+    # Stopped cleanly, one file holds everything (SQLite's write-ahead log is folded back in).
+    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", data_file]
+
+
+def test_an_unknown_local_store_stops_the_server_at_start(tmp_path):
+    env = server_environment(tmp_path, {"LDD_LOCAL_STORE": "postgres"})
+    done = subprocess.run(COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert "LDD_LOCAL_STORE must be one of sqlite, moto, not 'postgres'" in done.stderr
 
 
 @pytest.mark.parametrize(
