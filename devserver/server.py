@@ -83,8 +83,8 @@ def _serve(config, port: int, local_dir: Path, kind: str, trusted) -> int:
     """Serve until SIGTERM or SIGINT; `kind`: the local store (devserver.local_store), `trusted`:
     the shell's provider (OidcSettings), or None for this server's own."""
     from chalicelib import bootstrap
-    from devserver.demo import DEMO_USERS, ORG_ID
     from devserver import local_store
+    from devserver.demo import DEMO_USERS, ORG_ID
 
     local_dir.mkdir(parents=True, exist_ok=True)
     # Integration signing secrets are sealed with a key file kept beside the saved data (a local

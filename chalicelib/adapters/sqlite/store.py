@@ -19,8 +19,16 @@ from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.sqlite.database import Database, Transaction
 from chalicelib.domain import etags
-from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet, listing_of
-from chalicelib.domain.benchmarks.shape import benchmark_set_from_dict, benchmark_set_to_dict
+from chalicelib.domain.benchmarks.model import (
+    BenchmarkSetListing,
+    KpiRecord,
+    StoredBenchmarkSet,
+    listing_of,
+)
+from chalicelib.domain.benchmarks.shape import (
+    benchmark_set_from_dict,
+    benchmark_set_to_dict,
+)
 from chalicelib.domain.errors import Duplicate, NotFound, StaleWrite
 from chalicelib.domain.model import (
     CLAIM_DAYS,
@@ -39,8 +47,6 @@ from chalicelib.domain.model import (
 from chalicelib.domain.plain import from_plain, to_plain
 from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.ports import OrgOverview, Page
-
-ROUTE = "route"  # the integration route's data: {"org_id": ...}
 
 
 class SqliteStore:
