@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks frontend clean
+.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks export import frontend clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
@@ -39,6 +39,16 @@ snapshot: $(STAMP)
 import-benchmarks: $(STAMP)
 	@test -n '$(FILE)' || { echo 'usage: make import-benchmarks FILE=path/to/set.csv [PORT=8000]' >&2; exit 2; }
 	@PORT='$(PORT)' $(BIN)/python -m tools.import_benchmarks '$(FILE)'
+
+# An organisation's records out of the local store into a JSON file, and into another folder's
+# (LDD_LOCAL_DIR): devserver/transfer.py. The server may be running.
+export: $(STAMP)
+	@test -n '$(ORG)' -a -n '$(FILE)' || { echo 'usage: make export ORG=<org_id> FILE=path/to/org.json' >&2; exit 2; }
+	@$(BIN)/python -m devserver.transfer export '$(ORG)' '$(FILE)'
+
+import: $(STAMP)
+	@test -n '$(FILE)' || { echo 'usage: make import FILE=path/to/org.json' >&2; exit 2; }
+	@$(BIN)/python -m devserver.transfer import '$(FILE)'
 
 run: $(STAMP) $(NODE_STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver

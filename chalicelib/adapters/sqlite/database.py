@@ -178,7 +178,7 @@ class Transaction:
 
 
 _INSERT = "{verb} INTO items (pk, sk, gsi1pk, gsi1sk, etag, expires_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
-_COLUMNS = ("pk", "sk", "gsi1pk", "gsi1sk", "etag", "expires_at", "data")
+COLUMNS = ("pk", "sk", "gsi1pk", "gsi1sk", "etag", "expires_at", "data")  # as SCHEMA declares them
 # The same words as the DynamoDB adapter's, so that a client sees one API whichever store answers.
 _DETAIL = {
     AlreadyExists: "It already exists.",
@@ -189,4 +189,4 @@ _DETAIL = {
 
 
 def _values(row: dict[str, Any]) -> tuple:
-    return tuple(row.get(column) for column in _COLUMNS)
+    return tuple(row.get(column) for column in COLUMNS)
