@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks frontend clean
+.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks export import frontend clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
@@ -40,6 +40,16 @@ import-benchmarks: $(STAMP)
 	@test -n '$(FILE)' || { echo 'usage: make import-benchmarks FILE=path/to/set.csv [PORT=8000]' >&2; exit 2; }
 	@PORT='$(PORT)' $(BIN)/python -m tools.import_benchmarks '$(FILE)'
 
+# An organisation's records out of the local store into a JSON file, and into another folder's
+# (LDD_LOCAL_DIR): devserver/transfer.py. The server may be running.
+export: $(STAMP)
+	@test -n '$(ORG)' -a -n '$(FILE)' || { echo 'usage: make export ORG=<org_id> FILE=path/to/org.json' >&2; exit 2; }
+	@$(BIN)/python -m devserver.transfer export '$(ORG)' '$(FILE)'
+
+import: $(STAMP)
+	@test -n '$(FILE)' || { echo 'usage: make import FILE=path/to/org.json' >&2; exit 2; }
+	@$(BIN)/python -m devserver.transfer import '$(FILE)'
+
 run: $(STAMP) $(NODE_STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver
 
@@ -53,9 +63,13 @@ unit-test: $(STAMP) $(NODE_STAMP)
 browser-test: $(STAMP) $(NODE_STAMP)
 	node --test --test-reporter=spec tests/browser/
 
-# The local server's part of the bench serves the pages' assets too, hence node_modules.
+# The local server's part of the bench serves the pages' assets too, hence node_modules. Then the
+# local store at council size (tools/local_bench.py: SQLite at 1,000 and 20,000 items, moto at
+# 1,000; LOCAL_BENCH="--store sqlite --sizes 1000" for a shorter run).
+LOCAL_BENCH ?=
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.local_bench $(LOCAL_BENCH)
 
 # Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.
 token: $(STAMP)

@@ -21,6 +21,7 @@ from devserver.gateway import PROBLEM_JSON, ProblemGateway, problem
 from devserver.assets import content_type
 from devserver.identity import LocalIssuer, issuer_for
 from devserver.signin import AUTHORIZE_PATH, TOKEN_PATH, LocalSignIn
+from devserver.local_store import Committed
 from devserver.persistence import LocalTables
 
 log = logging.getLogger("devserver")
@@ -84,7 +85,7 @@ class DevRequestHandler(ChaliceRequestHandler):
         app_object,
         config,
         gateway: ProblemGateway,
-        tables: LocalTables,
+        tables: Committed | LocalTables,  # what makes an acknowledged write durable
         local_issuer: LocalIssuer | None = None,
         sign_in: LocalSignIn | None = None,
         assets: dict[str, Path] | None = None,

@@ -1,8 +1,9 @@
 """`python -m devserver`: the whole app on a laptop, in one process and with no AWS account.
 
-moto's DynamoDB runs in a thread on 127.0.0.1; the table is created, the saved items are loaded
-back, the demo organisation is seeded once, and the Chalice app is served with chalice.local.
-Every successful write is saved under .local/ (LDD_LOCAL_DIR) before it is answered.
+The data is an SQLite file under .local/ (LDD_LOCAL_DIR) through the SQLite adapter of the Store
+port; each write is committed durably before it is answered; the demo organisation is seeded
+once, and the Chalice app is served with chalice.local. LDD_LOCAL_STORE=moto runs the previous
+store instead, moto's DynamoDB in a thread saved whole after every write (devserver.local_store).
 
 Sign-in works as on AWS, with this server as the identity provider: it makes a development
 signing key once (.local/dev-signing-key.pem), publishes its discovery document and JWKS at
@@ -68,48 +69,47 @@ def main() -> int:
             print(f"error: OIDC_ISSUER is set, so the local server would trust that provider, but {e}", file=sys.stderr)
             return 2
 
-    from moto.server import ThreadedMotoServer
+    from devserver import local_store
 
-    moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
-    moto.start()
-    endpoint = "http://%s:%d" % moto.get_host_and_port()
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-    # moto's thread is a daemon and its data is in the snapshot: it ends with the process
-    # (stopping it first only costs its half-second poll interval).
-    return _serve(config, port, local_dir, endpoint, trusted)
+    try:
+        kind = local_store.kind()
+    except local_store.StoreUnusable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return _serve(config, port, local_dir, kind, trusted)
 
 
-def _serve(config, port: int, local_dir: Path, endpoint: str, trusted) -> int:
-    """Serve until SIGTERM or SIGINT; `trusted`: the shell's provider (OidcSettings), or None for
-    this server's own."""
-    import boto3
+def _serve(config, port: int, local_dir: Path, kind: str, trusted) -> int:
+    """Serve until SIGTERM or SIGINT; `kind`: the local store (devserver.local_store), `trusted`:
+    the shell's provider (OidcSettings), or None for this server's own."""
+    from chalicelib import bootstrap
+    from devserver import local_store
+    from devserver.demo import DEMO_USERS, ORG_ID
 
-    from chalicelib import config as settings
-    from chalicelib.adapters.dynamodb.store import DynamoStore
-    from chalicelib.adapters.dynamodb.tables import create_tables
-    from devserver.demo import DEMO_USERS, ORG_ID, seed_demo
-    from devserver.persistence import CorruptSnapshot, LocalTables
-
-    create_tables()
-    tables = LocalTables(local_dir, os.environ["MOTO_ACCOUNT_ID"], settings.region())
-    tables.directory.mkdir(parents=True, exist_ok=True)
-    tables.remove_stale_temporaries()
-    # Integration signing secrets are sealed with a key file kept beside the saved data: moto's
-    # KMS keys do not survive a restart of this server, the DynamoDB items (holding the sealed
-    # secrets) do. A developer who sets INTEGRATION_KMS_KEY_ID uses that KMS key instead.
+    local_dir.mkdir(parents=True, exist_ok=True)
+    # Integration signing secrets are sealed with a key file kept beside the saved data (a local
+    # KMS would not outlive this server, the records holding the sealed secrets do). A developer
+    # who sets INTEGRATION_KMS_KEY_ID uses that KMS key instead.
     if not os.environ.get("INTEGRATION_KMS_KEY_ID"):
         os.environ["LDD_LOCAL_SECRET_KEY_FILE"] = str(local_dir / "integration-secrets.key")
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=settings.region())
     try:
-        restored = tables.restore(client)
-    except CorruptSnapshot as e:
+        if kind == "moto":
+            from moto.server import ThreadedMotoServer
+
+            moto = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+            moto.start()
+            endpoint = "http://%s:%d" % moto.get_host_and_port()
+            os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+            # moto's thread is a daemon and its data is in the snapshot: it ends with the
+            # process (stopping it first only costs its half-second poll interval).
+            local = local_store.open_moto(local_dir, endpoint)
+        else:
+            local = local_store.open_sqlite(local_dir)
+    except local_store.StoreUnusable as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    seeded = seed_demo(store=DynamoStore())
-    if seeded or not tables.path.exists():
-        # One save after seeding: a crash while seeding leaves no half-seeded demo behind, and
-        # the next start seeds again from scratch.
-        tables.save()
+    bootstrap.use(bootstrap.build(store=local.store))
+    tables, restored, seeded = local.persistence, local.restored, local.seeded
 
     app = _load_app()
     if app is None:
@@ -173,6 +173,7 @@ def _serve(config, port: int, local_dir: Path, endpoint: str, trusted) -> int:
     if tables.lock.acquire(timeout=SHUTDOWN_WAIT_SECONDS):
         tables.lock.release()
     server.server.server_close()
+    local.close()
     print("Stopped.", flush=True)
     return 0
 

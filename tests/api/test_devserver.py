@@ -82,10 +82,12 @@ def test_head_answers_without_a_body(server):
     assert int(headers["Content-Length"]) == len(b'{"status":"ok"}')
 
 
-def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
+@pytest.mark.parametrize("store, data_file", [("sqlite", "tracker.sqlite3"), ("moto", "dynamodb.json")])
+def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path, store, data_file):
     # Its own server and folder: the module's server stays up for the other tests.
     data_dir = tmp_path
-    server = DevServer(data_dir)
+    env = {"LDD_LOCAL_STORE": store}
+    server = DevServer(data_dir, env=env)
     try:
         platform_admin = server.token("platform_admin", None, "platform@tracker.example")
         status, _, payload = server.request("PUT", "/orgs/survivor", {"name": "Survivor Council"}, token=platform_admin)
@@ -93,7 +95,7 @@ def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
     finally:
         assert server.stop(signal.SIGKILL) == -signal.SIGKILL
 
-    restarted = DevServer(data_dir)
+    restarted = DevServer(data_dir, env=env)
     try:
         # Another port is another issuer: the restarted server needs its own tokens (same key).
         platform_admin = restarted.token("platform_admin", None, "platform@tracker.example")
@@ -103,7 +105,33 @@ def test_an_acknowledged_write_survives_kill_9_and_sigterm_exits_0(tmp_path):
     finally:
         exit_code = restarted.stop(signal.SIGTERM)
     assert exit_code == 0, "".join(restarted.output)
-    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", "dynamodb.json"]
+    # Stopped cleanly, one file holds everything (SQLite's write-ahead log is folded back in).
+    assert sorted(p.name for p in data_dir.iterdir()) == ["dev-signing-key.pem", data_file]
+
+
+def test_an_unknown_local_store_stops_the_server_at_start(tmp_path):
+    env = server_environment(tmp_path, {"LDD_LOCAL_STORE": "postgres"})
+    done = subprocess.run(COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout
+    assert "LDD_LOCAL_STORE must be one of sqlite, moto, not 'postgres'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(b"not a database at all\n" * 100),
+        lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 3]),
+    ],
+    ids=["overwritten", "torn"],
+)
+def test_a_damaged_data_file_stops_the_server_at_start_with_what_to_do(tmp_path, damage):
+    server = DevServer(tmp_path)
+    server.stop(signal.SIGTERM)
+    damage(tmp_path / "tracker.sqlite3")
+    done = subprocess.run(COMMAND, cwd=ROOT, env=server_environment(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout
+    expected = f"{tmp_path / 'tracker.sqlite3'} cannot be read as the local store"
+    assert expected in done.stderr and "Move it aside to start with an empty store" in done.stderr, done.stderr
 
 
 # Sign-in ------------------------------------------------------------------------------------------
@@ -210,7 +238,8 @@ def test_with_another_provider_the_banner_names_it_and_prints_no_development_tok
     output = "".join(external.output)
     assert f"bearer tokens from issuer {provider.issuer} (audience {provider.audience})" in output
     assert "make token" not in output and "development key" not in output
-    assert [p.name for p in external.data_dir.iterdir()] == ["dynamodb.json"]  # no development key made
+    assert "dev-signing-key.pem" not in [p.name for p in external.data_dir.iterdir()]  # no development key made
+    assert (external.data_dir / "tracker.sqlite3").exists()
 
 
 def test_with_another_provider_the_server_is_no_identity_provider_and_the_pages_use_that_one(external, provider):
@@ -389,3 +418,25 @@ def test_a_body_of_exactly_the_limit_reaches_the_app(server):
     status, _, payload = server.request("POST", "/orgs/demo-borough/services", b" " * MAX_BODY_BYTES, token=server.token(),
                                         headers={"Content-Type": "application/json"})
     assert status == 400, payload  # the app's own answer: not JSON
+
+
+def test_the_local_server_takes_a_council_of_a_thousand_services(tmp_path):
+    """What issue 14 could not do over moto: 1,000 services registered through the API, each
+    write a transaction of its own, and the council whole after a restart. No timing here;
+    `make bench` (tools/local_bench.py) measures it."""
+    from tools.local_bench import ORG, Loader
+
+    server = DevServer(tmp_path)
+    try:
+        loader = Loader(server)
+        for n in range(1_000):
+            loader.add_service(n, components=0, assessments=0)
+        assert len(loader.write_times) == 1_000
+    finally:
+        server.stop(signal.SIGKILL)
+    restarted = DevServer(tmp_path)
+    try:
+        admin = restarted.token("admin", ORG, f"admin@{ORG}.example")
+        assert restarted.json(f"/orgs/{ORG}/scorecard", token=admin)["services_total"] == 1_000
+    finally:
+        restarted.stop(signal.SIGTERM)

@@ -1,22 +1,25 @@
-"""One suite, two stores: the in-memory fake and the PynamoDB adapter over moto must behave
-alike, so that use-case tests on the fake say something true about production."""
+"""One suite, every store: the in-memory fake, the PynamoDB adapter over moto and the SQLite
+adapter must behave alike, so that use-case tests on the fake say something true about
+production and about the local server (the `store` fixture is in conftest.py)."""
 
 import itertools
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 
 import pytest
 
-from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
+from chalicelib.domain.errors import AlreadyExists, BadRequest, Duplicate, NotFound, StaleWrite
 from chalicelib.domain.benchmarks.model import KpiRecord
 from chalicelib.domain.model import (
+    Actor,
     Answer,
     Assessment,
     AssessmentDraft,
     Evidence,
     AuditRecord,
     DeclarationProject,
+    Delivery,
     Integration,
     LockIn,
     Organisation,
@@ -27,7 +30,6 @@ from chalicelib.domain.model import (
 from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.ports import OrgOverview
 from tests.dynamo_requests import RECORDER
-from tests.fakes import InMemoryStore
 from tests.unit.builders import ANONYMOUS, at, component, latest, score, stamp
 
 ORG = "testshire"
@@ -37,16 +39,6 @@ _audit_ids = itertools.count(1)
 def note(org_id=ORG, action="test.write", target=""):
     """An audit record for a write; ids only need to be unique and increasing."""
     return AuditRecord(org_id, f"{next(_audit_ids):026d}", at(2026, 3, 15), ANONYMOUS, action, target)
-
-
-@pytest.fixture(params=["memory", "dynamodb"])
-def store(request):
-    if request.param == "memory":
-        return InMemoryStore()
-    request.getfixturevalue("table")
-    from chalicelib.adapters.dynamodb.store import DynamoStore
-
-    return DynamoStore()
 
 
 def org(org_id=ORG, name="Testshire Council") -> Organisation:
@@ -489,3 +481,105 @@ def test_the_overview_reads_every_page_once(table, monkeypatch):
         paged = store.get_org_overview(ORG)
     assert paged == whole
     assert len(ops) >= 3 and set(ops) == {"Query"}
+
+
+# --- integrations, delivery claims and the deliveries log ----------------------------------------
+
+
+def by_delivery(integration_id, webhook_id, org_id=ORG) -> AuditRecord:
+    """The audit record of a write an integration's delivery makes: the store claims the delivery."""
+    actor = Actor(integration_id=integration_id, delivery_id=webhook_id)
+    return AuditRecord(org_id, f"{next(_audit_ids):026d}", at(2026, 3, 15), actor, "component.upserted", "")
+
+
+def delivery(delivery_id, integration_id="i1") -> Delivery:
+    return Delivery(integration_id, delivery_id, f"msg_{delivery_id}", at(2026, 3, 15), "component.upserted", "processed", 200, None)
+
+
+def test_integrations_are_created_found_by_id_replaced_over_what_was_read_and_deleted(store):
+    with pytest.raises(NotFound):
+        store.create_integration(integration("i1"), audit=note())
+    store.save_org(org(), expected=None, audit=note())
+    first = integration("i1")
+    store.create_integration(first, audit=note())
+    store.create_integration(integration("i0"), audit=note())
+    assert store.get_integration(ORG, "i1") == first
+    assert store.find_integration("i1") == first
+    assert store.find_integration("nope") is None
+    assert [i.integration_id for i in store.list_integrations(ORG)] == ["i0", "i1"]
+    rotated = replace(first, secrets=(SealedSecret("new"), SealedSecret("sealed")))
+    store.replace_integration(rotated, expected=first, audit=note())
+    assert store.find_integration("i1") == rotated
+    with pytest.raises(StaleWrite):
+        store.replace_integration(replace(first, name="Lost"), expected=first, audit=note())
+    with pytest.raises(StaleWrite):
+        store.delete_integration(first, audit=note())
+    store.delete_integration(rotated, audit=note())
+    assert store.get_integration(ORG, "i1") is None and store.find_integration("i1") is None
+
+
+def test_a_delivery_is_applied_once_and_a_replay_changes_nothing(store):
+    store.save_org(org(), expected=None, audit=note())
+    add_service(store, service("s1"))
+    crm = component("crm", service_id="s1")
+    store.put_component(crm, expected=None, max_components=50, audit=by_delivery("i1", "msg_1"))
+    changed = replace(crm, spec=replace(crm.spec, supplier="Other Ltd"))
+    with pytest.raises(Duplicate):
+        store.put_component(changed, expected=crm, max_components=50, audit=by_delivery("i1", "msg_1"))
+    # A replay whose own condition would fail too is still answered as the duplicate it is.
+    with pytest.raises(Duplicate):
+        store.put_component(crm, expected=None, max_components=50, audit=by_delivery("i1", "msg_1"))
+    assert store.list_components(ORG, "s1") == [crm]
+    # The same webhook-id from another integration is another delivery.
+    store.put_component(changed, expected=crm, max_components=50, audit=by_delivery("i2", "msg_1"))
+    assert store.list_components(ORG, "s1") == [changed]
+    assert len(store.list_audit(ORG, 10, None).items) == 4  # the organisation, service, two applied
+
+
+def test_a_delivery_whose_write_failed_claims_nothing(store):
+    store.save_org(org(), expected=None, audit=note())
+    with pytest.raises(StaleWrite):
+        store.put_component(component("crm", service_id="s1"), None, 50, audit=by_delivery("i1", "msg_1"))
+    add_service(store, service("s1"))
+    store.put_component(component("crm", service_id="s1"), None, 50, audit=by_delivery("i1", "msg_1"))
+    assert [c.component_id for c in store.list_components(ORG, "s1")] == ["crm"]
+
+
+def test_the_deliveries_log_pages_newest_first_after_the_given_id(store):
+    # Kept until well after any run of this test: the SQLite store drops expired rows by the
+    # wall clock, as DynamoDB's TTL does (moto never does).
+    keep_until = datetime.now(timezone.utc) + timedelta(days=30)
+    for n in range(1, 6):
+        store.add_delivery(delivery(f"0{n}"), keep_until=keep_until)
+    store.add_delivery(delivery("03", integration_id="other"), keep_until=keep_until)
+    # "015" sorts between "01" and "02" (the log's Query starts at a ULID made for an instant).
+    listed = all_pages(lambda limit, cursor: store.list_deliveries("i1", "015", limit, cursor), 2)
+    assert [d.delivery_id for d in listed] == ["05", "04", "03", "02"]
+    assert listed[0] == delivery("05")
+    assert store.list_deliveries("i1", "06", 10, None).items == []
+    with pytest.raises(BadRequest):
+        store.list_deliveries("i1", "01", 10, "%%%")
+
+
+def test_declaration_projects_need_their_organisation_and_change_only_over_what_was_read(store):
+    with pytest.raises(NotFound):
+        store.save_project(project("p1"), None, audit=note())
+    store.save_org(org(), expected=None, audit=note())
+    first = project("p1")
+    store.save_project(first, None, audit=note())
+    with pytest.raises(AlreadyExists):
+        store.save_project(first, None, audit=note())
+    done = replace(first, status="done")
+    store.save_project(done, first, audit=note())
+    with pytest.raises(StaleWrite):
+        store.save_project(replace(first, title="Lost"), first, audit=note())
+    assert store.get_project(ORG, "p1") == done and store.get_project(ORG, "p9") is None
+
+
+def test_snapshots_are_replaced_per_month_and_listed_oldest_first_within_the_range(store):
+    for month in ["2026-03", "2026-01", "2025-12", "2026-02"]:
+        store.put_snapshot(snapshot(month))
+    store.put_snapshot(replace(snapshot("2026-02"), services_assessed=9))
+    store.put_snapshot(snapshot("2026-02", org_id="other-council"))
+    listed = store.list_snapshots(ORG, "2026-01", "2026-02")
+    assert [(s.month, s.services_assessed) for s in listed] == [("2026-01", 1), ("2026-02", 9)]
