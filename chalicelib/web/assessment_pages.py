@@ -27,7 +27,7 @@ STATUS_TEXT = {"not_started": "Not started", "in_progress": "In progress", "comp
 def assessment_tasks(principal, request, org_id, service_id):
     svc, framework, progress = _start(principal, org_id, service_id)
     answers = progress.draft.answers
-    saved = (request.query_params or {}).get("saved")
+    saved = (request.query_params or {}).get("saved")  # the principle just saved (an unknown one: no banner)
     return html(
         "assessment_tasks.html",
         title=f"Assess {svc.name}",
@@ -42,7 +42,7 @@ def assessment_tasks(principal, request, org_id, service_id):
         stored=progress.stored,
         previous_on=_previous_on(progress),
         carried=sum(carried_over(a, progress.previous) for a in answers),
-        saved=framework_principle(framework, saved) if saved else None,
+        saved=next((p for p in framework.principles if p.principle_id == saved), None),
         **common(principal, request, org_id),
     )
 
@@ -50,7 +50,7 @@ def assessment_tasks(principal, request, org_id, service_id):
 @page(ASSESSMENT + "/principles/{principle_id}", ("GET", "POST"))
 def assessment_principle(principal, request, org_id, service_id, principle_id):
     svc, framework, progress = _start(principal, org_id, service_id)
-    principle = framework_principle(framework, principle_id)
+    principle = _principle_or_404(framework, principle_id)
     errors, form, values = {}, None, forms.answer_values(progress.draft.answers)
     if request.method == "POST":
         values = request.form
@@ -134,7 +134,7 @@ def _start(principal, org_id: str, service_id: str) -> tuple:
     return svc, uc.context.framework(progress.draft.framework_id), progress
 
 
-def framework_principle(framework: Framework, principle_id: str):
+def _principle_or_404(framework: Framework, principle_id: str):
     for principle in framework.principles:
         if principle.principle_id == principle_id:
             return principle
