@@ -323,7 +323,7 @@ def scorecard_rows(http, build) -> list[tuple[int, int, Row]]:
         fresh_table()
         memory = InMemoryStore()
         org = f"bench-{size}"
-        seed_org(build(store=memory, clock=ticking_clock(datetime.now(timezone.utc) - timedelta(days=30))), org, size)
+        service_ids = seed_org(build(store=memory, clock=ticking_clock(datetime.now(timezone.utc) - timedelta(days=30))), org, size)
         bulk_load(memory)
         bootstrap.use(build(clock=ticking_clock(datetime.now(timezone.utc))))
         table = dynamodb_backends[DEFAULT_ACCOUNT_ID][config.region()].tables[config.table_name()]
@@ -332,9 +332,12 @@ def scorecard_rows(http, build) -> list[tuple[int, int, Row]]:
             for item in table.all_items()
             if item.hash_key.value == keys.org_pk(org) and item.range_key.value.startswith(keys.SUMMARY_PREFIX)
         )
-        # The JSON, the CSV, and the dashboard page (the same figures rendered as HTML).
-        for path in (f"/orgs/{org}/scorecard", f"/orgs/{org}/scorecard?format=csv", f"/app/orgs/{org}"):
-            row = Row("GET", path.replace(org, "{org_id}"), 200)
+        # The JSON, the CSV, and the dashboard page (the same figures rendered as HTML); then a
+        # reassessment's task list and first principle, read by key whatever the size.
+        assessment = f"/app/orgs/{org}/services/{service_ids[0]}/assessment"
+        paths = (f"/orgs/{org}/scorecard", f"/orgs/{org}/scorecard?format=csv", f"/app/orgs/{org}", assessment, assessment + "/principles/P1")
+        for path in paths:
+            row = Row("GET", path.replace(service_ids[0], "{service_id}").replace(org, "{org_id}"), 200)
             timed(http, row, "GET", path)
             runs = max(3, min(REPETITIONS, int(SECONDS_PER_SCORECARD_ROW / max(row.times[0], 1e-3))))
             for _ in range(runs - 1):

@@ -47,7 +47,7 @@ def assessment_tasks(principal, request, org_id, service_id):
         stored=progress.stored,
         previous_on=_previous_on(progress),
         carried=sum(carried_over(a, progress.previous) for a in answers),
-        saved=framework_principle(framework, saved) if saved else None,
+        saved=next((p for p in framework.principles if p.principle_id == saved), None),
         **common(principal, request, org_id),
     )
 
@@ -55,7 +55,7 @@ def assessment_tasks(principal, request, org_id, service_id):
 @page(ASSESSMENT + "/principles/{principle_id}", ("GET", "POST"))
 def assessment_principle(principal, request, org_id, service_id, principle_id):
     svc, framework, progress = _start(principal, org_id, service_id)
-    principle = framework_principle(framework, principle_id)
+    principle = _principle_or_404(framework, principle_id)
     errors, form, values = {}, None, forms.answer_values(progress.draft.answers)
     if request.method == "POST":
         values = request.form
@@ -141,7 +141,7 @@ def _start(principal, org_id: str, service_id: str) -> tuple:
     return svc, uc.context.framework(progress.draft.framework_id), progress
 
 
-def framework_principle(framework: Framework, principle_id: str):
+def _principle_or_404(framework: Framework, principle_id: str):
     for principle in framework.principles:
         if principle.principle_id == principle_id:
             return principle

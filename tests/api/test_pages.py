@@ -526,6 +526,8 @@ def test_each_principle_saves_into_the_draft_and_check_your_answers_submits_exac
     check = browser.get(_assessment_url(service_id, "/check-your-answers"))
     shown = " ".join(page(check).text().split())
     assert check.status_code == 200 and "Assurance report" in shown and "valid until 30 June 2027" in shown
+    changes = {a.attrs["href"] for a in page(check).find_all("a")}
+    assert {_assessment_url(service_id, f"/principles/{q.principle_id}#question-{q.question_id}") for q in framework().questions} <= changes
     submitted = browser.post(_assessment_url(service_id, "/check-your-answers"), {"etag": _draft_etag_of(check)})
     assert submitted.status_code == 303, submitted.body
     assert submitted.headers["Location"] == f"/app/orgs/own/services/{service_id}#latest-score"
