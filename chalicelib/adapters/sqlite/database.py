@@ -172,6 +172,10 @@ class Transaction:
         if done.rowcount != 1:
             raise on_fail(_DETAIL.get(on_fail, "It changed since it was read."))
 
+    def discard(self, pk: str, sk: str) -> None:
+        """Delete if there, as DynamoDB's unconditional delete does."""
+        self._db.execute("DELETE FROM items WHERE pk = ? AND sk = ?", (pk, sk))
+
     def purge_expired(self, now: float) -> None:
         """What DynamoDB's TTL does in the background; reads never rely on it having run."""
         self._db.execute("DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at < ?", (now,))

@@ -33,6 +33,7 @@ from chalicelib.domain.errors import Duplicate, NotFound, StaleWrite
 from chalicelib.domain.model import (
     CLAIM_DAYS,
     Assessment,
+    AssessmentDraft,
     AuditRecord,
     Component,
     DeclarationProject,
@@ -117,6 +118,10 @@ class SqliteStore:
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
         return self._record(ServiceSummary, keys.org_pk(org_id), keys.summary_sk(service_id))
 
+    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+        with self._write(audit) as tx:
+            _change_summary(tx, org_id, service_id, NotFound, lambda s: replace(s, retired=retired))
+
     def list_summaries(self, org_id: str) -> list[ServiceSummary]:
         return self._prefixed(ServiceSummary, keys.org_pk(org_id), keys.SUMMARY_PREFIX)
 
@@ -150,9 +155,14 @@ class SqliteStore:
 
     # assessments -----------------------------------------------------------------------------
 
-    def add_assessment(self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord) -> bool:
-        """No race to retry: the summary is read and written inside the one write transaction."""
+    def add_assessment(
+        self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord, draft: AssessmentDraft | None = None
+    ) -> bool:
+        """No race to retry: the summary is read and written inside the one write transaction,
+        which also removes the draft the assessment was made from, whatever it holds by now."""
         with self._write(audit) as tx:
+            if draft is not None:
+                tx.discard(keys.service_pk(draft.org_id, draft.service_id), keys.draft_sk(draft.person))
             summary = _summary_in(tx, assessment.org_id, assessment.service_id, NotFound)
             pk = keys.service_pk(assessment.org_id, assessment.service_id)
             tx.insert(_row(pk, keys.assessment_sk(assessment.assessment_id), assessment))
@@ -166,6 +176,33 @@ class SqliteStore:
 
     def list_assessments(self, org_id: str, service_id: str, limit: int, cursor: str | None) -> Page[Assessment]:
         return self._newest_first(Assessment, keys.service_pk(org_id, service_id), keys.ASSESSMENT_PREFIX, limit, cursor)
+
+    def get_assessment_and_previous(self, org_id: str, service_id: str, assessment_id: str):
+        rows = self.db.rows(
+            "SELECT sk, data FROM items WHERE pk = ? AND sk >= ? AND sk <= ? ORDER BY sk DESC LIMIT 2",
+            (keys.service_pk(org_id, service_id), keys.ASSESSMENT_PREFIX, keys.assessment_sk(assessment_id)),
+        )
+        found = [_decode(Assessment, data) for _, data in rows]
+        if not found or found[0].assessment_id != assessment_id:
+            return None, None
+        return found[0], (found[1] if len(found) > 1 else None)
+
+    # assessment drafts -----------------------------------------------------------------------
+
+    def get_draft(self, org_id: str, service_id: str, person: str) -> AssessmentDraft | None:
+        return self._record(AssessmentDraft, keys.service_pk(org_id, service_id), keys.draft_sk(person))
+
+    def put_draft(self, draft: AssessmentDraft, expected: AssessmentDraft | None, audit: AuditRecord) -> None:
+        row = _row(keys.service_pk(draft.org_id, draft.service_id), keys.draft_sk(draft.person), draft, etags.draft_etag(draft))
+        with self._write(audit) as tx:
+            if expected is None:
+                _require(tx, keys.org_pk(draft.org_id), keys.summary_sk(draft.service_id), NotFound)
+            _put_conditional(tx, row, expected and etags.draft_etag(expected))
+
+    def delete_draft(self, expected: AssessmentDraft, audit: AuditRecord) -> None:
+        with self._write(audit) as tx:
+            pk = keys.service_pk(expected.org_id, expected.service_id)
+            tx.delete(pk, keys.draft_sk(expected.person), etags.draft_etag(expected))
 
     # audit trail -----------------------------------------------------------------------------
 
