@@ -107,7 +107,8 @@ def remove_component(principal, request, org_id, service_id, component_id):
     existing = uc.components.get(principal, org_id, service_id, component_id)
     if request.method == "POST":
         uc.components.delete(principal, org_id, service_id, component_id, Preconditions.matching(request.form.get("etag") or ""))
-        return go(f"/app/orgs/{org_id}/services/{service_id}?removed=1#components")
+        flash = session.flash_cookie("component-removed", service_id)
+        return go(f"/app/orgs/{org_id}/services/{service_id}#components", cookies=[flash])
     return html(
         "remove_component.html",
         title=f"Remove {existing.spec.supplier} {existing.spec.product} from {svc.name}",

@@ -163,7 +163,7 @@ def service(principal, request, org_id, service_id):
         registered=notice == ("service-registered", service_id),
         # A component of this service, named as stored: the banner says only what the app knows.
         saved=next((c for c in components if notice == ("component-saved", f"{service_id}/{c['component_id']}")), None),
-        removed=(request.query_params or {}).get("removed") == "1",
+        removed=notice == ("component-removed", service_id),
         retired=scorecard.retired,
         # Only the fixed sentences of forms.SET_ASIDE, whatever else a link names.
         set_aside=[forms.SET_ASIDE[p] for p in ((request.query_params or {}).get("set_aside") or "").split(",") if p in forms.SET_ASIDE],

@@ -28,7 +28,7 @@ SIGN_IN_SECONDS = 600
 FLASH_COOKIE = "__Host-ldd-flash"
 FLASH_SECONDS = 60  # long enough for one redirect on a slow connection
 # What a flash can say (the service page has the words for each).
-FLASH_CODES = frozenset({"assessment-submitted", "service-registered", "component-saved", "principle-saved"})
+FLASH_CODES = frozenset({"assessment-submitted", "service-registered", "component-saved", "principle-saved", "component-removed"})
 _FLASH_ABOUT = re.compile(r"[A-Za-z0-9/-]{1,200}")  # a service id, or service id/component id
 CSRF_FIELD = "csrf_token"
 _ATTRIBUTES = "Path=/; Secure; HttpOnly; SameSite=Lax"

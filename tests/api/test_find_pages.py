@@ -175,7 +175,8 @@ def test_an_owner_removes_a_component_after_confirming_it(api, world):
     assert table_items() == before
 
     removed = browser.post(url, {"etag": etag})
-    assert removed.status_code == 303 and removed.headers["Location"].endswith("?removed=1#components")
+    assert removed.status_code == 303 and removed.headers["Location"].endswith(f"/services/{service_id}#components")
+    assert f"component-removed.{service_id};" in " ".join(set_cookies(removed))
     ids = [c["component_id"] for c in body(api.get(f"/orgs/own/services/{service_id}/components", org="own"))["items"]]
     assert "old-crm" not in ids and "crm" in ids
 
