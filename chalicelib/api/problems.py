@@ -2,17 +2,15 @@
 each domain error type."""
 
 import json
-import logging
 from http import HTTPStatus
 
 from chalice import Response
 
 from chalicelib.domain import errors as domain
-from chalicelib.edge.errors import retry_after, status_of
+from chalicelib.edge.errors import log_if_not_the_callers, retry_after, status_of
 
 PROBLEM_JSON = "application/problem+json"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ldd-tracker"'}
-log = logging.getLogger(__name__)
 
 
 def problem(status: int, detail: str, errors: dict | None = None, headers: dict | None = None) -> Response:
@@ -28,13 +26,12 @@ def problem(status: int, detail: str, errors: dict | None = None, headers: dict 
 
 def from_domain_error(error: domain.DomainError) -> Response:
     status = status_of(error)
+    log_if_not_the_callers(error)
     if isinstance(error, domain.Unauthenticated):
         return problem(401, f"Sign in with a valid bearer token: {error.detail}.", headers=CHALLENGE)
     if isinstance(error, domain.Misconfigured):
-        log.error("The deployment is misconfigured: %s", error.detail)
         return problem(500, "This deployment is misconfigured; requests are refused.")
     if isinstance(error, domain.SignInUnavailable):
-        log.warning("The identity provider's keys could not be fetched")
         return problem(503, "Sign-in is unavailable for a moment; try again.", headers=retry_after(error))
     return problem(status, error.detail, error.errors, retry_after(error))
 

@@ -1,7 +1,11 @@
 """Which HTTP status each domain error is, by its type (never its message): one table for both
 edges (problem+json for the API, a GOV.UK error page for the pages)."""
 
+import logging
+
 from chalicelib.domain import errors as domain
+
+log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR = {
     domain.BadRequest: 400,
@@ -20,6 +24,15 @@ STATUS_BY_ERROR = {
 
 def status_of(error: domain.DomainError) -> int:
     return next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+
+
+def log_if_not_the_callers(error: domain.DomainError) -> None:
+    """The failures that are the deployment's or the identity provider's, not the caller's: in
+    the logs for whoever runs it, whichever edge answered."""
+    if isinstance(error, domain.Misconfigured):
+        log.error("The deployment is misconfigured: %s", error.detail)
+    elif isinstance(error, domain.SignInUnavailable):
+        log.warning("The identity provider's keys could not be fetched")
 
 
 def retry_after(error: domain.DomainError) -> dict:

@@ -13,6 +13,7 @@ from chalicelib.schemas.fields import COMPONENT_SLUG, SLUG, ULID
 from chalicelib.schemas.responses import ScorecardRow
 
 MAX_BODY_BYTES = 256 * 1024
+HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600
 
 
 class BodyTooLarge(Exception):
@@ -104,5 +105,3 @@ def with_standard_headers(response: Response) -> Response:
         response.headers["Strict-Transport-Security"] = f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"
     return response
 
-
-HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600

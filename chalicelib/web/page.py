@@ -16,7 +16,7 @@ from chalicelib.bootstrap import use_cases
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
 from chalicelib.domain.errors import DomainError, Misconfigured, Unauthenticated
-from chalicelib.edge.errors import retry_after, status_of
+from chalicelib.edge.errors import log_if_not_the_callers, retry_after, status_of
 from chalicelib.edge.http import MAX_BODY_BYTES, check_path
 from chalicelib.web import session
 from chalicelib.web.rendering import html_response, is_page, redirect
@@ -93,9 +93,10 @@ def guarded(run) -> Response:
     try:
         return run()
     except Misconfigured as problem:
-        log.error("The deployment is misconfigured: %s", problem.detail)
+        log_if_not_the_callers(problem)
         return error(500, "Sign-in is misconfigured on this deployment.")
     except DomainError as problem:
+        log_if_not_the_callers(problem)
         return error(status_of(problem), _shown_detail(problem), retry_after(problem))
     except FormTooLarge:
         return error(413, f"The form is larger than {MAX_BODY_BYTES // 1024} KB or has too many fields.")

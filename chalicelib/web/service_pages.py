@@ -137,7 +137,7 @@ def service(principal, request, org_id, service_id):
     assessments = [presenters.assessment(a) for a in history.items]
     latest = assessments[0] if assessments else None
     # The latest score is explained in the words of the framework it answered, which may be an
-    # older revision than the one offered now; the lock-in rules are always the current ones.
+    # older revision than the one offered now; the export formats are the current ones.
     current = uc.context.current_framework
     framework = uc.context.catalogue.get(latest["framework_id"], current) if latest else current
     notice = session.flash_of(request)
@@ -153,7 +153,6 @@ def service(principal, request, org_id, service_id):
         more_assessments=history.next_cursor is not None,
         questions={q.question_id: q for q in framework.questions},
         principles={p.principle_id: p for p in framework.principles},
-        rules=current.lock_in.rules,
         options_by_field=forms.COMPONENT_OPTIONS,
         # The summary's latest is the newest assessment, the first of the history.
         stale_reasons=why_stale(history.items[0], uc.context.clock.today()) if scorecard.stale and history.items else [],
