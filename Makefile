@@ -40,15 +40,19 @@ import-benchmarks: $(STAMP)
 	@test -n '$(FILE)' || { echo 'usage: make import-benchmarks FILE=path/to/set.csv [PORT=8000]' >&2; exit 2; }
 	@PORT='$(PORT)' $(BIN)/python -m tools.import_benchmarks '$(FILE)'
 
-# An organisation's records out of the local store into a JSON file, and into another folder's
-# (LDD_LOCAL_DIR): devserver/transfer.py. The server may be running.
+# An organisation's records, ids, dates and audit trail kept, out of a store into a file and into
+# another store (tools/transfer.py): the local one (LDD_LOCAL_DIR), or with TABLE=<name> a deployed
+# stage's table, with AWS credentials for it (REGION=..., default AWS_REGION, else eu-west-2).
+# The local server may be running. Both resume when run again after an interruption.
+# MOTO_FOLDER=.local exports from a folder saved by the previous local store (dynamodb.json).
+TRANSFER_TO = $(if $(TABLE),--table '$(TABLE)') $(if $(REGION),--region '$(REGION)')
 export: $(STAMP)
-	@test -n '$(ORG)' -a -n '$(FILE)' || { echo 'usage: make export ORG=<org_id> FILE=path/to/org.json' >&2; exit 2; }
-	@$(BIN)/python -m devserver.transfer export '$(ORG)' '$(FILE)'
+	@test -n '$(ORG)' -a -n '$(FILE)' || { echo 'usage: make export ORG=<org_id> FILE=path/to/org.jsonl [TABLE=<deployed table> REGION=... | MOTO_FOLDER=<old local folder>]' >&2; exit 2; }
+	@$(BIN)/python -m tools.transfer export '$(ORG)' '$(FILE)' $(TRANSFER_TO) $(if $(MOTO_FOLDER),--moto-folder '$(MOTO_FOLDER)')
 
 import: $(STAMP)
-	@test -n '$(FILE)' || { echo 'usage: make import FILE=path/to/org.json' >&2; exit 2; }
-	@$(BIN)/python -m devserver.transfer import '$(FILE)'
+	@test -n '$(FILE)' || { echo 'usage: make import FILE=path/to/org.jsonl [TABLE=<deployed table> REGION=...]' >&2; exit 2; }
+	@$(BIN)/python -m tools.transfer import '$(FILE)' $(TRANSFER_TO)
 
 run: $(STAMP) $(NODE_STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver

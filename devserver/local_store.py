@@ -7,6 +7,7 @@ it touches; moto's transactions copy the whole table and its save rewrites every
 write there costs the size of the data."""
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ def open_sqlite(local_dir: Path) -> LocalStore:
     seeded = False
     try:
         if not path.exists():
+            _point_at_the_previous_store(local_dir)
             seeded = _seed_new_file(path)
         store = SqliteStore(path)
         restored = 0 if seeded else store.db.count()
@@ -66,6 +68,20 @@ def open_sqlite(local_dir: Path) -> LocalStore:
     except CorruptStore as e:
         raise StoreUnusable(str(e)) from e
     return LocalStore(store, Committed(path), restored, seeded, store.close)
+
+
+def _point_at_the_previous_store(local_dir: Path) -> None:
+    """A folder the previous local store saved keeps its records where they were; say how to
+    carry them over rather than let the new, empty store look as if they were lost."""
+    from devserver.persistence import FILE_NAME
+
+    if (local_dir / FILE_NAME).exists():
+        print(
+            f"note: {local_dir / FILE_NAME} holds the records of the previous local store, which this one does not read.\n"
+            f"  To carry an organisation over: make export ORG=<org_id> FILE=org.jsonl MOTO_FOLDER={local_dir} && make import FILE=org.jsonl\n"
+            "  (or keep using it: LDD_LOCAL_STORE=moto make run)",
+            file=sys.stderr,
+        )
 
 
 def _seed_new_file(path: Path) -> bool:

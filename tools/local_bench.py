@@ -146,10 +146,41 @@ def measure(store: str, sizes: list[int]) -> list[dict]:
                     "load_seconds": sum(loader.write_times),
                 })
                 report(results[-1:])  # as it comes: a slow store's larger size may never finish
+            if store == "sqlite":
+                transfer_figures(Path(folder))
         finally:
             loader.close()
             server.stop(signal.SIGKILL)
     return results
+
+
+def transfer_figures(folder: Path) -> None:
+    """`make export` of the loaded council out of the folder (the server still running) and
+    `make import` of it into an empty folder, timed; and the DynamoDB requests the same import
+    into a stage's table makes (its writes are not timed on moto, whose transactions copy the
+    whole table)."""
+    import contextlib
+    import io
+    import math
+    import os
+
+    from chalicelib.services.transfer import BATCH_ITEMS
+    from tools import transfer
+
+    file = folder / "export.jsonl"
+    timings = {}
+    for name, directory, argv in (("export", folder, ["export", ORG, str(file)]), ("import", folder / "into", ["import", str(file)])):
+        os.environ["LDD_LOCAL_DIR"] = str(directory)
+        started = time.perf_counter()
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):  # bars and summaries
+            assert transfer.main(argv) == 0
+        timings[name] = time.perf_counter() - started
+    lines = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines()]
+    records = sum(1 for line in lines if "pk" in line)
+    partitions = sum(1 for line in lines if "partition_done" in line)
+    print(f"make export / make import of {records} records in {partitions} partitions ({file.stat().st_size / 1e6:.1f} MB): "
+          f"export {timings['export']:.1f} s, import into an empty folder {timings['import']:.1f} s; into a stage's table: "
+          f"1 GetItem + {partitions + 2} Query to plan, {math.ceil(records / BATCH_ITEMS)} TransactWriteItems\n")
 
 
 def report(results: list[dict]) -> None:

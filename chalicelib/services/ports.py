@@ -50,6 +50,35 @@ class OrgOverview:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One stored record of an organisation, in a form every store shares (a line of an export
+    file): where it is kept (the table's keys, the same in every store), the record as plain data
+    (domain/plain.py), its expiry when it has one (claims, deliveries), and whether it is derived
+    from other records (a summary, a route). `version` is what the store that read it compares a
+    later conditional write with (not part of the file)."""
+
+    pk: str
+    sk: str
+    data: dict[str, Any]
+    expires_at: float | None = None
+    derived: bool = False
+    version: str | None = None
+
+
+class Archive(Protocol):
+    """An organisation's records, partition by partition, for moving them between stores."""
+
+    def partitions(self, org_id: str) -> list[str] | None:
+        """Every partition the organisation's records are in; None if there is no such organisation."""
+
+    def read_partition(self, pk: str) -> list[Entry]: ...
+
+    def write(self, writes: list[tuple[Entry, Entry | None]]) -> None:
+        """Each entry over the stored one it was compared with (None: nothing was there), all or
+        none: StaleWrite, and nothing written, if any of them changed since it was read."""
+
+
+@dataclass(frozen=True)
 class SignInAttempt:
     """What the browser keeps (in a short-lived cookie) between leaving for the identity provider
     and coming back: the values that tie the answer to this attempt (PKCE, RFC 7636)."""

@@ -104,3 +104,21 @@ def kpi_sk(service_id: str | None, period: str) -> str:
 
 def snapshot_sk(month: str) -> str:
     return SNAPSHOT_PREFIX + month
+
+
+# --- an organisation whole (make export / make import) -------------------------------------------
+
+
+def owned_partitions(org_id: str, service_ids: list[str], integration_ids: list[str]) -> list[str]:
+    """Every partition an organisation's records sit in: its own, its services' and its
+    integrations' (routes, claims, deliveries log). Benchmark sets belong to no organisation."""
+    return [
+        org_pk(org_id),
+        *(service_pk(org_id, service_id) for service_id in sorted(service_ids)),
+        *(integration_pk(integration_id) for integration_id in sorted(integration_ids)),
+    ]
+
+
+def is_derived(sk: str) -> bool:
+    """Items kept from other records (a service's summary, an integration's route)."""
+    return sk.startswith(SUMMARY_PREFIX) or sk == ROUTE_SK

@@ -324,28 +324,6 @@ class SqliteStore:
     def list_deliveries(self, integration_id: str, after_id: str, limit: int, cursor: str | None) -> Page[Delivery]:
         return self._newest_first(Delivery, keys.integration_pk(integration_id), keys.DELIVERY_PREFIX, limit, cursor, after_id)
 
-    # moving an organisation between local stores (make export / make import) -----------------
-
-    def export_org(self, org_id: str) -> list[dict]:
-        """Every row the organisation owns, as stored: its own partition, its services' ones
-        (`ORG#<org>#...`) and its integrations' (routes, claims, deliveries log)."""
-        pk = keys.org_pk(org_id)
-        columns = ", ".join(COLUMNS)
-        owned = self.db.rows(
-            f"SELECT {columns} FROM items WHERE pk = ? OR (pk > ? AND pk < ?) ORDER BY pk, sk", (pk, pk + "#", pk + "$")
-        )
-        for integration in self.list_integrations(org_id):
-            pk = keys.integration_pk(integration.integration_id)
-            owned += self.db.rows(f"SELECT {columns} FROM items WHERE pk = ? ORDER BY sk", (pk,))
-        return [dict(zip(COLUMNS, row, strict=True)) for row in owned]
-
-    def import_rows(self, rows: list[dict]) -> None:
-        """Rows export_org made, in one transaction: AlreadyExists (and nothing written) if any
-        of them is here already."""
-        with self.db.transaction() as tx:
-            for row in rows:
-                tx.insert(row)
-
     # plumbing --------------------------------------------------------------------------------
 
     def _write(self, audit: AuditRecord):
