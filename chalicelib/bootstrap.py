@@ -4,8 +4,6 @@ Tests and the local server call `use(...)` to swap in a set clock or another sto
 
 from dataclasses import dataclass
 
-from ulid import ULID
-
 from chalicelib.domain.catalogue import Framework
 from chalicelib import config
 from chalicelib.domain.clock import SystemClock
@@ -49,6 +47,17 @@ class UseCases:
     sign_in: SignInService
 
 
+def _ulid_factory(clock: Clock) -> IdFactory:
+    def new_id() -> str:
+        # Imported on the first write, not at start: python-ulid reads its own version from the
+        # installed distributions' metadata when imported (tens of ms of every cold start).
+        from ulid import ULID
+
+        return str(ULID.from_datetime(clock.now()))
+
+    return new_id
+
+
 def build(
     store: Store | None = None,
     clock: Clock | None = None,
@@ -63,7 +72,7 @@ def build(
     clock = clock or SystemClock()
     catalogue = load_catalogue() if catalogue is None else catalogue
     # ULIDs from the injected clock, so ids sort by creation time even for back-dated demo data.
-    new_id = new_id or (lambda: str(ULID.from_datetime(clock.now())))
+    new_id = new_id or _ulid_factory(clock)
     box = (lambda: secret_box) if secret_box is not None else _secret_box
     ctx = Context(store=store, clock=clock, catalogue=catalogue, new_id=new_id)
     scorecards = ScorecardService(ctx)

@@ -1,6 +1,7 @@
 """`make bench` (python -m tools.bench): DynamoDB requests and in-process latency per route over
-moto, the import time of `app`, the local server's time per request on a kept-alive connection,
-and the organisation scorecard at 10, 100 and 1,000 services.
+moto, the cold start (the import time of `app` against a bare stack: tools/cold_start.py), the
+local server's time per request on a kept-alive connection, and the organisation scorecard at 10,
+100 and 1,000 services.
 
 It only reports: no thresholds (tests/api/test_request_budgets.py enforces the request budgets).
 Latencies are in-process medians over moto's in-memory DynamoDB: they compare routes and sizes
@@ -11,7 +12,6 @@ import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tools import cold_start
 from tools.workload import (
     FRAMEWORK_ID,
-    ROOT,
     answers_body,
     app_over_moto,
     authorization,
     component_body,
-    fake_aws_environment,
     fresh_table,
     seed_org,
     ticking_clock,
@@ -36,7 +35,6 @@ from tools.workload import (
 )
 
 REPETITIONS = 30
-IMPORT_RUNS = 5
 KEPT_ALIVE_REQUESTS = 100
 SCORECARD_SIZES = (10, 100, 1_000)
 SECONDS_PER_SCORECARD_ROW = 12.0  # fewer repetitions where one call is slow (1,000 services)
@@ -114,15 +112,6 @@ def token_validation(runs: int = 2000) -> list[float]:
         authenticator.authenticate(header)
         times.append(time.perf_counter() - started)
     return times
-
-
-def import_time() -> list[float]:
-    code = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
-    env = fake_aws_environment()
-    return [
-        float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
-        for _ in range(IMPORT_RUNS)
-    ]
 
 
 def kept_alive(requests: int = KEPT_ALIVE_REQUESTS) -> dict[str, list[float]]:
@@ -378,11 +367,8 @@ def main() -> int:
     print(f"python:  {platform.python_version()} ({sys.executable})")
     print()
 
-    imports = import_time()
-    print(
-        f"import app (fresh interpreter, median of {IMPORT_RUNS}): {_ms(statistics.median(imports))} ms"
-        f"  (runs: {', '.join(_ms(t) for t in imports)})"
-    )
+    for line in cold_start.measure().lines():
+        print(line)
     print()
 
     print(f"Local server (python -m devserver): {KEPT_ALIVE_REQUESTS} sequential requests on one kept-alive HTTP/1.1 connection")

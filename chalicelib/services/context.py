@@ -5,8 +5,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
-from ulid import ULID
-
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, PreconditionRequired, StaleWrite
 from chalicelib.domain.model import Actor, AuditRecord, Organisation, Stamp
@@ -29,6 +27,8 @@ class Context:
     @staticmethod
     def id_floor(instant: datetime) -> str:
         """The lowest id made at `instant`: ids made later sort after it."""
+        from ulid import ULID  # here, not at import: see bootstrap._ulid_factory
+
         return str(ULID.from_datetime(instant))[:10] + "0" * 16
 
     def audit(self, org_id: str, stamp: Stamp, action: str, target: str) -> AuditRecord:

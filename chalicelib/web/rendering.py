@@ -9,13 +9,16 @@ import urllib.parse
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalice import Response
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 
 from chalicelib.domain import text
 from chalicelib.domain.lockin import FLAG_TITLES, reference_sources
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LONDON = ZoneInfo("Europe/London")
@@ -24,6 +27,9 @@ DEFAULT_ASSET_URL = "/assets"
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    # Jinja loads with the first page, not at start: an API request never renders one.
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+
     env = Environment(
         loader=ChoiceLoader(
             [
