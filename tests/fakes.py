@@ -47,8 +47,10 @@ class InMemoryStore:
         if org_id not in self.orgs:
             return None
         snapshots = [s for (o, _), s in sorted(self.snapshots.items()) if o == org_id]
-        overview = OrgOverview(self.orgs[org_id], self.list_projects(org_id), snapshots, self.list_summaries(org_id))
-        return copy.deepcopy(overview)
+        # list_summaries already hands out copies (the fake's "decode"): copy each summary once,
+        # not again with the whole overview.
+        org, projects = copy.deepcopy((self.orgs[org_id], self.list_projects(org_id)))
+        return OrgOverview(org, projects, copy.deepcopy(snapshots), self.list_summaries(org_id))
 
     # services
     def create_service(self, service, summary, audit):
