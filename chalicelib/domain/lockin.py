@@ -91,15 +91,21 @@ def supplier_concentration(
 
     `suppliers_by_service` maps each service to its suppliers' case-folded keys; services without
     components count in the denominator."""
-    total = len(suppliers_by_service)
-    if total == 0 or total < policy.supplier_concentration_min_services:
-        return []
     counts: dict[str, int] = {}
     for suppliers in suppliers_by_service.values():
         for key in suppliers:
             counts[key] = counts.get(key, 0) + 1
+    return concentration_flags(counts, len(suppliers_by_service), display_names, policy)
+
+
+def concentration_flags(counts: dict[str, int], total: int, display_names: dict[str, str], policy: LockInPolicy) -> list[Flag]:
+    """The same from each supplier's number of services and the organisation's (a roll-up's)."""
+    if total == 0 or total < policy.supplier_concentration_min_services:
+        return []
     flags = []
     for key, services in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if services <= 0:
+            continue
         share = services / total
         if share > policy.supplier_concentration_share:
             fields = {

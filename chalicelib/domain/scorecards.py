@@ -78,10 +78,9 @@ class OrgScorecard:
     top_suppliers: tuple[SupplierLine, ...]
     expiring_contracts: tuple[ExpiringContract, ...]
     projects: dict[str, int]  # declaration projects: total, done, overdue
-
-    @property
-    def services_assessed(self) -> int:
-        return sum(1 for s in self.services if s.score)
+    services_total: int = 0  # every figure counts all services, `services` may be one page
+    services_assessed: int = 0
+    services_next_cursor: str | None = None
 
 
 def is_stale(latest: LatestAssessment | None, today: date) -> bool:
@@ -202,6 +201,8 @@ def org_scorecard(
             "done": sum(1 for p in projects if p.status == "done"),
             "overdue": sum(1 for p in projects if p.overdue(today)),
         },
+        services_total=len(cards),
+        services_assessed=len(assessed),
     )
 
 

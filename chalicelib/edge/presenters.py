@@ -229,7 +229,7 @@ def org_scorecard(card: OrgScorecard, department: str | None) -> dict:
     return {
         "org_id": card.org_id,
         "department": department,
-        "services_total": len(card.services),
+        "services_total": card.services_total,
         "services_assessed": card.services_assessed,
         "average_score": report_number(card.average_score),
         "principles": [{"principle_id": pid, "average": report_number(avg)} for pid, avg in card.principles],
@@ -260,6 +260,7 @@ def org_scorecard(card: OrgScorecard, department: str | None) -> dict:
         },
         "declaration_projects": card.projects,
         "services": [scorecard_row(s, [pid for pid, _ in card.principles]) for s in card.services],
+        "services_next_cursor": card.services_next_cursor,
     }
 
 
