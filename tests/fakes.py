@@ -30,6 +30,8 @@ class InMemoryStore:
         self.snapshots = {}  # (org_id, month) -> MonthlySnapshot
         self.claims = set()  # (integration_id, webhook-id)
         self.deliveries = {}  # (integration_id, delivery_id) -> Delivery
+        self.notification_settings = {}  # org_id -> NotificationSettings
+        self.dispatches = {}  # (org_id, day, kind, recipient) -> Dispatch
 
     # organisations
     def get_org(self, org_id):
@@ -267,6 +269,23 @@ class InMemoryStore:
             reverse=True,
         )
         return _page(mine, lambda d: d.delivery_id, limit, cursor, descending=True)
+
+    # reminders (domain/reminders.py)
+    def get_notification_settings(self, org_id):
+        return self.notification_settings.get(org_id)
+
+    def put_notification_settings(self, settings, expected, audit):
+        with self._write(audit):
+            _expect(self.notification_settings.get(settings.org_id), expected)
+            self.notification_settings[settings.org_id] = settings
+
+    def list_dispatches(self, org_id, first_day, last_day):
+        return [d for (o, day, _, _), d in sorted(self.dispatches.items()) if o == org_id and first_day <= day <= last_day]
+
+    def put_dispatch(self, dispatch, expected):
+        key = (dispatch.org_id, dispatch.day, dispatch.kind, dispatch.recipient)
+        _expect(self.dispatches.get(key), expected)
+        self.dispatches[key] = dispatch
 
     @contextmanager
     def _write(self, audit):

@@ -11,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from chalicelib.domain.access import Principal
 
 from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
+from chalicelib.domain.reminders import Dispatch, NotificationSettings
 from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.domain.model import (
     Assessment,
@@ -275,3 +276,31 @@ class Store(Protocol):
 
     def list_deliveries(self, integration_id: str, after_id: str, limit: int, cursor: str | None) -> Page[Delivery]:
         """Newest first, only those whose delivery_id sorts after `after_id`."""
+
+    # reminders (domain/reminders.py)
+    def get_notification_settings(self, org_id: str) -> "NotificationSettings | None": ...
+
+    def put_notification_settings(
+        self, settings: "NotificationSettings", expected: "NotificationSettings | None", audit: AuditRecord
+    ) -> None:
+        """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
+        the stored settings still equal `expected` (StaleWrite)."""
+
+    def list_dispatches(self, org_id: str, first_day: date, last_day: date) -> "list[Dispatch]":
+        """The messages of days first_day..last_day inclusive, by day, kind and recipient."""
+
+    def put_dispatch(self, dispatch: "Dispatch", expected: "Dispatch | None") -> None:
+        """Claim the day's message (expected None: AlreadyExists if claimed before), or move it
+        on (sent, failed, claimed again) only from the version read (StaleWrite)."""
+
+
+class Notifier(Protocol):
+    """GOV.UK Notify (adapters/notify.py). Raises domain.reminders.NotifyFailed."""
+
+    def send_email(
+        self, api_key: str, email: str, template_id: str, personalisation: dict, reference: str, unsubscribe_url: str | None
+    ) -> str:
+        """Notify's id of the message."""
+
+    def sent_with_reference(self, api_key: str, reference: str) -> str | None:
+        """The id of a message Notify already has with this reference, if any."""

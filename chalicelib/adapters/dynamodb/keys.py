@@ -18,6 +18,9 @@ SNAPSHOT_PREFIX = "SNAPSHOT#"
 ROUTE_SK = "ROUTE"
 CLAIM_PREFIX = "CLAIM#"
 DELIVERY_PREFIX = "DELIVERY#"
+# Reminders (domain/reminders.py): sorted before ORG, so the dashboard's one Query never reads them.
+NOTIFY_SETTINGS_SK = "NOTIFY#SETTINGS"
+DISPATCH_PREFIX = "NOTIFY#DISPATCH#"
 
 
 def org_pk(org_id: str) -> str:
@@ -122,3 +125,8 @@ def owned_partitions(org_id: str, service_ids: list[str], integration_ids: list[
 def is_derived(sk: str) -> bool:
     """Items kept from other records (a service's summary, an integration's route)."""
     return sk.startswith(SUMMARY_PREFIX) or sk == ROUTE_SK
+
+
+def dispatch_sk(day: str, kind: str, recipient: str) -> str:
+    """One message a day per person and kind: the day first, so a range of days is one Query."""
+    return f"{DISPATCH_PREFIX}{day}#{kind}#{recipient}"

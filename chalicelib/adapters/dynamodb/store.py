@@ -47,6 +47,7 @@ from chalicelib.adapters.dynamodb.models import (
     SnapshotItem,
     SummaryItem,
 )
+from chalicelib.adapters.dynamodb.notifications import NotificationRecords
 from chalicelib.adapters.dynamodb.transactions import NotTheLatest, transaction, translated_errors
 from chalicelib.domain import etags
 from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, StaleWrite
@@ -68,7 +69,7 @@ from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.ports import RACE_ATTEMPTS, OrgOverview, Page
 
 
-class DynamoStore:
+class DynamoStore(NotificationRecords):
     def __init__(self, connection: Connection | None = None):
         self._connection = connection
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.sqlite.notifications import NotificationRecords
 from chalicelib.adapters.sqlite.database import COLUMNS, Database, Transaction
 from chalicelib.domain import etags
 from chalicelib.domain.benchmarks.model import (
@@ -50,7 +51,7 @@ from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.services.ports import OrgOverview, Page
 
 
-class SqliteStore:
+class SqliteStore(NotificationRecords):
     def __init__(self, path: Path | str, durable: bool = True):
         self.db = Database(Path(path), durable)
 
