@@ -15,10 +15,11 @@ from chalicelib.domain.model import (
     Service,
     ServiceSummary,
 )
+from chalicelib.domain.reminders import Dispatch, NotificationSettings
 from chalicelib.domain.scorecards import MonthlySnapshot
 
 # Exact sort keys, then prefixes. A route and a claim are not records: plain dicts as stored.
-_EXACT = {keys.ORG_SK: Organisation, keys.SERVICE_SK: Service, keys.ROUTE_SK: dict}
+_EXACT = {keys.ORG_SK: Organisation, keys.SERVICE_SK: Service, keys.ROUTE_SK: dict, keys.NOTIFY_SETTINGS_SK: NotificationSettings}
 _PREFIXED = (
     (keys.SUMMARY_PREFIX, ServiceSummary),
     (keys.COMPONENT_PREFIX, Component),
@@ -32,6 +33,7 @@ _PREFIXED = (
     (keys.KPI_SERVICE_PREFIX, KpiRecord),
     (keys.CLAIM_PREFIX, dict),
     (keys.DELIVERY_PREFIX, Delivery),
+    (keys.DISPATCH_PREFIX, Dispatch),
 )
 
 

@@ -22,6 +22,8 @@ from tests.contract.test_store_contract import (
     note,
     org,
 )
+from tests.contract.test_reminder_records_contract import dispatch
+from tests.contract.test_reminder_records_contract import settings as notify_settings
 from tests.unit.builders import stamp
 
 
@@ -63,6 +65,9 @@ def council(store) -> None:
     store.add_delivery(delivery("01"), keep_until=datetime.now(timezone.utc) + timedelta(days=30))
     component = store.list_components(ORG, "s1")[0]
     store.put_component(component, expected=component, max_components=50, audit=recent_delivery())
+    store.put_notification_settings(notify_settings(), None, note())
+    today = datetime.now(timezone.utc)
+    store.put_dispatch(dispatch(today.date(), claimed=stamp(today)), None)
 
 
 def recent_delivery():
@@ -91,6 +96,9 @@ def same_council(a, b) -> None:
     assert b.list_audit(ORG, 100, None) == a.list_audit(ORG, 100, None)
     assert b.find_integration("i1") == a.find_integration("i1")
     assert b.list_deliveries("i1", "0", 10, None) == a.list_deliveries("i1", "0", 10, None)
+    assert b.get_notification_settings(ORG) == a.get_notification_settings(ORG) is not None
+    today = datetime.now(timezone.utc).date()
+    assert b.list_dispatches(ORG, today, today) == a.list_dispatches(ORG, today, today) != []
 
 
 @pytest.mark.parametrize("source, target", [("sqlite-a", "dynamodb"), ("dynamodb", "sqlite-a"), ("sqlite-a", "sqlite-b")])

@@ -27,10 +27,12 @@ from chalicelib.adapters.dynamodb.items import (
     summary_of,
 )
 from chalicelib.adapters.dynamodb.models import ClaimItem, IntegrationRouteItem, OrgItem, SummaryItem
+from chalicelib.adapters.dynamodb.notifications import NotifyItem, record_etag
 from chalicelib.adapters.dynamodb.transactions import translated_errors
 from chalicelib.adapters.kinds import kind_of
 from chalicelib.domain.errors import StaleWrite
 from chalicelib.domain.model import ServiceSummary
+from chalicelib.domain.reminders import Dispatch, NotificationSettings
 from chalicelib.domain.plain import from_plain, to_plain
 from chalicelib.services.ports import Entry
 
@@ -38,6 +40,8 @@ _MAPPINGS = {
     m.record: m
     for m in (ORGANISATION, SERVICE, COMPONENT, ASSESSMENT, DRAFT, AUDIT, INTEGRATION, DELIVERY, PROJECT, KPI_VALUES, SNAPSHOT)
 }
+
+_NOTIFY_KINDS = (NotificationSettings, Dispatch)  # held as plain data (notifications.py)
 
 
 class DynamoArchive:
@@ -89,6 +93,8 @@ def entry_of(raw: dict[str, Any]) -> Entry:
         data = {"org_id": raw["org_id"]["S"]}
     elif kind is dict:  # a claim
         data = {"claimed_at": raw["claimed_at"]["S"]}
+    elif kind in _NOTIFY_KINDS:
+        data = NotifyItem.from_raw_data(raw).data
     else:
         mapping = _MAPPINGS[kind]
         data = to_plain(mapping.record_of(mapping.model.from_raw_data(raw)))
@@ -108,6 +114,9 @@ def item_of(entry: Entry):
         item = IntegrationRouteItem(pk=entry.pk, sk=entry.sk, org_id=entry.data["org_id"])
     elif kind is dict:
         item = ClaimItem(pk=entry.pk, sk=entry.sk, claimed_at=entry.data["claimed_at"], expires_at=expires)
+    elif kind in _NOTIFY_KINDS:
+        etag = record_etag(from_plain(kind, entry.data))
+        item = NotifyItem(pk=entry.pk, sk=entry.sk, data=entry.data, etag=etag, expires_at=expires)
     else:
         mapping = _MAPPINGS[kind]
         more = {"expires_at": expires} if expires is not None else {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.kinds import kind_of
+from chalicelib.adapters.sqlite import notifications
 from chalicelib.adapters.sqlite.database import Database
 from chalicelib.adapters.sqlite.store import (
     _after_prefix,
@@ -23,6 +24,7 @@ from chalicelib.domain.benchmarks.model import KpiRecord
 from chalicelib.domain.errors import StaleWrite
 from chalicelib.domain.model import AssessmentDraft, Component, DeclarationProject, Integration, Organisation, Service, ServiceSummary
 from chalicelib.domain.plain import from_plain
+from chalicelib.domain.reminders import Dispatch, NotificationSettings
 from chalicelib.services.ports import Entry
 
 # The rows whose shape is more than keys and data: an etag for conditional writes, index keys.
@@ -81,6 +83,8 @@ def row_of(entry: Entry) -> dict[str, Any]:
         record = from_plain(kind, entry.data)
         if kind in _ROWS:
             row = _ROWS[kind](record)
+        elif kind in (NotificationSettings, Dispatch):
+            row = notifications._row(entry.pk, entry.sk, record)
         else:
             row = _row(entry.pk, entry.sk, record, _ETAGS[kind](record) if kind in _ETAGS else None)
     if (row["pk"], row["sk"]) != (entry.pk, entry.sk):
