@@ -264,8 +264,9 @@ def _moto_folder(folder: Path):
 
 def _integrations_to_rotate(entries, where: str) -> list[str]:
     from chalicelib.adapters.dynamodb import keys
+    from chalicelib.adapters.secretbox import KMS_PREFIX, LOCAL_PREFIX
 
-    mine = "kms1:" if where.startswith("the table ") else "local1:"
+    mine = KMS_PREFIX if where.startswith("the table ") else LOCAL_PREFIX
     return [
         e.data["name"]
         for e in entries

@@ -35,6 +35,8 @@ _PREFIXED = (
     (keys.DELIVERY_PREFIX, Delivery),
     (keys.DISPATCH_PREFIX, Dispatch),
 )
+# Records their stores keep whole, as plain data with an etag over all of it (notifications.py).
+WHOLE_RECORDS = (NotificationSettings, Dispatch)
 
 
 def kind_of(sk: str) -> type:

@@ -20,6 +20,12 @@ def content_etag(fields: dict[str, Any]) -> str:
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
 
 
+def record_etag(record: Any) -> str:
+    """Over the whole record as plain data: for records stored and replaced whole (the
+    reminders' settings and messages)."""
+    return content_etag(to_plain(record))
+
+
 def org_etag(org: Organisation) -> str:
     return content_etag(
         {"name": org.name, "peer_group": org.peer_group, "signed": org.declaration_signed_on, "rank_services": org.rank_services}

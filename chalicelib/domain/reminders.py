@@ -27,6 +27,8 @@ EVIDENCE_EXPIRING = "evidence_expiring"
 CONTRACT_ENDING = "contract_ending"
 
 CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
+# Messages sent are kept long enough to answer "did they hear about it?", then expire (TTL).
+DISPATCH_KEEP_DAYS = 90
 
 
 class NotifyFailed(Exception):

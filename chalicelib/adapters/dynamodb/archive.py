@@ -27,12 +27,12 @@ from chalicelib.adapters.dynamodb.items import (
     summary_of,
 )
 from chalicelib.adapters.dynamodb.models import ClaimItem, IntegrationRouteItem, OrgItem, SummaryItem
-from chalicelib.adapters.dynamodb.notifications import NotifyItem, record_etag
+from chalicelib.adapters.dynamodb.notifications import NotifyItem
 from chalicelib.adapters.dynamodb.transactions import translated_errors
-from chalicelib.adapters.kinds import kind_of
+from chalicelib.adapters.kinds import WHOLE_RECORDS, kind_of
+from chalicelib.domain.etags import record_etag
 from chalicelib.domain.errors import StaleWrite
 from chalicelib.domain.model import ServiceSummary
-from chalicelib.domain.reminders import Dispatch, NotificationSettings
 from chalicelib.domain.plain import from_plain, to_plain
 from chalicelib.services.ports import Entry
 
@@ -40,9 +40,6 @@ _MAPPINGS = {
     m.record: m
     for m in (ORGANISATION, SERVICE, COMPONENT, ASSESSMENT, DRAFT, AUDIT, INTEGRATION, DELIVERY, PROJECT, KPI_VALUES, SNAPSHOT)
 }
-
-_NOTIFY_KINDS = (NotificationSettings, Dispatch)  # held as plain data (notifications.py)
-
 
 class DynamoArchive:
     def __init__(self, connection: Connection):
@@ -93,7 +90,7 @@ def entry_of(raw: dict[str, Any]) -> Entry:
         data = {"org_id": raw["org_id"]["S"]}
     elif kind is dict:  # a claim
         data = {"claimed_at": raw["claimed_at"]["S"]}
-    elif kind in _NOTIFY_KINDS:
+    elif kind in WHOLE_RECORDS:
         data = NotifyItem.from_raw_data(raw).data
     else:
         mapping = _MAPPINGS[kind]
@@ -114,7 +111,7 @@ def item_of(entry: Entry):
         item = IntegrationRouteItem(pk=entry.pk, sk=entry.sk, org_id=entry.data["org_id"])
     elif kind is dict:
         item = ClaimItem(pk=entry.pk, sk=entry.sk, claimed_at=entry.data["claimed_at"], expires_at=expires)
-    elif kind in _NOTIFY_KINDS:
+    elif kind in WHOLE_RECORDS:
         etag = record_etag(from_plain(kind, entry.data))
         item = NotifyItem(pk=entry.pk, sk=entry.sk, data=entry.data, etag=etag, expires_at=expires)
     else:

@@ -1,21 +1,18 @@
 """The reminders' records in the table (domain/reminders.py): an organisation's Notify settings
 and the day's messages, each an item holding the record as plain data. Mixed into DynamoStore."""
 
-import json
 from datetime import date, timedelta
 
 from pynamodb.attributes import JSONAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.models import _Keyed, _Meta
 from chalicelib.domain.errors import AlreadyExists, StaleWrite
-from chalicelib.domain.etags import content_etag
+from chalicelib.domain.etags import record_etag
 from chalicelib.domain.model import AuditRecord
 from chalicelib.domain.plain import from_plain, to_plain
-from chalicelib.domain.reminders import Dispatch, NotificationSettings
-
-# Messages sent are kept long enough to answer "did they hear about it?", then expire (TTL).
-DISPATCH_KEEP_DAYS = 90
+from chalicelib.domain.reminders import DISPATCH_KEEP_DAYS, Dispatch, NotificationSettings
 
 
 class NotifyItem(_Keyed):
@@ -25,10 +22,6 @@ class NotifyItem(_Keyed):
     data = JSONAttribute()
     etag = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
-
-
-def record_etag(record) -> str:
-    return content_etag(json.loads(json.dumps(to_plain(record), default=str)))
 
 
 class NotificationRecords:
@@ -69,8 +62,8 @@ class NotificationRecords:
         with self._errors():
             try:
                 item.save(condition=condition)
-            except Exception as e:  # PutError carrying ConditionalCheckFailed
-                if getattr(e, "cause_response_code", None) == "ConditionalCheckFailedException":
+            except PutError as e:
+                if e.cause_response_code == "ConditionalCheckFailedException":
                     raise on_fail("It already exists." if expected is None else "It changed since it was read.") from e
                 raise
 

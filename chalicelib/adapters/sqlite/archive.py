@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.kinds import kind_of
+from chalicelib.adapters.kinds import WHOLE_RECORDS, kind_of
 from chalicelib.adapters.sqlite import notifications
 from chalicelib.adapters.sqlite.database import Database
 from chalicelib.adapters.sqlite.store import (
@@ -24,7 +24,6 @@ from chalicelib.domain.benchmarks.model import KpiRecord
 from chalicelib.domain.errors import StaleWrite
 from chalicelib.domain.model import AssessmentDraft, Component, DeclarationProject, Integration, Organisation, Service, ServiceSummary
 from chalicelib.domain.plain import from_plain
-from chalicelib.domain.reminders import Dispatch, NotificationSettings
 from chalicelib.services.ports import Entry
 
 # The rows whose shape is more than keys and data: an etag for conditional writes, index keys.
@@ -83,7 +82,7 @@ def row_of(entry: Entry) -> dict[str, Any]:
         record = from_plain(kind, entry.data)
         if kind in _ROWS:
             row = _ROWS[kind](record)
-        elif kind in (NotificationSettings, Dispatch):
+        elif kind in WHOLE_RECORDS:
             row = notifications._row(entry.pk, entry.sk, record)
         else:
             row = _row(entry.pk, entry.sk, record, _ETAGS[kind](record) if kind in _ETAGS else None)

@@ -5,29 +5,22 @@ import json
 from datetime import date, timedelta
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.etags import record_etag
 from chalicelib.domain.model import AuditRecord
 from chalicelib.domain.plain import from_plain, to_plain
-from chalicelib.domain.reminders import Dispatch, NotificationSettings
-
-DISPATCH_KEEP_DAYS = 90
-
-
-def _etag(record) -> str:
-    from chalicelib.domain.etags import content_etag
-
-    return content_etag(json.loads(json.dumps(to_plain(record), default=str)))
+from chalicelib.domain.reminders import DISPATCH_KEEP_DAYS, Dispatch, NotificationSettings
 
 
 def _row(pk: str, sk: str, record, expires_at: float | None = None) -> dict:
     text = json.dumps(to_plain(record), separators=(",", ":"), ensure_ascii=False)
-    return {"pk": pk, "sk": sk, "gsi1pk": None, "gsi1sk": None, "etag": _etag(record), "expires_at": expires_at, "data": text}
+    return {"pk": pk, "sk": sk, "gsi1pk": None, "gsi1sk": None, "etag": record_etag(record), "expires_at": expires_at, "data": text}
 
 
 def _put(tx, row: dict, expected) -> None:
     if expected is None:
         tx.insert(row)
     else:
-        tx.replace(row, _etag(expected))
+        tx.replace(row, record_etag(expected))
 
 
 class NotificationRecords:
