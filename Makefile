@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks export import frontend clean
+.PHONY: run test unit-test browser-test bench token package deploy cost snapshot import-benchmarks export import repair-rollup frontend clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is required")'
@@ -53,6 +53,12 @@ export: $(STAMP)
 import: $(STAMP)
 	@test -n '$(FILE)' || { echo 'usage: make import FILE=path/to/org.jsonl [TABLE=<deployed table> REGION=...]' >&2; exit 2; }
 	@$(BIN)/python -m tools.transfer import '$(FILE)' $(TRANSFER_TO)
+
+# Recompute the organisations' roll-ups (tools/repair_rollup.py): after upgrading a stage whose
+# organisations predate them, or changing the lock-in policy. ORG=... for one; TABLE=... REGION=...
+# for a deployed stage (AWS credentials for it), else the local store.
+repair-rollup: $(STAMP)
+	@$(BIN)/python -m tools.repair_rollup $(if $(ORG),'$(ORG)') $(TRANSFER_TO)
 
 run: $(STAMP) $(NODE_STAMP)
 	PORT=$(PORT) $(BIN)/python -m devserver

@@ -23,6 +23,7 @@ from chalicelib.services.projects import ProjectService
 from chalicelib.services.registry import ServiceRegistry
 from chalicelib.services.scorecards import ScorecardService
 from chalicelib.services.sign_in import SignInService
+from chalicelib.services.rollups import RollupService
 from chalicelib.services.snapshots import SnapshotService
 from chalicelib.services.webhooks import WebhookService
 
@@ -45,6 +46,7 @@ class UseCases:
     benchmarks: BenchmarkService
     dashboard: DashboardService
     sign_in: SignInService
+    rollups: RollupService
 
 
 def _ulid_factory(clock: Clock) -> IdFactory:
@@ -93,8 +95,9 @@ def build(
         projects=ProjectService(ctx),
         snapshots=SnapshotService(ctx, scorecards),
         benchmarks=benchmarks,
-        dashboard=DashboardService(ctx, benchmarks),
+        dashboard=DashboardService(ctx, scorecards, benchmarks),
         sign_in=SignInService(tokens=authenticator, provider=_identity_provider),
+        rollups=RollupService(ctx),
     )
 
 

@@ -65,9 +65,30 @@ def open_sqlite(local_dir: Path) -> LocalStore:
         restored = 0 if seeded else store.db.count()
         # A folder that lost the demo (or a file made elsewhere) gets it again, in place.
         seeded = seed_demo(store=store) or seeded
+        _build_missing_rollups(store)
     except CorruptStore as e:
         raise StoreUnusable(str(e)) from e
     return LocalStore(store, Committed(path), restored, seeded, store.close)
+
+
+def _build_missing_rollups(store) -> None:
+    """Organisations kept by an earlier version have no roll-up (their scorecard is computed
+    from every summary until then): build theirs, as `make repair-rollup` does on a stage."""
+    from chalicelib.bootstrap import build
+    from chalicelib.domain.rollup import TOTALS
+    from chalicelib.domain.rollup_read import is_built
+
+    rollups, cursor = None, None
+    while True:
+        page = store.list_orgs(100, cursor)
+        for org in page.items:
+            if not is_built({name: data for name, (data, _) in store.get_rollup_items(org.org_id, [TOTALS]).items()}):
+                rollups = rollups or build(store=store).rollups
+                report = rollups.repair(org.org_id)
+                print(f"Built the roll-up of {org.org_id} ({report.services} services, {report.snapshots_moved} snapshots moved)")
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
 
 
 def _point_at_the_previous_store(local_dir: Path) -> None:

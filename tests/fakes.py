@@ -4,14 +4,15 @@ adapter's cursor format, which is part of what a client sees."""
 
 import copy
 from contextlib import contextmanager
-from dataclasses import replace
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb.keys import services_index_sk
 from chalicelib.domain.benchmarks.model import listing_of
+from chalicelib.domain.errors import AlreadyExists, Contended, Duplicate, NotFound, StaleWrite
 from chalicelib.domain.etags import draft_etag
-from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
-from chalicelib.services.ports import OrgOverview, Page
+from chalicelib.domain.rollup import NEW_TOTALS, ORG, PROJECT, SNAPSHOT, TOTALS, snapshot_range
+from chalicelib.domain.rollup_read import org_item, project_item, snapshot_item, snapshots_of
+from chalicelib.services.ports import Page
 
 
 class InMemoryStore:
@@ -27,11 +28,11 @@ class InMemoryStore:
         self.projects = {}  # (org_id, project_id) -> DeclarationProject
         self.benchmark_sets = {}  # set_id -> StoredBenchmarkSet
         self.kpis = {}  # (org_id, service_id | None, period) -> KpiRecord
-        self.snapshots = {}  # (org_id, month) -> MonthlySnapshot
         self.claims = set()  # (integration_id, webhook-id)
         self.deliveries = {}  # (integration_id, delivery_id) -> Delivery
         self.notification_settings = {}  # org_id -> NotificationSettings
         self.dispatches = {}  # (org_id, day, kind, recipient) -> Dispatch
+        self.rollups = {}  # org_id -> {name: (content, version)}
 
     # organisations
     def get_org(self, org_id):
@@ -41,29 +42,24 @@ class InMemoryStore:
         with self._write(audit):
             _expect(self.orgs.get(org.org_id), expected)
             self.orgs[org.org_id] = org
+            self._put_copy(org.org_id, ORG, org_item(org))
+            if expected is None:
+                self._put_copy(org.org_id, TOTALS, dict(NEW_TOTALS))
 
     def list_orgs(self, limit, cursor):
         return _page(sorted(self.orgs.values(), key=lambda o: o.org_id), lambda o: o.org_id, limit, cursor)
 
-    def get_org_overview(self, org_id):
-        if org_id not in self.orgs:
-            return None
-        snapshots = [s for (o, _), s in sorted(self.snapshots.items()) if o == org_id]
-        # list_summaries already hands out copies (the fake's "decode"): copy each summary once,
-        # not again with the whole overview.
-        org, projects = copy.deepcopy((self.orgs[org_id], self.list_projects(org_id)))
-        return OrgOverview(org, projects, copy.deepcopy(snapshots), self.list_summaries(org_id))
-
     # services
-    def create_service(self, service, summary, audit):
+    def create_service(self, service, change, audit):
         with self._write(audit):
             if service.org_id not in self.orgs:
                 raise NotFound("The record it belongs to does not exist.")
             key = (service.org_id, service.service_id)
             if key in self.services:
                 raise AlreadyExists("It already exists.")
+            self._check(change)
             self.services[key] = service
-            self.summaries[key] = copy.deepcopy(summary)
+            self._apply(change)
 
     def get_service(self, org_id, service_id):
         return self.services.get((org_id, service_id))
@@ -75,22 +71,18 @@ class InMemoryStore:
         )
         return _page(mine, lambda s: services_index_sk(s.department, s.name, s.service_id), limit, cursor)
 
-    def update_service(self, service, expected, audit):
+    def update_service(self, service, expected, change, audit):
         with self._write(audit):
             key = (service.org_id, service.service_id)
             _expect(self.services.get(key), expected)
+            self._check(change)
             self.services[key] = service
-            summary = self.summaries[key]
-            self.summaries[key] = replace(
-                summary, name=service.name, department=service.department, owner_email=service.owner_email
-            )
+            self._apply(change)
 
-    def set_retired(self, org_id, service_id, retired, audit):
+    def set_retired(self, change, audit):
         with self._write(audit):
-            key = (org_id, service_id)
-            if key not in self.summaries:
-                raise NotFound(f"Service {service_id!r} was not found.")
-            self.summaries[key] = replace(self.summaries[key], retired=retired)
+            self._check(change)
+            self._apply(change)
 
     def get_summary(self, org_id, service_id):
         return copy.deepcopy(self.summaries.get((org_id, service_id)))
@@ -98,43 +90,65 @@ class InMemoryStore:
     def list_summaries(self, org_id):
         return [copy.deepcopy(s) for (o, _), s in sorted(self.summaries.items()) if o == org_id]
 
+    def list_summary_page(self, org_id, department, limit, cursor):
+        mine = sorted(
+            (s for (o, _), s in self.summaries.items() if o == org_id and not s.retired and department in (None, s.department)),
+            key=lambda s: (s.department, s.name, s.service_id),
+        )
+        page = _page(mine, lambda s: services_index_sk(s.department, s.name, s.service_id), limit, cursor)
+        return Page(copy.deepcopy(page.items), page.next_cursor)
+
+    # the roll-up
+    def get_rollup_items(self, org_id, names):
+        mine = self.rollups.get(org_id, {})
+        return {n: copy.deepcopy(mine[n]) for n in names if n in mine}
+
+    def read_rollup(self, org_id, ranges):
+        mine = self.rollups.get(org_id, {})
+        return {n: copy.deepcopy(d) for n, (d, _) in sorted(mine.items()) if any(a <= n <= b for a, b in ranges)}
+
+    def list_rollup(self, org_id):
+        return copy.deepcopy(dict(sorted(self.rollups.get(org_id, {}).items())))
+
+    def write_rollup(self, org_id, items, versions):
+        self._check_versions(org_id, versions)
+        self._apply_rollup(org_id, items)
+
     # components
     def list_components(self, org_id, service_id):
         return [c for (o, s, _), c in sorted(self.components.items()) if (o, s) == (org_id, service_id)]
 
-    def put_component(self, component, expected, max_components, audit):
+    def put_component(self, component, expected, change, audit):
         with self._write(audit):
             key = (component.org_id, component.service_id, component.component_id)
-            summary = self.summaries.get(key[:2])
             _expect(self.components.get(key), expected)
-            if summary is None or (expected is None and len(summary.components) >= max_components):
-                raise StaleWrite("It changed since it was read.")
+            self._check(change)
             self.components[key] = component
-            summary.components[component.component_id] = component
+            self._apply(change)
 
-    def delete_component(self, expected, audit):
+    def delete_component(self, expected, change, audit):
         with self._write(audit):
             key = (expected.org_id, expected.service_id, expected.component_id)
             _expect(self.components.get(key), expected)
+            self._check(change)
             del self.components[key]
-            del self.summaries[key[:2]].components[expected.component_id]
+            self._apply(change)
 
     # assessments
-    def add_assessment(self, assessment, latest, audit, draft=None):
+    def add_assessment(self, assessment, change, audit, draft=None):
         with self._write(audit):
             key = (assessment.org_id, assessment.service_id)
-            summary = self.summaries.get(key)
-            if summary is None:
+            if key not in self.summaries:
                 raise NotFound("The record it belongs to does not exist.")
             if (*key, assessment.assessment_id) in self.assessments:
                 raise AlreadyExists("It already exists.")
+            if change is not None:
+                self._check(change)
             self.assessments[(*key, assessment.assessment_id)] = assessment
             if draft is not None:
                 self.drafts.pop((draft.org_id, draft.service_id, draft.person), None)
-            if summary.latest is None or summary.latest.assessment_id < assessment.assessment_id:
-                self.summaries[key] = replace(summary, latest=latest)
-                return True
-            return False
+            if change is not None:
+                self._apply(change)
 
     def get_assessment(self, org_id, service_id, assessment_id):
         return self.assessments.get((org_id, service_id, assessment_id))
@@ -177,12 +191,15 @@ class InMemoryStore:
         mine = sorted((r for (o, _), r in self.audit.items() if o == org_id), key=lambda r: r.audit_id, reverse=True)
         return _page(mine, lambda r: r.audit_id, limit, cursor, descending=True)
 
-    # monthly snapshots
+    # monthly snapshots, in the roll-up as the adapters keep them
     def put_snapshot(self, snapshot):
-        self.snapshots[(snapshot.org_id, snapshot.month)] = snapshot
+        self._put_copy(snapshot.org_id, SNAPSHOT + snapshot.month, snapshot_item(snapshot))
 
     def list_snapshots(self, org_id, first_month, last_month):
-        return [s for (o, m), s in sorted(self.snapshots.items()) if o == org_id and first_month <= m <= last_month]
+        return snapshots_of(self.read_rollup(org_id, [snapshot_range(first_month, last_month)]))
+
+    def legacy_snapshots(self, org_id):
+        return []
 
     # declaration projects
     def save_project(self, project, expected, audit):
@@ -192,6 +209,7 @@ class InMemoryStore:
                 raise NotFound("The record it belongs to does not exist.")
             _expect(self.projects.get(key), expected)
             self.projects[key] = project
+            self._put_copy(project.org_id, PROJECT + project.project_id, project_item(project))
 
     def get_project(self, org_id, project_id):
         return self.projects.get((org_id, project_id))
@@ -286,6 +304,34 @@ class InMemoryStore:
         key = (dispatch.org_id, dispatch.day, dispatch.kind, dispatch.recipient)
         _expect(self.dispatches.get(key), expected)
         self.dispatches[key] = dispatch
+
+    def _check(self, change):
+        """As the adapters: the summary still as read, and each roll-up item at its version."""
+        after = change.after
+        if self.summaries.get((after.org_id, after.service_id)) != change.before:
+            raise Contended("Another request changed the same records.")
+        self._check_versions(after.org_id, change.versions)
+
+    def _check_versions(self, org_id, versions):
+        mine = self.rollups.get(org_id, {})
+        if any((mine[n][1] if n in mine else None) != v for n, v in versions.items()):
+            raise Contended("Another request changed the same records.")
+
+    def _apply(self, change):
+        after = change.after
+        self.summaries[(after.org_id, after.service_id)] = copy.deepcopy(after)
+        self._apply_rollup(after.org_id, change.rollup)
+
+    def _apply_rollup(self, org_id, items):
+        mine = self.rollups.setdefault(org_id, {})
+        for name, data in items.items():
+            if data:
+                mine[name] = (copy.deepcopy(data), (mine[name][1] if name in mine else 0) + 1)
+            else:
+                mine.pop(name, None)
+
+    def _put_copy(self, org_id, name, data):
+        self._apply_rollup(org_id, {name: data})
 
     @contextmanager
     def _write(self, audit):

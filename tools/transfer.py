@@ -54,7 +54,10 @@ def main(argv: list[str]) -> int:
             archive, where, close = _archive(args.table, args.region, must_exist=args.command == "export")
         if args.command == "export":
             return export(archive, where, args.org, Path(args.file))
-        return import_(archive, where, Path(args.file))
+        code = import_(archive, where, Path(args.file))
+        if code == 0:
+            _repair_rollup(args.table, args.region, read_file(Path(args.file))[0])
+        return code
     except (CorruptStore, FileProblem, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
     except NotFound as e:
@@ -115,6 +118,20 @@ def import_(archive, where: str, file: Path) -> int:
     for name in _integrations_to_rotate(entries, where):
         print(f"note: rotate the signing secret of the integration {name!r} (POST .../rotate-secret): it was sealed elsewhere")
     return 0
+
+
+def _repair_rollup(table: str | None, region: str | None, org_id: str) -> None:
+    """The roll-up recomputed from what is there now: records the import skipped (the same there)
+    and records it wrote both count (tools/repair_rollup.py)."""
+    from chalicelib.bootstrap import build
+    from tools.repair_rollup import open_store
+
+    store, _, close = open_store(table, region)
+    try:
+        report = build(store=store).rollups.repair(org_id)
+    finally:
+        close()
+    print(f"{org_id}: roll-up checked, {report.written + report.deleted} items corrected")
 
 
 _REASONS = {

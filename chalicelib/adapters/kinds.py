@@ -3,6 +3,7 @@ whole and must decode every item in it: moving an organisation between stores.""
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.benchmarks.model import KpiRecord
+from chalicelib.domain.rollup import is_rollup_name
 from chalicelib.domain.model import (
     Assessment,
     AssessmentDraft,
@@ -35,6 +36,13 @@ _PREFIXED = (
     (keys.DELIVERY_PREFIX, Delivery),
     (keys.DISPATCH_PREFIX, Dispatch),
 )
+
+
+class RollupContent(dict):
+    """A roll-up item (domain/rollup.py): plain data, derived from the summaries and the
+    organisation's records, with a version instead of an etag."""
+
+
 # Records their stores keep whole, as plain data with an etag over all of it (notifications.py).
 WHOLE_RECORDS = (NotificationSettings, Dispatch)
 
@@ -43,6 +51,8 @@ def kind_of(sk: str) -> type:
     """The record type an item with this sort key holds (dict for a route or a claim)."""
     if sk in _EXACT:
         return _EXACT[sk]
+    if is_rollup_name(sk):
+        return RollupContent
     for prefix, kind in _PREFIXED:
         if sk.startswith(prefix):
             return kind

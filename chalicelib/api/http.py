@@ -151,13 +151,13 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def list_params(request) -> tuple[int, str | None]:
+def list_params(request, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> tuple[int, str | None]:
     params = request.query_params or {}
     raw_limit = params.get("limit")
-    limit = DEFAULT_LIMIT
+    limit = default
     if raw_limit is not None:
-        if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            raise BadRequest("limit must be a whole number from 1 to 100.", {"limit": ["must be 1-100"]})
+        if not re.fullmatch(r"[0-9]{1,4}", raw_limit) or not 1 <= int(raw_limit) <= maximum:
+            raise BadRequest(f"limit must be a whole number from 1 to {maximum}.", {"limit": [f"must be 1-{maximum}"]})
         limit = int(raw_limit)
     cursor = params.get("cursor")
     if cursor is not None and not cursor:
@@ -179,10 +179,14 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
     return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
 
 
-PAGINATION = (
-    {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-    {"name": "cursor", "schema": {"type": "string", "minLength": 1}, "description": "next_cursor from the previous page."},
-)
+def pagination(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT, cursor_field: str = "next_cursor") -> tuple[dict, dict]:
+    return (
+        {"name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": default}},
+        {"name": "cursor", "schema": {"type": "string", "minLength": 1}, "description": f"{cursor_field} from the previous page."},
+    )
+
+
+PAGINATION = pagination()
 
 # Conditional requests (RFC 9110, section 13.1), as /openapi.json declares them: `*` or a
 # comma-separated list of entity-tags.

@@ -3,11 +3,12 @@
 from chalice import Blueprint
 
 from chalicelib.edge import presenters
-from chalicelib.api.http import route
+from chalicelib.api.http import list_params, pagination, route
 from chalicelib.edge.http import csv_response, scorecard_csv
 from chalicelib.bootstrap import use_cases
 from chalicelib.domain.errors import BadRequest
 from chalicelib.schemas import responses
+from chalicelib.services.scorecards import PAGE_DEFAULT, PAGE_MAX
 
 bp = Blueprint(__name__)
 
@@ -30,7 +31,7 @@ def service_scorecard(principal, org_id, service_id):
     bp,
     "/orgs/{org_id}/scorecard",
     "GET",
-    "The organisation's scorecard (?format=csv or Accept: text/csv for one row per service)",
+    "The organisation's scorecard, its services a page at a time (?format=csv or Accept: text/csv for one row per service)",
     "scorecards",
     response=responses.OrgScorecardOut,
     also=(400, 404),
@@ -40,8 +41,9 @@ def service_scorecard(principal, org_id, service_id):
             "name": "format",
             "schema": {"type": "string", "enum": ["json", "csv"]},
             "description": "csv, or Accept: text/csv without ?format=: a text/csv 200, one row per service "
-            "with the columns of `services` (the level by its name).",
+            "(every service, whatever the limit) with the columns of `services` (the level by its name).",
         },
+        *pagination(PAGE_DEFAULT, PAGE_MAX, "services_next_cursor"),
     ),
     produces=("application/json", "text/csv"),
 )
@@ -53,11 +55,12 @@ def org_scorecard(principal, org_id):
         raise BadRequest("format must be json or csv.", {"format": ["must be json or csv"]})
     as_csv = wanted == "csv" or (wanted is None and "text/csv" in (request.headers.get("accept") or ""))
     department = params.get("department")
-    card = use_cases().scorecards.for_org(principal, org_id, department)
-    body = presenters.org_scorecard(card, department)
     if as_csv:
-        return csv_response(*scorecard_csv(body), f"{org_id}-scorecard.csv")
-    return responses.OrgScorecardOut().dump(body)
+        card = use_cases().scorecards.with_every_service(principal, org_id, department)
+        return csv_response(*scorecard_csv(presenters.org_scorecard(card, department)), f"{org_id}-scorecard.csv")
+    limit, cursor = list_params(request, PAGE_DEFAULT, PAGE_MAX)
+    card = use_cases().scorecards.for_org(principal, org_id, department, limit, cursor)
+    return responses.OrgScorecardOut().dump(presenters.org_scorecard(card, department))
 
 
 @route(

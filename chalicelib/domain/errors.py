@@ -26,6 +26,11 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Contended(Conflict):
+    """A summary or roll-up item changed between the read and the write (another request in the
+    same organisation): the use case reads again and retries; a Conflict if it never gets in."""
+
+
 class StaleWrite(DomainError):
     """An If-Match precondition did not hold."""
 

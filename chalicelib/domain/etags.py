@@ -26,6 +26,11 @@ def record_etag(record: Any) -> str:
     return content_etag(to_plain(record))
 
 
+def summary_etag(summary) -> str:
+    """What a store compares before replacing a service's summary (domain/summaries.py)."""
+    return record_etag(summary)
+
+
 def org_etag(org: Organisation) -> str:
     return content_etag(
         {"name": org.name, "peer_group": org.peer_group, "signed": org.declaration_signed_on, "rank_services": org.rank_services}

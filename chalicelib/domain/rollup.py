@@ -4,8 +4,10 @@ write by (the service's contribution after) - (its contribution before).
 A roll-up is a set of small items, each a plain dict under a name that is also its sort key in
 the roll-up's own partition (names sort so that one key range reads what a headline needs):
 
+- `0#SNAP#<YYYY-MM>`: the month's snapshot of the headline (the trend), kept here so that the
+  dashboard reads its trend in the same key range as the headline. Not derived: history.
 - `1#ORG`: the organisation record (plain data), copied by every save of the organisation;
-  `1#PROJECT#<id>`: each declaration project's status and due date.
+  `1#PROJECT#<id>`: each declaration project, copied by every save of it.
 - `2#TOTALS`: services, assessed, the sum of overall scores and of each principle's scores (exact
   fractions as "n/d"), counts by level, and the services by lock-in risk *before* any dated change.
 - `3#DEPT#<h>`: departments (services, assessed, sum of overall scores), sharded by name.
@@ -31,6 +33,7 @@ from chalicelib.domain.clock import add_months, iso_instant, parse_instant
 from chalicelib.domain.lockin import service_lock_in
 from chalicelib.domain.model import ServiceSummary
 
+SNAPSHOT = "0#SNAP#"
 ORG = "1#ORG"
 PROJECT = "1#PROJECT#"
 TOTALS = "2#TOTALS"
@@ -40,15 +43,27 @@ RISK = "5#RISK#"
 CONTRACT = "6#CONTRACT#"
 SPELL = "7#SPELL#"
 
+# In the totals from the organisation's creation, or from the roll-up's rebuild (make
+# repair-rollup): an organisation made before roll-ups existed has none until it is rebuilt,
+# and its figures are computed from its summaries until then.
+BUILT = "built"
+NEW_TOTALS = {BUILT: 1}
+
 DEPT_SHARDS = 8
 SUPP_SHARDS = 16
 SPELL_SHARDS = 32
 CONTRACT_SHARDS = 16
 
 
+def is_rollup_name(name: str) -> bool:
+    """Every roll-up item's name is a digit, "#", then the rest."""
+    return len(name) > 1 and name[0].isdigit() and name[1] == "#"
+
+
 def shard(text: str, shards: int) -> int:
     """A stable shard number (crc32: the same in every process, unlike hash())."""
-    return zlib.crc32(text.encode("utf-8")) % shards
+    # surrogatepass: names stored before text was checked may hold lone surrogates.
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % shards
 
 
 def supplier_key(name: str) -> str:
@@ -281,15 +296,21 @@ def _normalised(data):
 
 def rebuild(summaries: list[ServiceSummary], framework: Framework) -> dict[str, dict]:
     """The roll-up's service items recomputed from every summary (the repair command)."""
-    items: dict[str, dict] = {TOTALS: {}}
+    items: dict[str, dict] = {TOTALS: dict(NEW_TOTALS)}
     for summary in summaries:
         c = contribution(summary, framework)
         items.update(apply(items, NOTHING, c))
     return {name: data for name, data in items.items() if data or name == TOTALS}
 
 
-def read_ranges(today: date, framework: Framework) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The two key ranges a headline reads: everything but the contracts and the spellings, and
-    the contracts ending from this month to the last month of the expiry window."""
+def read_ranges(today: date, framework: Framework, trend_from: str | None = None) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The two key ranges a headline reads: everything but the contracts and the spellings (and
+    the snapshots from month `trend_from`, when given), and the contracts ending from this month
+    to the last month of the expiry window."""
     horizon = add_months(today, framework.lock_in.expiry_window_months)
-    return (ORG, RISK + "~"), (f"{CONTRACT}{month_of(today)}#", f"{CONTRACT}{month_of(horizon)}#~")
+    first = SNAPSHOT + trend_from if trend_from is not None else ORG
+    return (first, RISK + "~"), (f"{CONTRACT}{month_of(today)}#", f"{CONTRACT}{month_of(horizon)}#~")
+
+
+def snapshot_range(first_month: str, last_month: str) -> tuple[str, str]:
+    return SNAPSHOT + first_month, SNAPSHOT + last_month

@@ -7,14 +7,15 @@ from fractions import Fraction
 from chalicelib.domain.catalogue import Framework
 from chalicelib.domain.clock import add_months, parse_instant
 from chalicelib.domain.lockin import concentration_flags
-from chalicelib.domain.model import Organisation
+from chalicelib.domain.model import DeclarationProject, Organisation
 from chalicelib.domain.plain import from_plain, to_plain
-from chalicelib.domain.rollup import CONTRACT, DEPT, ORG, PROJECT, RISK, SUPP, TOTALS
+from chalicelib.domain.rollup import BUILT, CONTRACT, DEPT, ORG, PROJECT, RISK, SNAPSHOT, SUPP, TOTALS
 from chalicelib.domain.scorecards import (
     RISKS,
     TOP_SUPPLIERS,
     DepartmentLine,
     ExpiringContract,
+    MonthlySnapshot,
     OrgScorecard,
     SupplierLine,
 )
@@ -29,8 +30,28 @@ def org_of(items: dict[str, dict]) -> Organisation | None:
     return from_plain(Organisation, data["org"]) if data else None
 
 
-def project_item(status: str, due: date) -> dict:
-    return {"status": status, "due": due.isoformat()}
+def is_built(items: dict[str, dict]) -> bool:
+    """Whether the roll-up holds every service (rollup.BUILT)."""
+    return bool(items.get(TOTALS, {}).get(BUILT))
+
+
+def project_item(project: DeclarationProject) -> dict:
+    return {"project": to_plain(project)}
+
+
+def projects_of(items: dict[str, dict]) -> list[DeclarationProject]:
+    """By project_id, as Store.list_projects."""
+    return [from_plain(DeclarationProject, data["project"]) for name, data in sorted(items.items()) if name.startswith(PROJECT)]
+
+
+def snapshot_item(snapshot: MonthlySnapshot) -> dict:
+    """The snapshot itself as plain data (its `taken_at` is what an import compares)."""
+    return to_plain(snapshot)
+
+
+def snapshots_of(items: dict[str, dict]) -> list[MonthlySnapshot]:
+    """Oldest first."""
+    return [from_plain(MonthlySnapshot, data) for name, data in sorted(items.items()) if name.startswith(SNAPSHOT)]
 
 
 def headline(org_id: str, items: dict[str, dict], framework: Framework, today: date) -> OrgScorecard:
@@ -87,7 +108,7 @@ def headline(org_id: str, items: dict[str, dict], framework: Framework, today: d
                     expiring.append(ExpiringContract(service_id, component_id, supplier, end, exit_plan))
     expiring.sort(key=lambda r: (r.end, r.service_id, r.component_id))
 
-    projects = [item for name, item in items.items() if name.startswith(PROJECT)]
+    projects = projects_of(items)
     return OrgScorecard(
         org_id=org_id,
         services=(),
@@ -101,8 +122,8 @@ def headline(org_id: str, items: dict[str, dict], framework: Framework, today: d
         expiring_contracts=tuple(expiring),
         projects={
             "total": len(projects),
-            "done": sum(1 for p in projects if p["status"] == "done"),
-            "overdue": sum(1 for p in projects if p["status"] != "done" and date.fromisoformat(p["due"]) < today),
+            "done": sum(1 for p in projects if p.status == "done"),
+            "overdue": sum(1 for p in projects if p.overdue(today)),
         },
         services_total=services_total,
         services_assessed=assessed,

@@ -401,7 +401,13 @@ class OrgScorecardOut(ResponseBody):
     departments = fields.List(fields.Nested(DepartmentOut))
     lock_in = fields.Nested(OrgLockInOut)
     declaration_projects = fields.Nested(ProjectCounts)
-    services = fields.List(fields.Nested(ScorecardRow))
+    services = fields.List(
+        fields.Nested(ScorecardRow),
+        metadata={"description": "One page of the services (?limit=, default 100, at most 1,000); every other figure counts them all."},
+    )
+    services_next_cursor = fields.String(
+        **Nullable, metadata={"description": "?cursor= for the next page of `services`; null on the last page."}
+    )
 
 
 class ActorOut(ResponseBody):

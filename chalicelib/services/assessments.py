@@ -6,7 +6,8 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.lockin import service_lock_in
 from chalicelib.domain.model import Answer, Assessment, AssessmentDraft, LatestAssessment
 from chalicelib.domain.scoring import score_assessment
-from chalicelib.services.context import Context
+from chalicelib.domain.summaries import with_latest
+from chalicelib.services.context import Context, on_contention
 from chalicelib.services.ports import Page
 
 
@@ -51,9 +52,16 @@ class AssessmentService:
             evidence_expires_on=assessment.evidence_expires_on(),
         )
         target = f"services/{service_id}/assessments/{assessment.assessment_id}"
-        self._ctx.store.add_assessment(
-            assessment, latest, self._ctx.audit(org_id, assessment.submitted, "assessment.submitted", target), draft
-        )
+        audit = self._ctx.audit(org_id, assessment.submitted, "assessment.submitted", target)
+
+        unread = [summary]  # the first attempt uses the summary just read; a retry reads it again
+
+        def attempt():
+            current = unread.pop() if unread else self._ctx.summary_or_404(org_id, service_id)
+            after = with_latest(current, latest)
+            self._ctx.store.add_assessment(assessment, self._ctx.summary_change(current, after) if after else None, audit, draft)
+
+        on_contention(attempt)
         return assessment
 
     def get(self, principal: Principal, org_id: str, service_id: str, assessment_id: str) -> Assessment:

@@ -2,9 +2,8 @@
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.etags import component_etag
 from chalicelib.domain.errors import Conflict, Invalid, NotFound
-from chalicelib.domain.preconditions import NONE, Preconditions
+from chalicelib.domain.etags import component_etag
 from chalicelib.domain.lockin import component_flags
 from chalicelib.domain.model import (
     MAX_COMPONENTS_PER_SERVICE,
@@ -14,6 +13,8 @@ from chalicelib.domain.model import (
     ServiceSummary,
     contract_date_errors,
 )
+from chalicelib.domain.preconditions import NONE, Preconditions
+from chalicelib.domain.summaries import with_component, without_component
 from chalicelib.services.context import Context, with_retries
 
 
@@ -56,7 +57,8 @@ class ComponentService:
             )
             action = "component.created" if existing is None else "component.replaced"
             audit = self._ctx.audit(org_id, stamp, action, _target(service_id, component_id))
-            self._ctx.store.put_component(component, existing, MAX_COMPONENTS_PER_SERVICE, audit)
+            change = self._ctx.summary_change(summary, with_component(summary, component))
+            self._ctx.store.put_component(component, existing, change, audit)
             return component, existing is None
 
         return with_retries(attempt, preconditions.conditional, f"Component {component_id!r}")
@@ -78,11 +80,12 @@ class ComponentService:
         access.require_org_member_who_may_edit(principal, org_id)
 
         def attempt():
-            existing = self._component(self._editable_summary(principal, org_id, service_id), component_id)
+            summary = self._editable_summary(principal, org_id, service_id)
+            existing = self._component(summary, component_id)
             preconditions.check(component_etag(existing), f"Component {component_id!r}")
             stamp = self._ctx.stamp(principal.actor)
             audit = self._ctx.audit(org_id, stamp, "component.deleted", _target(service_id, component_id))
-            self._ctx.store.delete_component(existing, audit)
+            self._ctx.store.delete_component(existing, self._ctx.summary_change(summary, without_component(summary, component_id)), audit)
 
         with_retries(attempt, preconditions.conditional, f"Component {component_id!r}")
 

@@ -1,17 +1,26 @@
 """What every use case is built with: the store, the clock, the catalogue and an id factory."""
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
+from chalicelib.domain import rollup
 from chalicelib.domain.catalogue import Framework
-from chalicelib.domain.errors import AlreadyExists, Conflict, Invalid, NotFound, PreconditionRequired, StaleWrite
-from chalicelib.domain.model import Actor, AuditRecord, Organisation, Stamp
+from chalicelib.domain.errors import AlreadyExists, Conflict, Contended, Invalid, NotFound, PreconditionRequired, StaleWrite
+from chalicelib.domain.model import Actor, AuditRecord, Organisation, ServiceSummary, Stamp
 from chalicelib.domain.preconditions import Preconditions
+from chalicelib.domain.summaries import SummaryChange
 from chalicelib.services.ports import RACE_ATTEMPTS, Clock, IdFactory, Store
 
 T = TypeVar("T")
+
+# How often a write that met another request's change to the same summary or roll-up item reads
+# again and retries: every write in an organisation touches its roll-up totals, so up to this
+# many concurrent writers all get in (tests/contract/test_rollup_contract.py runs 8).
+CONTENDED_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,20 @@ class Context:
             raise StaleWrite(f"{what} has changed since you read it.") from None
         return updated
 
+    def summary_change(self, before: ServiceSummary | None, after: ServiceSummary) -> SummaryChange:
+        """The write of `after` over `before`, with the roll-up items it changes (read in one
+        request; none when the service's contribution to the figures is the same)."""
+        framework = self.current_framework
+        was, now = rollup.contribution(before, framework), rollup.contribution(after, framework)
+        if was == now:
+            return SummaryChange(before, after)
+        read = self.store.get_rollup_items(after.org_id, sorted(rollup.changed_names(was, now)))
+        current = {name: data for name, (data, _) in read.items()}
+        # Only the items whose content changes are written (and compared): a transaction holds
+        # at most 100 items, and an unchanged item needs neither.
+        items = {name: data for name, data in rollup.apply(current, was, now).items() if data != current.get(name, {})}
+        return SummaryChange(before, after, items, {name: read[name][1] if name in read else None for name in items})
+
     def summary_or_404(self, org_id: str, service_id: str):
         summary = self.store.get_summary(org_id, service_id)
         if summary is None:
@@ -85,14 +108,28 @@ class Context:
 
 def with_retries(attempt: Callable[[], T], conditional: bool, what: str) -> T:
     """Run read-then-conditional-write `attempt`; a lost race is retried unless the client made the
-    write conditional (If-Match), in which case it is the client's 412 to resolve."""
+    write conditional (If-Match), in which case it is the client's 412 to resolve. Contention on
+    the summary or the roll-up is never the client's: it is retried (on_contention)."""
     for _ in range(RACE_ATTEMPTS):
         try:
-            return attempt()
+            return on_contention(attempt)
         except (AlreadyExists, StaleWrite):
             if conditional:
                 raise StaleWrite(f"{what} changed since you read it; read it again and retry.") from None
     raise Conflict(f"{what} is being changed by other requests; try again.")
+
+
+def on_contention(attempt: Callable[[], T]) -> T:
+    """Run read-then-write `attempt` again while it meets Contended, after a short random pause
+    that grows with each attempt (so that concurrent writers spread out)."""
+    for tries in range(1, CONTENDED_ATTEMPTS + 1):
+        try:
+            return attempt()
+        except Contended:
+            if tries == CONTENDED_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**tries)))
+    raise AssertionError("unreachable")
 
 
 def require_if_match(preconditions: Preconditions) -> None:

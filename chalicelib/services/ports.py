@@ -9,23 +9,22 @@ from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from chalicelib.domain.access import Principal
-
 from chalicelib.domain.benchmarks.model import BenchmarkSetListing, KpiRecord, StoredBenchmarkSet
-from chalicelib.domain.reminders import Dispatch, NotificationSettings
-from chalicelib.domain.scorecards import MonthlySnapshot
 from chalicelib.domain.model import (
     Assessment,
     AssessmentDraft,
     AuditRecord,
+    Component,
     DeclarationProject,
     Delivery,
     Integration,
-    Component,
-    LatestAssessment,
     Organisation,
     Service,
     ServiceSummary,
 )
+from chalicelib.domain.reminders import Dispatch, NotificationSettings
+from chalicelib.domain.scorecards import MonthlySnapshot
+from chalicelib.domain.summaries import SummaryChange
 
 T = TypeVar("T")
 
@@ -38,16 +37,6 @@ RACE_ATTEMPTS = 3
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class OrgOverview:
-    """Everything an organisation dashboard shows, read together."""
-
-    org: Organisation
-    projects: list[DeclarationProject]
-    snapshots: list[MonthlySnapshot]  # oldest first
-    summaries: list[ServiceSummary]  # in list_summaries' order
 
 
 @dataclass(frozen=True)
@@ -145,12 +134,11 @@ class Store(Protocol):
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]: ...
 
-    def get_org_overview(self, org_id: str) -> OrgOverview | None:
-        """The organisation with its projects, snapshots and summaries, in one stream of pages
-        (a dashboard's budget is one request per page), or None without the organisation."""
-
-    # services and their summaries
-    def create_service(self, service: Service, summary: ServiceSummary, audit: AuditRecord) -> None:
+    # services and their summaries. Every write that changes a summary takes a SummaryChange
+    # (domain/summaries.py): the summary is replaced by `change.after` and the roll-up items by
+    # `change.rollup` only if the summary still equals `change.before` and each roll-up item is
+    # at the version read; otherwise Contended, and nothing is written.
+    def create_service(self, service: Service, change: SummaryChange, audit: AuditRecord) -> None:
         """NotFound when the organisation does not exist."""
 
     def get_service(self, org_id: str, service_id: str) -> Service | None: ...
@@ -158,40 +146,52 @@ class Store(Protocol):
     def list_services(self, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
         """Ordered by department, name, service_id."""
 
-    def update_service(self, service: Service, expected: Service, audit: AuditRecord) -> None:
-        """Replace the service (StaleWrite unless it still equals `expected`) and copy its name,
-        department and owner into the summary, atomically."""
+    def update_service(self, service: Service, expected: Service, change: SummaryChange, audit: AuditRecord) -> None:
+        """Replace the service (StaleWrite unless it still equals `expected`) and its summary."""
 
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None: ...
 
-    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
-        """Mark the service's summary retired (or not); NotFound without the service."""
+    def set_retired(self, change: SummaryChange, audit: AuditRecord) -> None:
+        """Mark the service's summary retired (or not): `change.after` says which."""
 
     def list_summaries(self, org_id: str) -> list[ServiceSummary]:
         """Every service summary of the organisation, in pages of the store's choosing."""
 
+    def list_summary_page(self, org_id: str, department: str | None, limit: int, cursor: str | None) -> Page[ServiceSummary]:
+        """One page of the services that are not retired (only `department`'s, when given), by
+        department, name and service_id: one Query."""
+
+    # the organisation's roll-up (domain/rollup.py), in its own partition
+    def get_rollup_items(self, org_id: str, names: list[str]) -> dict[str, tuple[dict, int]]:
+        """The named items that exist, each with its version: one BatchGetItem."""
+
+    def read_rollup(self, org_id: str, ranges: list[tuple[str, str]]) -> dict[str, dict]:
+        """Every item whose name is in one of the (first, last) ranges, inclusive: one Query per
+        range (per 1 MB page)."""
+
+    def list_rollup(self, org_id: str) -> dict[str, tuple[dict, int]]:
+        """The whole roll-up with versions (the repair command)."""
+
+    def write_rollup(self, org_id: str, items: dict[str, dict], versions: dict[str, int | None]) -> None:
+        """Replace (or, for {}, delete) each item at the version read, all or none: Contended."""
+
     # components
     def list_components(self, org_id: str, service_id: str) -> list[Component]: ...
 
-    def put_component(
-        self, component: Component, expected: Component | None, max_components: int, audit: AuditRecord
-    ) -> None:
-        """Create when `expected` is None (AlreadyExists if present; Invalid if the service
-        already has `max_components`), otherwise replace only if unchanged since `expected`
-        (StaleWrite); the summary's copy changes in the same transaction. NotFound without the
-        service."""
+    def put_component(self, component: Component, expected: Component | None, change: SummaryChange, audit: AuditRecord) -> None:
+        """Create when `expected` is None (AlreadyExists if present), otherwise replace only if
+        unchanged since `expected` (StaleWrite); the summary changes with it."""
 
-    def delete_component(self, expected: Component, audit: AuditRecord) -> None:
+    def delete_component(self, expected: Component, change: SummaryChange, audit: AuditRecord) -> None:
         """StaleWrite if the component changed or went since it was read."""
 
     # assessments
     def add_assessment(
-        self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord, draft: AssessmentDraft | None = None
-    ) -> bool:
-        """Store the assessment and, unless the summary already holds a newer one, make it the
-        service's latest, atomically; the `draft` it was made from (if any) is deleted in the
-        same transaction, whatever it holds by then. Returns whether it became the latest.
-        NotFound without the service."""
+        self, assessment: Assessment, change: SummaryChange | None, audit: AuditRecord, draft: AssessmentDraft | None = None
+    ) -> None:
+        """Store the assessment, with the change that makes it the service's latest (None: the
+        summary already holds a newer one, and only has to exist: NotFound); the `draft` it was
+        made from (if any) is deleted in the same transaction, whatever it holds by then."""
 
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None: ...
 
@@ -218,12 +218,15 @@ class Store(Protocol):
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
         """Newest first."""
 
-    # monthly snapshots of the organisation scorecard
+    # monthly snapshots of the organisation scorecard (in the roll-up's partition)
     def put_snapshot(self, snapshot: MonthlySnapshot) -> None:
         """Create or replace the month's snapshot (taking it twice in a month is harmless)."""
 
     def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
         """Oldest first, months first_month..last_month inclusive."""
+
+    def legacy_snapshots(self, org_id: str) -> list[MonthlySnapshot]:
+        """Snapshots kept where they were before the roll-up held them (services/rollups.py moves them)."""
 
     # declaration projects
     def save_project(self, project: DeclarationProject, expected: DeclarationProject | None, audit: AuditRecord) -> None:

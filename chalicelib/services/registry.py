@@ -2,11 +2,12 @@
 
 from chalicelib.domain import access
 from chalicelib.domain.access import Principal
-from chalicelib.domain.etags import service_etag
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, Service, ServiceSummary
+from chalicelib.domain.etags import service_etag
+from chalicelib.domain.model import EDITABLE_SERVICE_FIELDS, AuditRecord, Service
 from chalicelib.domain.preconditions import Preconditions
-from chalicelib.services.context import Context, require_if_match
+from chalicelib.domain.summaries import new_summary, with_retired, with_service
+from chalicelib.services.context import Context, on_contention, require_if_match
 from chalicelib.services.ports import Page
 
 REQUIRED_FIELDS = ("name", "department", "owner_email")
@@ -30,9 +31,8 @@ class ServiceRegistry:
             created=stamp,
             updated=stamp,
         )
-        summary = ServiceSummary(org_id, service.service_id, service.name, service.department, service.owner_email)
         audit = self._ctx.audit(org_id, stamp, "service.created", f"services/{service.service_id}")
-        self._ctx.store.create_service(service, summary, audit)
+        on_contention(lambda: self._ctx.store.create_service(service, self._ctx.summary_change(None, new_summary(service)), audit))
         return service
 
     def get(self, principal: Principal, org_id: str, service_id: str) -> Service:
@@ -62,7 +62,7 @@ class ServiceRegistry:
             (EDITABLE_SERVICE_FIELDS, REQUIRED_FIELDS),
             principal.actor,
             (org_id, "service.updated", f"services/{service_id}"),
-            self._ctx.store.update_service,
+            lambda updated, expected, audit: on_contention(lambda: self._save(updated, expected, audit)),
             f"Service {service_id!r}",
         )
 
@@ -70,13 +70,23 @@ class ServiceRegistry:
         """Retire a service (or reinstate it): admins and the service's owner. Its records and
         history stay; the organisation's figures leave it out from now on (the summary says so)."""
         access.require_org_member_who_may_edit(principal, org_id)
-        summary = self._ctx.summary_or_404(org_id, service_id)
-        access.require_service_editor(principal, org_id, summary.owner_email)
-        if summary.retired == retired:
-            return  # already so: nothing to change or audit (a repeated request is harmless)
-        stamp = self._ctx.stamp(principal.actor)
-        action = "service.retired" if retired else "service.reinstated"
-        self._ctx.store.set_retired(org_id, service_id, retired, self._ctx.audit(org_id, stamp, action, f"services/{service_id}"))
+
+        def attempt():
+            summary = self._ctx.summary_or_404(org_id, service_id)
+            access.require_service_editor(principal, org_id, summary.owner_email)
+            if summary.retired == retired:
+                return  # already so: nothing to change or audit (a repeated request is harmless)
+            stamp = self._ctx.stamp(principal.actor)
+            action = "service.retired" if retired else "service.reinstated"
+            change = self._ctx.summary_change(summary, with_retired(summary, retired))
+            self._ctx.store.set_retired(change, self._ctx.audit(org_id, stamp, action, f"services/{service_id}"))
+
+        on_contention(attempt)
+
+    def _save(self, service: Service, expected: Service, audit: AuditRecord) -> None:
+        """The service and its summary's copy of its name, department and owner."""
+        summary = self._ctx.summary_or_404(service.org_id, service.service_id)
+        self._ctx.store.update_service(service, expected, self._ctx.summary_change(summary, with_service(summary, service)), audit)
 
     def _get(self, org_id: str, service_id: str) -> Service:
         service = self._ctx.store.get_service(org_id, service_id)

@@ -40,7 +40,8 @@ def home(principal, request):
 def dashboard(principal, request, org_id):
     params = request.query_params or {}
     department = params.get("department") or None
-    board = use_cases().dashboard.for_org(principal, org_id, department)
+    cursor = params.get("cursor") or None
+    board = use_cases().dashboard.for_org(principal, org_id, department, cursor=cursor)
     card = presenters.org_scorecard(board.scorecard, department)
     trend = [presenters.history_point(s) for s in board.trend]
     framework = use_cases().context.current_framework
@@ -51,10 +52,17 @@ def dashboard(principal, request, org_id):
         query = urllib.parse.urlencode(finding.query_string(narrowed, **changes))
         return f"{root(request)}/app/orgs/{org_id}/services?{query}"
 
+    def page_url(services_cursor: str | None) -> str:
+        """This dashboard with another page of its services table."""
+        query = urllib.parse.urlencode({k: v for k, v in (("department", department), ("cursor", services_cursor)) if v})
+        return f"{root(request)}/app/orgs/{org_id}" + (f"?{query}" if query else "")
+
     return html(
         "dashboard.html",
         sections=SECTIONS,
         find=find,
+        page_url=page_url,
+        cursor=cursor,
         not_assessed=finding.NOT_ASSESSED,
         title="Dashboard",
         org=board.org,
@@ -86,7 +94,7 @@ def dashboard(principal, request, org_id):
 @page("/app/orgs/{org_id}/scorecard.csv")
 def dashboard_csv(principal, request, org_id):
     department = (request.query_params or {}).get("department") or None
-    card = use_cases().scorecards.for_org(principal, org_id, department)
+    card = use_cases().scorecards.with_every_service(principal, org_id, department)
     response = csv_response(*scorecard_csv(presenters.org_scorecard(card, department)), f"{org_id}-scorecard.csv")
     response.headers["Cache-Control"] = "no-store"  # signed in by cookie: no shared cache may keep it
     return response

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from tests.api.pages_support import Browser, error_summary_links, leader_of, page, requests_of, set_cookies
-from tests.api.test_pages import MANY_SERVICES, _load_orgs, _stream_pages, api, as_, world  # noqa: F401 (fixtures)
+from tests.api.test_pages import MANY_SERVICES, _load_orgs, _summary_pages, api, as_, world  # noqa: F401 (fixtures)
 from tests.dynamo_requests import RECORDER
 
 LIST = "/app/orgs/own/services"
@@ -87,7 +87,7 @@ def test_the_list_reads_the_same_whatever_the_number_of_services(api, world):
         _, measured[org_id] = requests_of(api.http, org_id, "/app/orgs/{org_id}/services?sort=risk&department=Dept%201")
     # The summaries only: one Query per 1 MB page of them, nothing per service.
     assert measured["find-one"] == ["Query"]
-    _, summaries = _stream_pages("find-thousand")
+    summaries = _summary_pages("find-thousand")
     assert summaries >= 2, "the data should need paging"
     assert Counter(measured["find-thousand"]) == {"Query": summaries}
 

@@ -26,7 +26,7 @@ def scheduler(client):
 
 
 def _snapshots():
-    return [i for i in table_items() if i["sk"]["S"].startswith("SNAPSHOT#")]
+    return [i for i in table_items() if i["sk"]["S"].startswith("0#SNAP#")]  # in the roll-up's partition
 
 
 def test_the_scheduled_snapshot_keeps_one_record_a_month_and_the_history_reads_them(client, org, clock, scheduler):
@@ -39,7 +39,7 @@ def test_the_scheduled_snapshot_keeps_one_record_a_month_and_the_history_reads_t
     clock.instant = datetime(2026, 2, 10, 9, 0, tzinfo=timezone.utc)
     scheduler()
     scheduler()  # idempotent: the month's snapshot is replaced, not duplicated
-    assert sorted(i["sk"]["S"] for i in _snapshots()) == ["SNAPSHOT#2026-01", "SNAPSHOT#2026-02"]
+    assert sorted(i["sk"]["S"] for i in _snapshots()) == ["0#SNAP#2026-01", "0#SNAP#2026-02"]
 
     points = body(client.get(f"/orgs/{org}/scorecard/history?from=2026-01&to=2026-02", roles=("leadership",)))["items"]
     assert [p["month"] for p in points] == ["2026-01", "2026-02"]

@@ -9,7 +9,8 @@ from fractions import Fraction
 
 import pytest
 
-from chalicelib.domain.errors import AlreadyExists, BadRequest, Duplicate, NotFound, StaleWrite
+from chalicelib.domain.errors import AlreadyExists, BadRequest, Contended, Duplicate, NotFound, StaleWrite
+from chalicelib.domain.summaries import with_component
 from chalicelib.domain.benchmarks.model import KpiRecord
 from chalicelib.domain.model import (
     Actor,
@@ -25,11 +26,9 @@ from chalicelib.domain.model import (
     Organisation,
     SealedSecret,
     Service,
-    ServiceSummary,
 )
 from chalicelib.domain.scorecards import MonthlySnapshot
-from chalicelib.services.ports import OrgOverview
-from tests.dynamo_requests import RECORDER
+from tests import writes
 from tests.unit.builders import ANONYMOUS, at, component, latest, score, stamp
 
 ORG = "testshire"
@@ -50,7 +49,7 @@ def service(service_id, name="Parking", department="Environment", org_id=ORG) ->
 
 
 def add_service(store, svc: Service) -> Service:
-    store.create_service(svc, ServiceSummary(svc.org_id, svc.service_id, svc.name, svc.department, svc.owner_email), audit=note())
+    writes.create_service(store, svc, audit=note())
     return svc
 
 
@@ -122,12 +121,12 @@ def test_service_update_is_conditional_and_reaches_the_summary(store):
     store.save_org(org(), expected=None, audit=note())
     original = add_service(store, service("s1"))
     renamed = replace(original, name="Parking permits", department="Highways")
-    store.update_service(renamed, expected=original, audit=note())
+    writes.update_service(store, renamed, expected=original, audit=note())
     assert store.get_service(ORG, "s1") == renamed
     summary = store.get_summary(ORG, "s1")
     assert (summary.name, summary.department) == ("Parking permits", "Highways")
     with pytest.raises(StaleWrite):
-        store.update_service(replace(original, name="Lost"), expected=original, audit=note())
+        writes.update_service(store, replace(original, name="Lost"), expected=original, audit=note())
     assert [s.name for s in store.list_services(ORG, 10, None).items] == ["Parking permits"]
 
 
@@ -135,46 +134,49 @@ def test_components_are_created_replaced_and_deleted_with_their_summary_copy(sto
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
     crm = component("crm", service_id="s1")
-    store.put_component(crm, expected=None, max_components=50, audit=note())
+    writes.put_component(store, crm, expected=None, audit=note())
     with pytest.raises(AlreadyExists):
-        store.put_component(crm, expected=None, max_components=50, audit=note())
+        writes.put_component(store, crm, expected=None, audit=note())
     changed = replace(crm, spec=replace(crm.spec, supplier="Other Ltd"))
-    store.put_component(changed, expected=crm, max_components=50, audit=note())
+    writes.put_component(store, changed, expected=crm, audit=note())
     with pytest.raises(StaleWrite):
-        store.put_component(crm, expected=crm, max_components=50, audit=note())
+        writes.put_component(store, crm, expected=crm, audit=note())
     assert store.list_components(ORG, "s1") == [changed]
     assert store.get_summary(ORG, "s1").components == {"crm": changed}
     with pytest.raises(StaleWrite):
-        store.delete_component(crm, audit=note())
-    store.delete_component(changed, audit=note())
+        writes.delete_component(store, crm, audit=note())
+    writes.delete_component(store, changed, audit=note())
     assert store.list_components(ORG, "s1") == []
     assert store.get_summary(ORG, "s1").components == {}
 
 
-def test_component_count_is_capped_by_the_store_too(store):
+def test_a_summary_write_over_a_changed_summary_or_roll_up_is_contended_and_writes_nothing(store):
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
-    store.put_component(component("a", service_id="s1"), expected=None, max_components=2, audit=note())
-    store.put_component(component("b", service_id="s1"), expected=None, max_components=2, audit=note())
-    with pytest.raises(StaleWrite):
-        store.put_component(component("c", service_id="s1"), expected=None, max_components=2, audit=note())
-    assert sorted(store.get_summary(ORG, "s1").components) == ["a", "b"]
-    assert [c.component_id for c in store.list_components(ORG, "s1")] == ["a", "b"]
-
-
-def test_a_component_needs_its_service(store):
-    with pytest.raises(StaleWrite):
-        store.put_component(component("crm", service_id="missing"), expected=None, max_components=50, audit=note())
-    assert store.list_components(ORG, "missing") == []
+    before = store.get_summary(ORG, "s1")
+    stale = writes.context(store).summary_change(before, with_component(before, component("a", service_id="s1")))
+    writes.put_component(store, component("b", service_id="s1"), expected=None, audit=note())
+    with pytest.raises(Contended):
+        store.put_component(component("a", service_id="s1"), None, stale, audit=note(action="lost"))
+    # Only the roll-up moved on (another service's component of the same supplier): still refused.
+    current = store.get_summary(ORG, "s1")
+    stale = writes.context(store).summary_change(current, with_component(current, component("a", service_id="s1")))
+    add_service(store, service("s2"))
+    writes.put_component(store, component("c", service_id="s2"), expected=None, audit=note())
+    with pytest.raises(Contended):
+        store.put_component(component("a", service_id="s1"), None, stale, audit=note(action="lost"))
+    assert sorted(store.get_summary(ORG, "s1").components) == ["b"]
+    assert [c.component_id for c in store.list_components(ORG, "s1")] == ["b"]
+    assert "lost" not in {r.action for r in store.list_audit(ORG, 50, None).items}
 
 
 def test_newest_assessment_becomes_latest_and_an_older_one_never_replaces_it(store):
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
-    assert store.add_assessment(assessment("s1", "02"), latest(assessment_id="02"), audit=note()) is True
-    assert store.add_assessment(assessment("s1", "01"), latest(assessment_id="01"), audit=note()) is False
+    assert writes.add_assessment(store, assessment("s1", "02"), latest(assessment_id="02"), audit=note()) is True
+    assert writes.add_assessment(store, assessment("s1", "01"), latest(assessment_id="01"), audit=note()) is False
     assert store.get_summary(ORG, "s1").latest.assessment_id == "02"
-    assert store.add_assessment(assessment("s1", "03"), latest(assessment_id="03", submitted_at=at(2026, 4, 1)), audit=note()) is True
+    assert writes.add_assessment(store, assessment("s1", "03"), latest(assessment_id="03", submitted_at=at(2026, 4, 1)), audit=note()) is True
     summary = store.get_summary(ORG, "s1")
     assert summary.latest.assessment_id == "03"
     assert summary.latest.submitted_at == at(2026, 4, 1)
@@ -191,13 +193,13 @@ def test_a_service_is_retired_and_reinstated_on_its_summary(store):
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
     assert store.get_summary(ORG, "s1").retired is False
-    store.set_retired(ORG, "s1", True, audit=note())
+    writes.set_retired(store, ORG, "s1", True, audit=note())
     assert store.get_summary(ORG, "s1").retired is True
     assert [s.retired for s in store.list_summaries(ORG)] == [True]
-    store.set_retired(ORG, "s1", False, audit=note())
+    writes.set_retired(store, ORG, "s1", False, audit=note())
     assert store.get_summary(ORG, "s1").retired is False
     with pytest.raises(NotFound):
-        store.set_retired(ORG, "missing", True, audit=note(action="orphan"))
+        writes.set_retired(store, ORG, "missing", True, audit=note(action="orphan"))
 
 
 def test_an_assessment_is_read_with_the_one_before_it(store):
@@ -205,7 +207,7 @@ def test_an_assessment_is_read_with_the_one_before_it(store):
     add_service(store, service("s1"))
     add_service(store, service("s2"))
     for service_id, assessment_id in [("s1", "01"), ("s1", "03"), ("s2", "02"), ("s1", "05")]:
-        store.add_assessment(assessment(service_id, assessment_id), latest(assessment_id=assessment_id), audit=note())
+        writes.add_assessment(store, assessment(service_id, assessment_id), latest(assessment_id=assessment_id), audit=note())
     assert store.get_assessment_and_previous(ORG, "s1", "05") == (assessment("s1", "05"), assessment("s1", "03"))
     assert store.get_assessment_and_previous(ORG, "s1", "03") == (assessment("s1", "03"), assessment("s1", "01"))
     assert store.get_assessment_and_previous(ORG, "s1", "01") == (assessment("s1", "01"), None)
@@ -215,7 +217,7 @@ def test_an_assessment_is_read_with_the_one_before_it(store):
 
 def test_an_assessment_needs_its_service(store):
     with pytest.raises(NotFound):
-        store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"), audit=note())
+        writes.add_assessment(store, assessment("missing", "01"), latest(assessment_id="01"), audit=note())
     assert store.get_assessment(ORG, "missing", "01") is None
 
 
@@ -257,11 +259,11 @@ def test_submitting_deletes_the_draft_it_came_from_and_no_other(store):
     mine, theirs = draft(), draft(person="subject-2")
     store.put_draft(mine, expected=None, audit=note())
     store.put_draft(theirs, expected=None, audit=note())
-    store.add_assessment(assessment("s1", "02"), latest(assessment_id="02"), audit=note(), draft=mine)
+    writes.add_assessment(store, assessment("s1", "02"), latest(assessment_id="02"), audit=note(), draft=mine)
     assert store.get_draft(ORG, "s1", "subject-1") is None
     assert store.get_draft(ORG, "s1", "subject-2") == theirs
     # An older assessment (not the latest) still consumes its draft.
-    store.add_assessment(assessment("s1", "01"), latest(assessment_id="01"), audit=note(), draft=theirs)
+    writes.add_assessment(store, assessment("s1", "01"), latest(assessment_id="01"), audit=note(), draft=theirs)
     assert store.get_draft(ORG, "s1", "subject-2") is None
 
 
@@ -296,9 +298,9 @@ def test_writes_and_their_audit_records_land_together_or_not_at_all(store):
         store.save_org(org(), expected=None, audit=note(action="organisation.created again"))
     svc = add_service(store, service("s1"))
     with pytest.raises(StaleWrite):
-        store.update_service(replace(svc, name="Lost"), expected=replace(svc, name="Other"), audit=note(action="lost"))
+        writes.update_service(store, replace(svc, name="Lost"), expected=replace(svc, name="Other"), audit=note(action="lost"))
     with pytest.raises(NotFound):
-        store.add_assessment(assessment("missing", "01"), latest(assessment_id="01"), audit=note(action="orphan"))
+        writes.add_assessment(store, assessment("missing", "01"), latest(assessment_id="01"), audit=note(action="orphan"))
     actions = [r.action for r in store.list_audit(ORG, 10, None).items]
     assert actions == ["test.write", "organisation.created"]  # newest first; nothing from the failures
 
@@ -416,74 +418,8 @@ def dashboard_org(store, services=("s2", "s1")) -> None:
         store.put_snapshot(snapshot(month))
     for service_id in services:
         add_service(store, service(service_id))
-    store.put_component(component("crm", service_id="s1"), expected=None, max_components=50, audit=note())
-    store.add_assessment(assessment("s1", "01"), latest(assessment_id="01"), audit=note())
-
-
-def test_no_overview_without_the_organisation(store):
-    assert store.get_org_overview("nobody") is None
-
-
-def test_the_overview_holds_the_organisation_its_projects_snapshots_and_summaries(store):
-    dashboard_org(store)
-    overview = store.get_org_overview(ORG)
-    assert overview.org == org()
-    assert [p.project_id for p in overview.projects] == ["p1", "p2"]
-    assert overview.projects == store.list_projects(ORG)
-    assert [s.month for s in overview.snapshots] == ["2025-12", "2026-01", "2026-02"]
-    assert overview.snapshots[0] == snapshot("2025-12")  # exact fractions
-    assert overview.summaries == store.list_summaries(ORG)
-    assert [s.service_id for s in overview.summaries] == ["s1", "s2"]
-    assert overview.summaries[0].components == {"crm": component("crm", service_id="s1")}
-    assert overview.summaries[0].latest.assessment_id == "01"
-    assert store.get_org_overview(ORG) == overview
-
-
-def test_the_overview_leaves_out_other_organisations_and_the_records_around_it(store):
-    store.save_org(org(), expected=None, audit=note())
-    store.save_org(org("other-council"), expected=None, audit=note("other-council"))
-    store.save_project(project("x1", org_id="other-council"), None, audit=note("other-council"))
-    store.put_snapshot(snapshot("2026-01", org_id="other-council"))
-    add_service(store, service("x1", org_id="other-council"))
-    add_service(store, service("s1"))
-    store.put_kpi_values(KpiRecord(ORG, None, "2025", {"cost_per_user": 2900}, stamp()), audit=note())
-    store.put_kpi_values(KpiRecord(ORG, "s1", "2025", {"satisfaction": 5.9}, stamp()), audit=note())
-    store.create_integration(integration("i1"), audit=note())
-    assert store.list_audit(ORG, 1, None).items  # there, but not part of the overview
-    assert store.get_org_overview(ORG) == OrgOverview(org(), [], [], [store.get_summary(ORG, "s1")])
-    other = store.get_org_overview("other-council")
-    assert ([p.project_id for p in other.projects], [s.service_id for s in other.summaries]) == (["x1"], ["x1"])
-
-
-def test_the_overview_is_one_query_for_a_small_organisation(table):
-    from chalicelib.adapters.dynamodb.store import DynamoStore
-
-    store = DynamoStore()
-    dashboard_org(store)
-    store.create_integration(integration("i1"), audit=note())
-    with RECORDER.measure() as ops:
-        overview = store.get_org_overview(ORG)
-        missing = store.get_org_overview("nobody")
-    assert ops == ["Query", "Query"]
-    assert (len(overview.projects), len(overview.snapshots), len(overview.summaries), missing) == (2, 3, 2, None)
-
-
-def test_the_overview_reads_every_page_once(table, monkeypatch):
-    from moto.dynamodb.models import table as moto_table
-
-    from chalicelib.adapters.dynamodb.store import DynamoStore
-
-    store = DynamoStore()
-    dashboard_org(store, services=[f"s{n}" for n in range(1, 9)])
-    whole = store.get_org_overview(ORG)
-    monkeypatch.setattr(moto_table, "RESULT_SIZE_LIMIT", 2_000)  # bytes a page, in place of 1 MB
-    with RECORDER.measure() as ops:
-        paged = store.get_org_overview(ORG)
-    assert paged == whole
-    assert len(ops) >= 3 and set(ops) == {"Query"}
-
-
-# --- integrations, delivery claims and the deliveries log ----------------------------------------
+    writes.put_component(store, component("crm", service_id="s1"), expected=None, audit=note())
+    writes.add_assessment(store, assessment("s1", "01"), latest(assessment_id="01"), audit=note())
 
 
 def by_delivery(integration_id, webhook_id, org_id=ORG) -> AuditRecord:
@@ -522,27 +458,30 @@ def test_a_delivery_is_applied_once_and_a_replay_changes_nothing(store):
     store.save_org(org(), expected=None, audit=note())
     add_service(store, service("s1"))
     crm = component("crm", service_id="s1")
-    store.put_component(crm, expected=None, max_components=50, audit=by_delivery("i1", "msg_1"))
+    writes.put_component(store, crm, expected=None, audit=by_delivery("i1", "msg_1"))
     changed = replace(crm, spec=replace(crm.spec, supplier="Other Ltd"))
     with pytest.raises(Duplicate):
-        store.put_component(changed, expected=crm, max_components=50, audit=by_delivery("i1", "msg_1"))
+        writes.put_component(store, changed, expected=crm, audit=by_delivery("i1", "msg_1"))
     # A replay whose own condition would fail too is still answered as the duplicate it is.
     with pytest.raises(Duplicate):
-        store.put_component(crm, expected=None, max_components=50, audit=by_delivery("i1", "msg_1"))
+        writes.put_component(store, crm, expected=None, audit=by_delivery("i1", "msg_1"))
     assert store.list_components(ORG, "s1") == [crm]
     # The same webhook-id from another integration is another delivery.
-    store.put_component(changed, expected=crm, max_components=50, audit=by_delivery("i2", "msg_1"))
+    writes.put_component(store, changed, expected=crm, audit=by_delivery("i2", "msg_1"))
     assert store.list_components(ORG, "s1") == [changed]
     assert len(store.list_audit(ORG, 10, None).items) == 4  # the organisation, service, two applied
 
 
 def test_a_delivery_whose_write_failed_claims_nothing(store):
     store.save_org(org(), expected=None, audit=note())
-    with pytest.raises(StaleWrite):
-        store.put_component(component("crm", service_id="s1"), None, 50, audit=by_delivery("i1", "msg_1"))
     add_service(store, service("s1"))
-    store.put_component(component("crm", service_id="s1"), None, 50, audit=by_delivery("i1", "msg_1"))
-    assert [c.component_id for c in store.list_components(ORG, "s1")] == ["crm"]
+    crm = component("crm", service_id="s1")
+    writes.put_component(store, crm, None, audit=note())
+    with pytest.raises(AlreadyExists):
+        writes.put_component(store, crm, None, audit=by_delivery("i1", "msg_1"))
+    changed = replace(crm, spec=replace(crm.spec, supplier="Other Ltd"))
+    writes.put_component(store, changed, crm, audit=by_delivery("i1", "msg_1"))
+    assert store.list_components(ORG, "s1") == [changed]
 
 
 def test_the_deliveries_log_pages_newest_first_after_the_given_id(store):

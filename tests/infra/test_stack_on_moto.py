@@ -17,6 +17,8 @@ from datetime import date
 import boto3
 import pytest
 
+from tests import writes
+
 from chalicelib.adapters.dynamodb import models
 from chalicelib.domain.errors import AlreadyExists, StaleWrite
 from chalicelib.domain.model import Organisation, Service, ServiceSummary
@@ -122,7 +124,7 @@ def test_the_store_works_on_the_stacks_table(stack_outputs):
         with pytest.raises(StaleWrite):
             store.save_org(replace(org, name="Lost update"), org, audit=note("stackshire"))
         svc = Service("stackshire", "svc-1", "Parking", "Environment", "o@stackshire.example", None, "live", stamp(), stamp())
-        store.create_service(svc, ServiceSummary("stackshire", "svc-1", "Parking", "Environment", svc.owner_email), audit=note("stackshire"))
+        writes.create_service(store, svc, audit=note("stackshire"))
         assert [s.service_id for s in store.list_services("stackshire", 10, None).items] == ["svc-1"]
         assert "stackshire" in [o.org_id for o in store.list_orgs(10, None).items]
     with RECORDER.paused():

@@ -22,10 +22,11 @@ def _months_between(first: str, last: str) -> list[str]:
 def test_the_demo_has_a_snapshot_for_every_month_and_seeds_once():
     store = InMemoryStore()
     assert seed_demo(store=store, now=NOW) is True
-    months = [m for (org, m) in sorted(store.snapshots) if org == ORG_ID]
+    snapshots = store.list_snapshots(ORG_ID, "2000-01", "2999-12")
+    months = [s.month for s in snapshots]
     assert months == _months_between(months[0], "2026-11")
     assert len(months) >= 24
-    scored = [store.snapshots[(ORG_ID, m)] for m in months if store.snapshots[(ORG_ID, m)].average_score is not None]
+    scored = [s for s in snapshots if s.average_score is not None]
     assert scored[-1].average_score > scored[0].average_score  # most services improve over the demo's history
     assert scored[-1].services_assessed == 10
     assert len(store.projects) == 2
@@ -37,4 +38,4 @@ def test_the_demo_has_a_snapshot_for_every_month_and_seeds_once():
         (False, "2026-Q3"),
     }
     assert seed_demo(store=store, now=NOW) is False
-    assert len([m for (org, m) in store.snapshots if org == ORG_ID]) == len(months)
+    assert len(store.list_snapshots(ORG_ID, "2000-01", "2999-12")) == len(months)

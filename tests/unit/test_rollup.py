@@ -113,7 +113,7 @@ def _headline_fields(card):
 @given(st.lists(ops, max_size=40), st.lists(days, min_size=1, max_size=4))
 def test_the_roll_up_is_a_full_recompute_on_any_day(writes, read_days):
     summaries: dict[str, ServiceSummary] = {}
-    items: dict[str, dict] = {rollup.TOTALS: {}}
+    items: dict[str, dict] = {rollup.TOTALS: dict(rollup.NEW_TOTALS)}
     for op in writes:
         before, after = _step(summaries, op)
         changed = rollup.apply(items, rollup.contribution(before, FRAMEWORK), rollup.contribution(after, FRAMEWORK))

@@ -3,6 +3,7 @@ partition by partition with Query (never Scan), each decoded by the record its s
 and written back with TransactWriteItems, each item on condition that it is still what the plan
 read (its etag, or that it is absent)."""
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,10 +27,11 @@ from chalicelib.adapters.dynamodb.items import (
     summary_item,
     summary_of,
 )
-from chalicelib.adapters.dynamodb.models import ClaimItem, IntegrationRouteItem, OrgItem, SummaryItem
+from chalicelib.adapters.dynamodb.models import ClaimItem, IntegrationRouteItem, OrgItem, RollupItem, SummaryItem
+from chalicelib.adapters.dynamodb.rollups import rollup_json
 from chalicelib.adapters.dynamodb.notifications import NotifyItem
 from chalicelib.adapters.dynamodb.transactions import translated_errors
-from chalicelib.adapters.kinds import WHOLE_RECORDS, kind_of
+from chalicelib.adapters.kinds import WHOLE_RECORDS, RollupContent, kind_of
 from chalicelib.domain.etags import record_etag
 from chalicelib.domain.errors import StaleWrite
 from chalicelib.domain.model import ServiceSummary
@@ -68,6 +70,9 @@ class DynamoArchive:
                     model = type(item)
                     if stored is None:
                         condition = model.pk.does_not_exist()
+                    elif model is RollupItem:
+                        condition = RollupItem.version == int(stored.version)
+                        item.version = int(stored.version) + 1
                     elif stored.version is not None:
                         condition = model.etag == stored.version
                     else:  # an item without an etag (a summary, a route, a snapshot)
@@ -86,6 +91,9 @@ def entry_of(raw: dict[str, Any]) -> Entry:
     kind = kind_of(sk)
     if kind is ServiceSummary:
         data = to_plain(summary_of(SummaryItem.from_raw_data(raw)))
+    elif kind is RollupContent:
+        item = RollupItem.from_raw_data(raw)
+        return Entry(pk, sk, json.loads(item.data), None, True, str(int(item.version)))
     elif sk == keys.ROUTE_SK:
         data = {"org_id": raw["org_id"]["S"]}
     elif kind is dict:  # a claim
@@ -107,6 +115,8 @@ def item_of(entry: Entry):
     expires = datetime.fromtimestamp(entry.expires_at, tz=timezone.utc) if entry.expires_at is not None else None
     if kind is ServiceSummary:
         item = summary_item(from_plain(ServiceSummary, entry.data))
+    elif kind is RollupContent:
+        item = RollupItem(pk=entry.pk, sk=entry.sk, data=rollup_json(entry.data), version=1)
     elif entry.sk == keys.ROUTE_SK:
         item = IntegrationRouteItem(pk=entry.pk, sk=entry.sk, org_id=entry.data["org_id"])
     elif kind is dict:

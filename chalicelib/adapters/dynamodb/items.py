@@ -151,9 +151,13 @@ SNAPSHOT = Mapping(
 
 
 def summary_item(summary: ServiceSummary) -> SummaryItem:
+    listed = not summary.retired
     return SummaryItem(
         pk=keys.org_pk(summary.org_id),
         sk=keys.summary_sk(summary.service_id),
+        gsi1pk=keys.summaries_index_pk(summary.org_id) if listed else None,
+        gsi1sk=keys.services_index_sk(summary.department, summary.name, summary.service_id) if listed else None,
+        etag=etags.summary_etag(summary),
         org_id=summary.org_id,
         service_id=summary.service_id,
         name=summary.name,
@@ -167,8 +171,7 @@ def summary_item(summary: ServiceSummary) -> SummaryItem:
 
 
 def summary_of(item: SummaryItem) -> ServiceSummary:
-    """The components are kept as a map of JSON texts (one key per component, so that writes
-    to different components never lose each other)."""
+    """The components are kept as a map of JSON texts."""
     raw_components = item.components.as_dict() if item.components else {}
     return ServiceSummary(
         org_id=item.org_id,

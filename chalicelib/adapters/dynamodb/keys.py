@@ -1,5 +1,8 @@
 """Key builders: everything an organisation owns sits under ORG#<org_id>."""
 
+from chalicelib.domain import rollup
+from chalicelib.domain.rollup import is_rollup_name
+
 # Sorts below every character a name may contain (names refuse control characters), so
 # "A" sorts before "A B" exactly as the tuple (department, name, service_id) does.
 SEPARATOR = "\x01"
@@ -33,6 +36,16 @@ def service_pk(org_id: str, service_id: str) -> str:
 
 def services_index_pk(org_id: str) -> str:
     return f"ORG#{org_id}#SERVICES"
+
+
+def summaries_index_pk(org_id: str) -> str:
+    """The services that are not retired, by department, name and id (their summaries)."""
+    return f"ORG#{org_id}#SUMMARIES"
+
+
+def rollup_pk(org_id: str) -> str:
+    """The organisation's roll-up (domain/rollup.py): its items' names are their sort keys."""
+    return f"ORG#{org_id}#ROLLUP"
 
 
 def services_index_sk(department: str, name: str, service_id: str) -> str:
@@ -117,14 +130,15 @@ def owned_partitions(org_id: str, service_ids: list[str], integration_ids: list[
     integrations' (routes, claims, deliveries log). Benchmark sets belong to no organisation."""
     return [
         org_pk(org_id),
+        rollup_pk(org_id),
         *(service_pk(org_id, service_id) for service_id in sorted(service_ids)),
         *(integration_pk(integration_id) for integration_id in sorted(integration_ids)),
     ]
 
 
 def is_derived(sk: str) -> bool:
-    """Items kept from other records (a service's summary, an integration's route)."""
-    return sk.startswith(SUMMARY_PREFIX) or sk == ROUTE_SK
+    """Items kept from other records (a service's summary, an integration's route, the roll-up)."""
+    return sk.startswith(SUMMARY_PREFIX) or sk == ROUTE_SK or (is_rollup_name(sk) and not sk.startswith(rollup.SNAPSHOT))
 
 
 def dispatch_sk(day: str, kind: str, recipient: str) -> str:

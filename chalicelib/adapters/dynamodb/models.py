@@ -87,22 +87,38 @@ class ServiceItem(_ListedItem):
 
 
 class SummaryItem(_Keyed):
-    """The per-service read model: identity, the components' lock-in inputs and the latest score."""
+    """The per-service read model: identity, the components' lock-in inputs and the latest score.
+    Replaced whole, over the etag read (domain/summaries.py); listed in gsi1 by department, name
+    and id unless retired (the index is sparse: a retired summary has no gsi1 keys)."""
 
     class Meta(_Meta):
         pass
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_gsi1 = ByGsi1()
+    etag = UnicodeAttribute()
 
     org_id = UnicodeAttribute()
     service_id = UnicodeAttribute()
     name = UnicodeAttribute()
     department = UnicodeAttribute()
     owner_email = UnicodeAttribute()
-    # component_id -> JSON of the component record; updated one key at a time so that
-    # concurrent writes to different components never lose each other.
-    components = MapAttribute(default=dict)
+    components = MapAttribute(default=dict)  # component_id -> JSON of the component record
     latest_assessment_id = UnicodeAttribute(null=True)
     latest = JSONAttribute(null=True)
     retired = BooleanAttribute(default=False)
+
+
+class RollupItem(_Keyed):
+    """One item of an organisation's roll-up (domain/rollup.py) under ORG#<org_id>#ROLLUP: its
+    content as JSON and a version that every write compares and increments."""
+
+    class Meta(_Meta):
+        pass
+
+    data = UnicodeAttribute()
+    version = NumberAttribute()
 
 
 class ComponentItem(_Item):

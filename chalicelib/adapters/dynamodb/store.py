@@ -5,7 +5,6 @@ errors in transactions.py."""
 from datetime import datetime
 
 from pynamodb.connection import Connection
-from pynamodb.expressions.condition import size
 
 from chalicelib import config
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
@@ -26,8 +25,6 @@ from chalicelib.adapters.dynamodb.items import (
     benchmark_registry_item,
     benchmark_set_item,
     benchmark_set_of,
-    component_json,
-    summary_item,
     summary_of,
 )
 from chalicelib.adapters.dynamodb.models import (
@@ -43,14 +40,16 @@ from chalicelib.adapters.dynamodb.models import (
     KpiItem,
     OrgItem,
     ProjectItem,
+    RollupItem,
     ServiceItem,
     SnapshotItem,
     SummaryItem,
 )
 from chalicelib.adapters.dynamodb.notifications import NotificationRecords
-from chalicelib.adapters.dynamodb.transactions import NotTheLatest, transaction, translated_errors
-from chalicelib.domain import etags
-from chalicelib.domain.errors import AlreadyExists, Conflict, NotFound, StaleWrite
+from chalicelib.adapters.dynamodb.rollups import RollupRecords, put_copy, rollup_json, write_change
+from chalicelib.adapters.dynamodb.transactions import transaction, translated_errors
+from chalicelib.domain import etags, rollup
+from chalicelib.domain.errors import AlreadyExists, BadRequest, NotFound, StaleWrite
 from chalicelib.domain.model import (
     Assessment,
     AssessmentDraft,
@@ -59,17 +58,17 @@ from chalicelib.domain.model import (
     DeclarationProject,
     Delivery,
     Integration,
-    LatestAssessment,
     Organisation,
     Service,
     ServiceSummary,
 )
-from chalicelib.domain.plain import to_plain
+from chalicelib.domain.rollup_read import org_item, project_item, snapshot_item, snapshots_of
+from chalicelib.domain.summaries import SummaryChange
 from chalicelib.domain.scorecards import MonthlySnapshot
-from chalicelib.services.ports import RACE_ATTEMPTS, OrgOverview, Page
+from chalicelib.services.ports import Page
 
 
-class DynamoStore(NotificationRecords):
+class DynamoStore(NotificationRecords, RollupRecords):
     def __init__(self, connection: Connection | None = None):
         self._connection = connection
 
@@ -93,83 +92,43 @@ class DynamoStore(NotificationRecords):
             condition, on_fail = OrgItem.etag == etags.org_etag(expected), StaleWrite
         with self._transaction(audit) as tx:
             tx.put(item, condition, on_fail)
+            put_copy(tx, org.org_id, rollup.ORG, org_item(org))
+            if expected is None:
+                put_copy(tx, org.org_id, rollup.TOTALS, rollup.NEW_TOTALS)
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]:
-        start = None
-        if cursor is not None:
-            org_id = decode_cursor(cursor)
-            start = _key(keys.org_pk(org_id), keys.ORG_SK) | _gsi1(keys.ORGS_INDEX_PK, org_id)
-        query = OrgItem.by_gsi1.query(keys.ORGS_INDEX_PK, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
-        items, more = self._page(query, OrgItem, limit)
-        return Page([ORGANISATION.record_of(i) for i in items], encode_cursor(items[-1].gsi1sk) if more else None)
-
-    def get_org_overview(self, org_id: str) -> OrgOverview | None:
-        """One Query from ORG to SUMMARY#~ ("~" sorts after every character of a ULID): the
-        organisation, then its PROJECT#, SNAPSHOT# and SUMMARY# items; the audit trail,
-        integrations and KPI values sort before ORG. Pages are read raw, each item by its model."""
-        query = OrgItem.query(
-            keys.org_pk(org_id), OrgItem.sk.between(keys.ORG_SK, keys.SUMMARY_PREFIX + "~"), consistent_read=True
+        items, cursor_out = self._index_page(
+            OrgItem, keys.ORGS_INDEX_PK, lambda org_id: (keys.org_pk(org_id), keys.ORG_SK), None, limit, cursor
         )
-        org, projects, snapshots, summaries = None, [], [], []
-        with self._errors():
-            for page in query.page_iter:
-                for raw in page.get("Items", []):
-                    sk = raw["sk"]["S"]
-                    if sk == keys.ORG_SK:
-                        org = ORGANISATION.record_of(OrgItem.from_raw_data(raw))
-                    elif sk.startswith(keys.PROJECT_PREFIX):
-                        projects.append(PROJECT.record_of(ProjectItem.from_raw_data(raw)))
-                    elif sk.startswith(keys.SNAPSHOT_PREFIX):
-                        snapshots.append(SNAPSHOT.record_of(SnapshotItem.from_raw_data(raw)))
-                    elif sk.startswith(keys.SUMMARY_PREFIX):
-                        summaries.append(summary_of(SummaryItem.from_raw_data(raw)))
-        return OrgOverview(org, projects, snapshots, summaries) if org else None
+        return Page([ORGANISATION.record_of(i) for i in items], cursor_out)
 
     # services --------------------------------------------------------------------------------
 
-    def create_service(self, service: Service, summary: ServiceSummary, audit: AuditRecord) -> None:
+    def create_service(self, service: Service, change: SummaryChange, audit: AuditRecord) -> None:
         with self._transaction(audit) as tx:
             tx.check(OrgItem, keys.org_pk(service.org_id), keys.ORG_SK, OrgItem.pk.exists(), NotFound)
             tx.put(SERVICE.item(service), ServiceItem.pk.does_not_exist(), AlreadyExists)
-            tx.put(summary_item(summary), SummaryItem.pk.does_not_exist(), AlreadyExists)
+            write_change(tx, change)
 
     def get_service(self, org_id: str, service_id: str) -> Service | None:
         item = self._get(ServiceItem, keys.service_pk(org_id, service_id), keys.SERVICE_SK)
         return SERVICE.record_of(item) if item else None
 
     def list_services(self, org_id: str, limit: int, cursor: str | None) -> Page[Service]:
-        index_pk = keys.services_index_pk(org_id)
-        start = None
-        if cursor is not None:
-            index_sk = decode_cursor(cursor)
-            service_id = index_sk.rsplit(keys.SEPARATOR, 1)[-1]
-            start = _key(keys.service_pk(org_id, service_id), keys.SERVICE_SK) | _gsi1(index_pk, index_sk)
-        query = ServiceItem.by_gsi1.query(index_pk, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
-        items, more = self._page(query, ServiceItem, limit)
-        return Page([SERVICE.record_of(i) for i in items], encode_cursor(items[-1].gsi1sk) if more else None)
+        def table_key(index_sk: str) -> tuple[str, str]:
+            return keys.service_pk(org_id, _last_part(index_sk)), keys.SERVICE_SK
 
-    def update_service(self, service: Service, expected: Service, audit: AuditRecord) -> None:
+        items, cursor_out = self._index_page(ServiceItem, keys.services_index_pk(org_id), table_key, None, limit, cursor)
+        return Page([SERVICE.record_of(i) for i in items], cursor_out)
+
+    def update_service(self, service: Service, expected: Service, change: SummaryChange, audit: AuditRecord) -> None:
         with self._transaction(audit) as tx:
             tx.put(SERVICE.item(service), ServiceItem.etag == etags.service_etag(expected), StaleWrite)
-            tx.update(
-                SummaryItem(pk=keys.org_pk(service.org_id), sk=keys.summary_sk(service.service_id)),
-                [
-                    SummaryItem.name.set(service.name),
-                    SummaryItem.department.set(service.department),
-                    SummaryItem.owner_email.set(service.owner_email),
-                ],
-                SummaryItem.pk.exists(),
-                NotFound,
-            )
+            write_change(tx, change)
 
-    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+    def set_retired(self, change: SummaryChange, audit: AuditRecord) -> None:
         with self._transaction(audit) as tx:
-            tx.update(
-                SummaryItem(pk=keys.org_pk(org_id), sk=keys.summary_sk(service_id)),
-                [SummaryItem.retired.set(retired)],
-                SummaryItem.pk.exists(),
-                NotFound,
-            )
+            write_change(tx, change)
 
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
         item = self._get(SummaryItem, keys.org_pk(org_id), keys.summary_sk(service_id))
@@ -182,6 +141,15 @@ class DynamoStore(NotificationRecords):
         with self._errors():
             return [summary_of(item) for item in query]
 
+    def list_summary_page(self, org_id: str, department: str | None, limit: int, cursor: str | None) -> Page[ServiceSummary]:
+        """From gsi1, so eventually consistent: a write may take a moment to show in the page."""
+        prefix = department + keys.SEPARATOR if department is not None else None
+        def table_key(index_sk: str) -> tuple[str, str]:
+            return keys.org_pk(org_id), keys.summary_sk(_last_part(index_sk))
+
+        items, cursor_out = self._index_page(SummaryItem, keys.summaries_index_pk(org_id), table_key, prefix, limit, cursor)
+        return Page([summary_of(i) for i in items], cursor_out)
+
     # components ------------------------------------------------------------------------------
 
     def list_components(self, org_id: str, service_id: str) -> list[Component]:
@@ -191,82 +159,40 @@ class DynamoStore(NotificationRecords):
         with self._errors():
             return [COMPONENT.record_of(item) for item in query]
 
-    def put_component(
-        self, component: Component, expected: Component | None, max_components: int, audit: AuditRecord
-    ) -> None:
-        summary = SummaryItem(pk=keys.org_pk(component.org_id), sk=keys.summary_sk(component.service_id))
+    def put_component(self, component: Component, expected: Component | None, change: SummaryChange, audit: AuditRecord) -> None:
         if expected is None:
-            item_condition, on_fail = ComponentItem.pk.does_not_exist(), AlreadyExists
-            summary_condition = SummaryItem.pk.exists() & (size(SummaryItem.components) < max_components)
+            condition, on_fail = ComponentItem.pk.does_not_exist(), AlreadyExists
         else:
-            item_condition, on_fail = ComponentItem.etag == etags.component_etag(expected), StaleWrite
-            summary_condition = SummaryItem.pk.exists()
-        # A failed summary condition means the service went or filled up since it was read:
-        # StaleWrite makes the use case read it again and decide.
+            condition, on_fail = ComponentItem.etag == etags.component_etag(expected), StaleWrite
         with self._transaction(audit) as tx:
-            tx.put(COMPONENT.item(component), item_condition, on_fail)
-            tx.update(
-                summary,
-                [SummaryItem.components[component.component_id].set(component_json(component))],
-                summary_condition,
-                StaleWrite,
-            )
+            tx.put(COMPONENT.item(component), condition, on_fail)
+            write_change(tx, change)
 
-    def delete_component(self, expected: Component, audit: AuditRecord) -> None:
+    def delete_component(self, expected: Component, change: SummaryChange, audit: AuditRecord) -> None:
         item = ComponentItem(
             pk=keys.service_pk(expected.org_id, expected.service_id), sk=keys.component_sk(expected.component_id)
         )
-        summary = SummaryItem(pk=keys.org_pk(expected.org_id), sk=keys.summary_sk(expected.service_id))
         with self._transaction(audit) as tx:
             tx.delete(item, ComponentItem.etag == etags.component_etag(expected), StaleWrite)
-            tx.update(
-                summary, [SummaryItem.components[expected.component_id].remove()], SummaryItem.pk.exists(), StaleWrite
-            )
+            write_change(tx, change)
 
     # assessments -----------------------------------------------------------------------------
 
     def add_assessment(
-        self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord, draft: AssessmentDraft | None = None
-    ) -> bool:
-        item = ASSESSMENT.item(assessment)
+        self, assessment: Assessment, change: SummaryChange | None, audit: AuditRecord, draft: AssessmentDraft | None = None
+    ) -> None:
         # The draft it was made from goes in the same transaction, whatever it holds by now: it
         # has been submitted.
         drafted = DraftItem(pk=keys.service_pk(draft.org_id, draft.service_id), sk=keys.draft_sk(draft.person)) if draft else None
-        summary = SummaryItem(pk=keys.org_pk(assessment.org_id), sk=keys.summary_sk(assessment.service_id))
-        newer_than_latest = SummaryItem.pk.exists() & (
-            SummaryItem.latest_assessment_id.does_not_exist()
-            | (SummaryItem.latest_assessment_id < assessment.assessment_id)
-        )
-        for _ in range(RACE_ATTEMPTS):
-            try:
-                with self._transaction(audit) as tx:
-                    tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
-                    if drafted:
-                        tx.delete(drafted, None, StaleWrite)
-                    tx.update(
-                        summary,
-                        [
-                            SummaryItem.latest_assessment_id.set(assessment.assessment_id),
-                            SummaryItem.latest.set(to_plain(latest)),
-                        ],
-                        newer_than_latest,
-                        NotTheLatest,
-                    )
-                return True
-            except NotTheLatest:
-                break
-            except StaleWrite:
-                continue  # another transaction touched the same items at the same moment: try again
-        else:
-            raise Conflict("The service is being changed by other requests; try again.")
-        # A newer assessment landed first (or the service went): keep this one in the history
-        # without letting it replace the newer summary.
         with self._transaction(audit) as tx:
-            tx.check(SummaryItem, summary.pk, summary.sk, SummaryItem.pk.exists(), NotFound)
-            tx.put(item, AssessmentItem.pk.does_not_exist(), AlreadyExists)
+            tx.put(ASSESSMENT.item(assessment), AssessmentItem.pk.does_not_exist(), AlreadyExists)
             if drafted:
                 tx.delete(drafted, None, StaleWrite)
-        return False
+            if change is None:
+                pk, sk = keys.org_pk(assessment.org_id), keys.summary_sk(assessment.service_id)
+                tx.check(SummaryItem, pk, sk, SummaryItem.pk.exists(), NotFound)
+            else:
+                write_change(tx, change)
 
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None:
         item = self._get(AssessmentItem, keys.service_pk(org_id, service_id), keys.assessment_sk(assessment_id))
@@ -321,16 +247,16 @@ class DynamoStore(NotificationRecords):
     # monthly snapshots -----------------------------------------------------------------------
 
     def put_snapshot(self, snapshot: MonthlySnapshot) -> None:
-        item = SNAPSHOT.item(snapshot)
+        """In the roll-up's partition (domain/rollup.py), where the dashboard reads its trend."""
+        item = RollupItem(pk=keys.rollup_pk(snapshot.org_id), sk=rollup.SNAPSHOT + snapshot.month)
         with self._errors():
-            item.save()
+            item.update(actions=[RollupItem.data.set(rollup_json(snapshot_item(snapshot))), RollupItem.version.add(1)])
 
     def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
-        query = SnapshotItem.query(
-            keys.org_pk(org_id),
-            SnapshotItem.sk.between(keys.snapshot_sk(first_month), keys.snapshot_sk(last_month)),
-            consistent_read=True,
-        )
+        return snapshots_of(self.read_rollup(org_id, [rollup.snapshot_range(first_month, last_month)]))
+
+    def legacy_snapshots(self, org_id: str) -> list[MonthlySnapshot]:
+        query = SnapshotItem.query(keys.org_pk(org_id), SnapshotItem.sk.startswith(keys.SNAPSHOT_PREFIX), consistent_read=True)
         with self._errors():
             return [SNAPSHOT.record_of(item) for item in query]
 
@@ -343,6 +269,7 @@ class DynamoStore(NotificationRecords):
                 tx.put(PROJECT.item(project), ProjectItem.pk.does_not_exist(), AlreadyExists)
             else:
                 tx.put(PROJECT.item(project), ProjectItem.etag == etags.project_etag(expected), StaleWrite)
+            put_copy(tx, project.org_id, rollup.PROJECT + project.project_id, project_item(project))
 
     def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None:
         item = self._get(ProjectItem, keys.org_pk(org_id), keys.project_sk(project_id))
@@ -474,6 +401,21 @@ class DynamoStore(NotificationRecords):
         items, more = self._page(query, model, limit)
         return items, (encode_cursor(items[-1].sk.removeprefix(prefix)) if more else None)
 
+    def _index_page(self, model, index_pk: str, table_key, prefix: str | None, limit: int, cursor: str | None):
+        """One page of gsi1 (only sort keys starting with `prefix`, when given); the cursor is the
+        last gsi1sk returned, and `table_key(gsi1sk)` the table keys of the item it names (an
+        index's ExclusiveStartKey holds both)."""
+        start = None
+        if cursor is not None:
+            index_sk = decode_cursor(cursor)
+            if prefix is not None and not index_sk.startswith(prefix):
+                raise BadRequest("The cursor is not valid.", {"cursor": ["not a cursor this list issued"]})
+            start = _key(*table_key(index_sk)) | _gsi1(index_pk, index_sk)
+        condition = model.gsi1sk.startswith(prefix) if prefix else None
+        query = model.by_gsi1.query(index_pk, condition, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start)
+        items, more = self._page(query, model, limit)
+        return items, (encode_cursor(items[-1].gsi1sk) if more else None)
+
     def _page(self, query, model, limit: int) -> tuple[list, bool]:
         """Exactly one Query request, asked for limit + 1 items: up to `limit` items and whether
         more follow (also when DynamoDB's 1 MB page ended the response early)."""
@@ -488,6 +430,11 @@ class DynamoStore(NotificationRecords):
 
     def _transaction(self, audit: AuditRecord):
         return transaction(self.connection, audit)
+
+
+def _last_part(index_sk: str) -> str:
+    """The service id at the end of a services or summaries index key."""
+    return index_sk.rsplit(keys.SEPARATOR, 1)[-1]
 
 
 def _key(pk: str, sk: str) -> dict:

@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamodb.items import AUDIT, claim_item
 from chalicelib.adapters.dynamodb.models import AuditItem, ClaimItem
-from chalicelib.domain.errors import AlreadyExists, BadRequest, Duplicate, NotFound, StaleWrite, Unavailable
+from chalicelib.domain.errors import AlreadyExists, BadRequest, Contended, Duplicate, NotFound, StaleWrite, Unavailable
 from chalicelib.domain.model import AuditRecord
 
 THROTTLING = {
@@ -21,10 +21,6 @@ THROTTLING = {
     "ThrottlingError",
     "ProvisionedThroughputExceeded",
 }
-
-
-class NotTheLatest(StaleWrite):
-    """The summary already holds a newer assessment (or the service went): not a retryable race."""
 
 
 @contextmanager
@@ -91,14 +87,14 @@ def transaction(connection: Connection, audit: AuditRecord) -> Iterator[Transact
                 error = tx.on_fail(index)
                 raise error(_CONDITION_DETAIL[error]) from e
             if reason.code == "TransactionConflict":
-                raise StaleWrite("Another request changed the same records.") from e
+                raise Contended("Another request changed the same records.") from e
             if reason.code in THROTTLING:
                 raise Unavailable("The store is busy; try again shortly.") from e
         raise
 
 
 _CONDITION_DETAIL = {
-    NotTheLatest: "A newer assessment is already the latest.",
+    Contended: "Another request changed the same records.",
     Duplicate: "This delivery was already processed.",
     AlreadyExists: "It already exists.",
     StaleWrite: "It changed since it was read.",

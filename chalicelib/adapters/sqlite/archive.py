@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.kinds import WHOLE_RECORDS, kind_of
+from chalicelib.adapters.kinds import WHOLE_RECORDS, RollupContent, kind_of
 from chalicelib.adapters.sqlite import notifications
 from chalicelib.adapters.sqlite.database import Database
 from chalicelib.adapters.sqlite.store import (
@@ -59,6 +59,8 @@ class SqliteArchive:
                 row = row_of(entry)
                 if stored is None:
                     tx.insert(row, StaleWrite)
+                elif kind_of(entry.sk) is RollupContent:
+                    tx.replace({**row, "etag": str(int(stored.version) + 1)}, stored.version)
                 elif stored.version is not None:
                     tx.replace(row, stored.version)
                 else:  # a row without an etag: compared whole
@@ -78,6 +80,8 @@ def row_of(entry: Entry) -> dict[str, Any]:
     kind = kind_of(entry.sk)
     if kind is dict:
         row = _raw_row(entry.pk, entry.sk, entry.data)
+    elif kind is RollupContent:
+        row = _raw_row(entry.pk, entry.sk, entry.data, "1")
     else:
         record = from_plain(kind, entry.data)
         if kind in _ROWS:

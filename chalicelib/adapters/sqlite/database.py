@@ -12,12 +12,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.errors import AlreadyExists, Duplicate, NotFound, StaleWrite
+from chalicelib.domain.errors import AlreadyExists, Contended, Duplicate, NotFound, StaleWrite
 
 # Marks the file as this project's ("LDDT"), so another program's SQLite file is refused at start
 # instead of being written into.
 APPLICATION_ID = 0x4C444454
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 2: summaries carry an etag and, unless retired, the summaries' index keys (gsi1).
+# A version 1 file is upgraded in place when the store opens it (SqliteStore._upgrade).
+UPGRADABLE = {1}
 
 SCHEMA = """
 CREATE TABLE items (
@@ -71,7 +74,7 @@ def _check(db: sqlite3.Connection, path: Path) -> None:
     if application_id != APPLICATION_ID:
         raise CorruptStore(f"{path} is an SQLite file of another program. Move it aside to start with an empty store.")
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION and version not in UPGRADABLE:
         raise CorruptStore(f"{path} has schema version {version}; this version of the tracker reads {SCHEMA_VERSION}.")
     # A page-level check (not the full integrity_check, whose index cross-checks cost seconds
     # at council size): catches a truncated or overwritten file before the server says it is up.
@@ -91,6 +94,7 @@ class Database:
         self.path = Path(path)
         self._db = open_database(self.path, durable)
         self._lock = threading.RLock()
+        self.version = self._db.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:
@@ -140,6 +144,10 @@ class Transaction:
         row = self._db.execute("SELECT data FROM items WHERE pk = ? AND sk = ?", (pk, sk)).fetchone()
         return row[0] if row else None
 
+    def etag(self, pk: str, sk: str) -> str | None:
+        row = self._db.execute("SELECT etag FROM items WHERE pk = ? AND sk = ?", (pk, sk)).fetchone()
+        return row[0] if row else None
+
     def insert(self, row: dict[str, Any], on_fail: type = AlreadyExists) -> None:
         """Put, on condition that nothing is there yet."""
         try:
@@ -176,6 +184,9 @@ class Transaction:
         """Delete if there, as DynamoDB's unconditional delete does."""
         self._db.execute("DELETE FROM items WHERE pk = ? AND sk = ?", (pk, sk))
 
+    def set_version(self, version: int) -> None:
+        self._db.execute(f"PRAGMA user_version = {int(version)}")
+
     def purge_expired(self, now: float) -> None:
         """What DynamoDB's TTL does in the background; reads never rely on it having run."""
         self._db.execute("DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at < ?", (now,))
@@ -186,6 +197,7 @@ COLUMNS = ("pk", "sk", "gsi1pk", "gsi1sk", "etag", "expires_at", "data")  # as S
 # The same words as the DynamoDB adapter's, so that a client sees one API whichever store answers.
 _DETAIL = {
     AlreadyExists: "It already exists.",
+    Contended: "Another request changed the same records.",
     StaleWrite: "It changed since it was read.",
     NotFound: "The record it belongs to does not exist.",
     Duplicate: "This delivery was already processed.",

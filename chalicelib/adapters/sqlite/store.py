@@ -10,16 +10,15 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.sqlite.database import SCHEMA_VERSION, Database, Transaction
 from chalicelib.adapters.sqlite.notifications import NotificationRecords
-from chalicelib.adapters.sqlite.database import COLUMNS, Database, Transaction
-from chalicelib.domain import etags
+from chalicelib.domain import etags, rollup
 from chalicelib.domain.benchmarks.model import (
     BenchmarkSetListing,
     KpiRecord,
@@ -30,7 +29,7 @@ from chalicelib.domain.benchmarks.shape import (
     benchmark_set_from_dict,
     benchmark_set_to_dict,
 )
-from chalicelib.domain.errors import Duplicate, NotFound, StaleWrite
+from chalicelib.domain.errors import Contended, Duplicate, NotFound
 from chalicelib.domain.model import (
     CLAIM_DAYS,
     Assessment,
@@ -40,23 +39,36 @@ from chalicelib.domain.model import (
     DeclarationProject,
     Delivery,
     Integration,
-    LatestAssessment,
     Organisation,
     Service,
     ServiceSummary,
     Stamp,
 )
 from chalicelib.domain.plain import from_plain, to_plain
+from chalicelib.domain.rollup_read import org_item, project_item, snapshot_item, snapshots_of
 from chalicelib.domain.scorecards import MonthlySnapshot
-from chalicelib.services.ports import OrgOverview, Page
+from chalicelib.domain.summaries import SummaryChange
+from chalicelib.services.ports import Page
 
 
 class SqliteStore(NotificationRecords):
     def __init__(self, path: Path | str, durable: bool = True):
         self.db = Database(Path(path), durable)
+        if self.db.version < SCHEMA_VERSION:
+            self._upgrade()
 
     def close(self) -> None:
         self.db.close()
+
+    def _upgrade(self) -> None:
+        """From schema version 1, in one transaction: every summary written again with its etag
+        and index keys (the roll-up is built by the local server at start, or make repair-rollup)."""
+        rows = self.db.rows("SELECT data FROM items WHERE sk >= ? AND sk < ?", (keys.SUMMARY_PREFIX, _after_prefix(keys.SUMMARY_PREFIX)))
+        with self.db.transaction() as tx:
+            for (data,) in rows:
+                tx.put(_summary_row(_decode(ServiceSummary, data)))
+            tx.set_version(SCHEMA_VERSION)
+        self.db.version = SCHEMA_VERSION
 
     # organisations ---------------------------------------------------------------------------
 
@@ -66,37 +78,20 @@ class SqliteStore(NotificationRecords):
     def save_org(self, org: Organisation, expected: Organisation | None, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             _put_conditional(tx, _org_row(org), expected and etags.org_etag(expected))
+            _put_copy(tx, org.org_id, rollup.ORG, org_item(org))
+            if expected is None:
+                _put_copy(tx, org.org_id, rollup.TOTALS, rollup.NEW_TOTALS)
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]:
         return self._index_page(Organisation, keys.ORGS_INDEX_PK, limit, cursor)
 
-    def get_org_overview(self, org_id: str) -> OrgOverview | None:
-        """One read from ORG to SUMMARY#~, as the DynamoDB adapter's one Query: the organisation,
-        then its PROJECT#, SNAPSHOT# and SUMMARY# rows (the audit trail, integrations and KPI
-        values sort before ORG)."""
-        rows = self.db.rows(
-            "SELECT sk, data FROM items WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk",
-            (keys.org_pk(org_id), keys.ORG_SK, keys.SUMMARY_PREFIX + "~"),
-        )
-        org, projects, snapshots, summaries = None, [], [], []
-        for sk, data in rows:
-            if sk == keys.ORG_SK:
-                org = _decode(Organisation, data)
-            elif sk.startswith(keys.PROJECT_PREFIX):
-                projects.append(_decode(DeclarationProject, data))
-            elif sk.startswith(keys.SNAPSHOT_PREFIX):
-                snapshots.append(_decode(MonthlySnapshot, data))
-            elif sk.startswith(keys.SUMMARY_PREFIX):
-                summaries.append(_decode(ServiceSummary, data))
-        return OrgOverview(org, projects, snapshots, summaries) if org else None
-
     # services --------------------------------------------------------------------------------
 
-    def create_service(self, service: Service, summary: ServiceSummary, audit: AuditRecord) -> None:
+    def create_service(self, service: Service, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             _require(tx, keys.org_pk(service.org_id), keys.ORG_SK, NotFound)
             tx.insert(_service_row(service))
-            tx.insert(_summary_row(summary))
+            _write_change(tx, change)
 
     def get_service(self, org_id: str, service_id: str) -> Service | None:
         return self._record(Service, keys.service_pk(org_id, service_id), keys.SERVICE_SK)
@@ -105,72 +100,81 @@ class SqliteStore(NotificationRecords):
         """By gsi1sk (department, name, service_id), as the DynamoDB adapter's index."""
         return self._index_page(Service, keys.services_index_pk(org_id), limit, cursor)
 
-    def update_service(self, service: Service, expected: Service, audit: AuditRecord) -> None:
+    def update_service(self, service: Service, expected: Service, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             tx.replace(_service_row(service), etags.service_etag(expected))
-            _change_summary(
-                tx,
-                service.org_id,
-                service.service_id,
-                NotFound,
-                lambda s: replace(s, name=service.name, department=service.department, owner_email=service.owner_email),
-            )
+            _write_change(tx, change)
 
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
         return self._record(ServiceSummary, keys.org_pk(org_id), keys.summary_sk(service_id))
 
-    def set_retired(self, org_id: str, service_id: str, retired: bool, audit: AuditRecord) -> None:
+    def set_retired(self, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
-            _change_summary(tx, org_id, service_id, NotFound, lambda s: replace(s, retired=retired))
+            _write_change(tx, change)
 
     def list_summaries(self, org_id: str) -> list[ServiceSummary]:
         return self._prefixed(ServiceSummary, keys.org_pk(org_id), keys.SUMMARY_PREFIX)
+
+    def list_summary_page(self, org_id: str, department: str | None, limit: int, cursor: str | None) -> Page[ServiceSummary]:
+        prefix = department + keys.SEPARATOR if department is not None else ""
+        return self._index_page(ServiceSummary, keys.summaries_index_pk(org_id), limit, cursor, prefix)
+
+    # the roll-up -----------------------------------------------------------------------------
+
+    def get_rollup_items(self, org_id: str, names: list[str]) -> dict[str, tuple[dict, int]]:
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        rows = self.db.rows(f"SELECT sk, etag, data FROM items WHERE pk = ? AND sk IN ({marks})", (keys.rollup_pk(org_id), *names))
+        return {sk: (json.loads(data), int(etag)) for sk, etag, data in rows}
+
+    def read_rollup(self, org_id: str, ranges: list[tuple[str, str]]) -> dict[str, dict]:
+        found = {}
+        for first, last in ranges:
+            rows = self.db.rows(
+                "SELECT sk, data FROM items WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk", (keys.rollup_pk(org_id), first, last)
+            )
+            found.update((sk, json.loads(data)) for sk, data in rows)
+        return found
+
+    def list_rollup(self, org_id: str) -> dict[str, tuple[dict, int]]:
+        rows = self.db.rows("SELECT sk, etag, data FROM items WHERE pk = ? ORDER BY sk", (keys.rollup_pk(org_id),))
+        return {sk: (json.loads(data), int(etag)) for sk, etag, data in rows}
+
+    def write_rollup(self, org_id: str, items: dict[str, dict], versions: dict[str, int | None]) -> None:
+        with self.db.transaction() as tx:
+            _write_rollup(tx, org_id, items, versions)
 
     # components ------------------------------------------------------------------------------
 
     def list_components(self, org_id: str, service_id: str) -> list[Component]:
         return self._prefixed(Component, keys.service_pk(org_id, service_id), keys.COMPONENT_PREFIX)
 
-    def put_component(
-        self, component: Component, expected: Component | None, max_components: int, audit: AuditRecord
-    ) -> None:
-        def with_component(summary: ServiceSummary) -> ServiceSummary:
-            # Full, or the service went, since the use case read it: StaleWrite makes it read
-            # again and decide, as the DynamoDB adapter's summary condition does.
-            if expected is None and len(summary.components) >= max_components:
-                raise StaleWrite("It changed since it was read.")
-            return replace(summary, components={**summary.components, component.component_id: component})
-
+    def put_component(self, component: Component, expected: Component | None, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             _put_conditional(tx, _component_row(component), expected and etags.component_etag(expected))
-            _change_summary(tx, component.org_id, component.service_id, StaleWrite, with_component)
+            _write_change(tx, change)
 
-    def delete_component(self, expected: Component, audit: AuditRecord) -> None:
-        def without_component(summary: ServiceSummary) -> ServiceSummary:
-            return replace(summary, components={k: v for k, v in summary.components.items() if k != expected.component_id})
-
+    def delete_component(self, expected: Component, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             pk = keys.service_pk(expected.org_id, expected.service_id)
             tx.delete(pk, keys.component_sk(expected.component_id), etags.component_etag(expected))
-            _change_summary(tx, expected.org_id, expected.service_id, StaleWrite, without_component)
+            _write_change(tx, change)
 
     # assessments -----------------------------------------------------------------------------
 
     def add_assessment(
-        self, assessment: Assessment, latest: LatestAssessment, audit: AuditRecord, draft: AssessmentDraft | None = None
-    ) -> bool:
-        """No race to retry: the summary is read and written inside the one write transaction,
-        which also removes the draft the assessment was made from, whatever it holds by now."""
+        self, assessment: Assessment, change: SummaryChange | None, audit: AuditRecord, draft: AssessmentDraft | None = None
+    ) -> None:
+        """The transaction also removes the draft the assessment was made from, whatever it holds by now."""
         with self._write(audit) as tx:
             if draft is not None:
                 tx.discard(keys.service_pk(draft.org_id, draft.service_id), keys.draft_sk(draft.person))
-            summary = _summary_in(tx, assessment.org_id, assessment.service_id, NotFound)
+            _require(tx, keys.org_pk(assessment.org_id), keys.summary_sk(assessment.service_id), NotFound)
             pk = keys.service_pk(assessment.org_id, assessment.service_id)
             tx.insert(_row(pk, keys.assessment_sk(assessment.assessment_id), assessment))
-            newer = summary.latest is None or summary.latest.assessment_id < assessment.assessment_id
-            if newer:
-                tx.update_data(keys.org_pk(summary.org_id), keys.summary_sk(summary.service_id), _encode(replace(summary, latest=latest)))
-            return newer
+            if change is not None:
+                _write_change(tx, change)
 
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None:
         return self._record(Assessment, keys.service_pk(org_id, service_id), keys.assessment_sk(assessment_id))
@@ -213,15 +217,15 @@ class SqliteStore(NotificationRecords):
     # monthly snapshots -----------------------------------------------------------------------
 
     def put_snapshot(self, snapshot: MonthlySnapshot) -> None:
+        """In the roll-up's partition (domain/rollup.py), where the dashboard reads its trend."""
         with self.db.transaction() as tx:
-            tx.put(_row(keys.org_pk(snapshot.org_id), keys.snapshot_sk(snapshot.month), snapshot))
+            _put_copy(tx, snapshot.org_id, rollup.SNAPSHOT + snapshot.month, snapshot_item(snapshot))
 
     def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
-        rows = self.db.rows(
-            "SELECT data FROM items WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk",
-            (keys.org_pk(org_id), keys.snapshot_sk(first_month), keys.snapshot_sk(last_month)),
-        )
-        return [_decode(MonthlySnapshot, data) for (data,) in rows]
+        return snapshots_of(self.read_rollup(org_id, [rollup.snapshot_range(first_month, last_month)]))
+
+    def legacy_snapshots(self, org_id: str) -> list[MonthlySnapshot]:
+        return self._prefixed(MonthlySnapshot, keys.org_pk(org_id), keys.SNAPSHOT_PREFIX)
 
     # declaration projects --------------------------------------------------------------------
 
@@ -231,6 +235,7 @@ class SqliteStore(NotificationRecords):
             if expected is None:
                 _require(tx, keys.org_pk(project.org_id), keys.ORG_SK, NotFound)
             _put_conditional(tx, row, expected and etags.project_etag(expected))
+            _put_copy(tx, project.org_id, rollup.PROJECT + project.project_id, project_item(project))
 
     def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None:
         return self._record(DeclarationProject, keys.org_pk(org_id), keys.project_sk(project_id))
@@ -340,12 +345,14 @@ class SqliteStore(NotificationRecords):
         )
         return [_decode(kind, data) for (data,) in rows]
 
-    def _index_page(self, kind: type, index_pk: str, limit: int, cursor: str | None) -> Page:
-        """One page of gsi1, ascending; the cursor is the last gsi1sk returned (as DynamoDB's)."""
-        start = decode_cursor(cursor) if cursor is not None else ""
+    def _index_page(self, kind: type, index_pk: str, limit: int, cursor: str | None, prefix: str = "") -> Page:
+        """One page of gsi1 (only keys starting with `prefix`), ascending; the cursor is the last
+        gsi1sk returned (as DynamoDB's)."""
+        after = decode_cursor(cursor) if cursor is not None else ""
+        end = _after_prefix(prefix) if prefix else "\U0010ffff"
         rows = self.db.rows(
-            "SELECT gsi1sk, data FROM items WHERE gsi1pk = ? AND gsi1sk > ? ORDER BY gsi1sk LIMIT ?",
-            (index_pk, start, limit + 1),
+            "SELECT gsi1sk, data FROM items WHERE gsi1pk = ? AND gsi1sk >= ? AND gsi1sk > ? AND gsi1sk < ? ORDER BY gsi1sk LIMIT ?",
+            (index_pk, prefix, after, end, limit + 1),
         )
         return _page(kind, rows, limit, lambda position: position)
 
@@ -410,7 +417,46 @@ def _service_row(s: Service) -> dict:
 
 
 def _summary_row(summary: ServiceSummary) -> dict:
-    return _row(keys.org_pk(summary.org_id), keys.summary_sk(summary.service_id), summary)
+    """Listed in the summaries' index unless retired."""
+    index = None
+    if not summary.retired:
+        index = (keys.summaries_index_pk(summary.org_id), keys.services_index_sk(summary.department, summary.name, summary.service_id))
+    return _row(keys.org_pk(summary.org_id), keys.summary_sk(summary.service_id), summary, etags.summary_etag(summary), index)
+
+
+def _write_change(tx: Transaction, change: SummaryChange) -> None:
+    """The summary over the one read and the roll-up items at their versions: Contended if
+    another write got in between (the use case reads again)."""
+    row = _summary_row(change.after)
+    if change.before is None:
+        tx.insert(row)
+    else:
+        tx.replace(row, etags.summary_etag(change.before), Contended)
+    _write_rollup(tx, change.after.org_id, change.rollup, change.versions)
+
+
+def _write_rollup(tx: Transaction, org_id: str, items: dict[str, dict], versions: dict[str, int | None]) -> None:
+    pk = keys.rollup_pk(org_id)
+    for name, data in items.items():
+        version = versions.get(name)
+        if not data:
+            if version is not None:
+                tx.delete(pk, name, str(version), Contended)
+            elif tx.exists(pk, name):
+                raise Contended("Another request changed the same records.")
+            continue
+        row = _raw_row(pk, name, data, str((version or 0) + 1))
+        if version is None:
+            tx.insert(row, Contended)
+        else:
+            tx.replace(row, str(version), Contended)
+
+
+def _put_copy(tx: Transaction, org_id: str, name: str, data: dict) -> None:
+    """A record's copy in the roll-up (the organisation, a project): whatever was there."""
+    current = tx.get(keys.rollup_pk(org_id), name)
+    version = tx.etag(keys.rollup_pk(org_id), name) if current is not None else None
+    tx.put(_raw_row(keys.rollup_pk(org_id), name, data, str(int(version or 0) + 1)))
 
 
 def _component_row(c: Component) -> dict:
@@ -432,20 +478,6 @@ def _put_conditional(tx: Transaction, row: dict, expected_etag: str | None) -> N
 def _require(tx: Transaction, pk: str, sk: str, on_fail: type) -> None:
     if not tx.exists(pk, sk):
         raise on_fail("The record it belongs to does not exist.")
-
-
-def _summary_in(tx: Transaction, org_id: str, service_id: str, on_fail: type) -> ServiceSummary:
-    data = tx.get(keys.org_pk(org_id), keys.summary_sk(service_id))
-    if data is None:
-        raise on_fail("The record it belongs to does not exist." if on_fail is NotFound else "It changed since it was read.")
-    return _decode(ServiceSummary, data)
-
-
-def _change_summary(tx: Transaction, org_id: str, service_id: str, on_missing: type, change) -> None:
-    """Read, change and write the summary inside the write's transaction (which holds SQLite's
-    write lock), so two writes to different components never lose each other."""
-    summary = change(_summary_in(tx, org_id, service_id, on_missing))
-    tx.update_data(keys.org_pk(org_id), keys.summary_sk(service_id), _encode(summary))
 
 
 def _after_prefix(prefix: str) -> str:
