@@ -86,9 +86,11 @@ token: $(STAMP)
 	@ROLE='$(ROLE)' ORG='$(ORG)' EMAIL='$(EMAIL)' HOURS='$(HOURS)' PORT='$(PORT)' $(BIN)/python -m devserver.token
 
 # `make package STAGE=prod`: check the stage's settings, build Chalice's SAM template merged with
-# infra/template.json and the Lambda zip under build/<stage>, then check what was built (sign-in
-# settings as deployed, cfn-lint, the zip's size and contents). PARAMS: stack parameters as
-# NAME=VALUE, given to the check and to `make deploy` (e.g. an Entra ID issuer).
+# infra/template.json, the function zip (deployment.zip: the app) and its Lambda layer
+# (layer-deployment.zip: requirements.txt; automatic_layer in .chalice/config.json) under
+# build/<stage>, then check what was built (sign-in settings as deployed, cfn-lint, the zips' sizes
+# and contents, printed one line per zip). PARAMS: stack parameters as NAME=VALUE, given to the
+# check and to `make deploy` (e.g. an Entra ID issuer).
 INFRA := infra/template.json
 AWS_REGION_DEFAULT := $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),eu-west-2)
 PARAMS ?=
@@ -98,11 +100,13 @@ package: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tools.check_stage $(STAGE) --merge-template $(INFRA)
 	rm -rf build/$(STAGE)
 	AWS_DEFAULT_REGION=$(AWS_REGION_DEFAULT) $(BIN)/chalice package --stage $(STAGE) --merge-template $(INFRA) build/$(STAGE)
-	$(BIN)/python -m tools.check_stage $(STAGE) --template build/$(STAGE)/sam.json --zip build/$(STAGE)/deployment.zip $(foreach p,$(PARAMS),--parameter $(p))
+	$(BIN)/python -m tools.check_stage $(STAGE) --template build/$(STAGE)/sam.json --zip build/$(STAGE)/deployment.zip --layer build/$(STAGE)/layer-deployment.zip $(foreach p,$(PARAMS),--parameter $(p))
 	$(BIN)/cfn-lint build/$(STAGE)/sam.json
-	@echo "build/$(STAGE): sam.json and deployment.zip ($$(du -h build/$(STAGE)/deployment.zip | cut -f1)) are ready; next: make deploy STAGE=$(STAGE) BUCKET=<an S3 bucket for the code>"
+	@echo "build/$(STAGE): sam.json, deployment.zip and layer-deployment.zip are ready; next: make deploy STAGE=$(STAGE) BUCKET=<an S3 bucket for the code>"
 
 # Needs the AWS CLI, credentials for the account and an S3 bucket for the code (not run in CI).
+# `aws cloudformation package` uploads both zips, as the template names them (the functions'
+# CodeUri, the layer's ContentUri), and writes packaged.yaml with their S3 locations.
 # A confidential client's secret (Entra ID web app) comes from the environment variable
 # OIDC_CLIENT_SECRET, so that it is not in the command line make prints; it becomes the NoEcho
 # parameter OidcClientSecret (a later deploy without it keeps the stack's value).

@@ -7,8 +7,9 @@ checked in the second run), and after, on the packaged template with `--template
 build/STAGE/sam.json`, whose functions' environment is resolved as CloudFormation would with the
 parameters' defaults (or `--parameter NAME=VALUE`, as given to the deploy), so that the
 Cognito-backed default passes and an http:// or local issuer, or the development key, does not.
-`--zip build/STAGE/deployment.zip` also checks the Lambda zip (size, no test or dev tools, the
-packages the pages need).
+`--zip build/STAGE/deployment.zip --layer build/STAGE/layer-deployment.zip` also checks the
+function's zip and its layer (tools/check_package.py: sizes, no test or dev tools, the packages
+the pages need, the template's functions using both) and prints their sizes.
 
 A stage must name its identity provider (OIDC_ISSUER and OIDC_AUDIENCE) over https://, not a
 local address, and must not mention the local development key. The settings are read as Chalice
@@ -28,13 +29,13 @@ import ipaddress
 import json
 import re
 import sys
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from chalicelib.adapters.oidc import DEV_KEY_ID_PREFIX
 from devserver.identity import KEY_FILE_NAME as DEV_KEY_FILE_NAME
+from tools.check_package import check_package, size_lines
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
@@ -370,78 +371,6 @@ class _Resolver:
         raise ValueError(f"unsupported condition function {function}")
 
 
-# The Lambda zip ------------------------------------------------------------------------------------
-
-MAX_ZIP_BYTES = 25 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 250 * 1024 * 1024  # Lambda's limit for the unzipped code (and layers)
-# Test and development tools: none of them may reach the Lambda zip (Chalice adds only its small
-# runtime package, chalice/app.py and friends, itself).
-FORBIDDEN_TOP_LEVEL = frozenset(
-    {"moto", "pytest", "_pytest", "pluggy", "standardwebhooks", "cfnlint", "click", "werkzeug", "responses", "tests", "devserver", "tools", "infra", "flask", "docker", "boto3", "s3transfer"}
-)
-
-
-# What the zip must contain: the app, Chalice's runtime, and the libraries without which it cannot
-# start or render a page (the pages' Jinja macros are package data of govuk_frontend_jinja).
-# Runtime dependencies whose wheels are known to install stray files at the top level (see _stray_files).
-STRAY_FILE_OWNERS = frozenset({"govuk_frontend_jinja"})
-REQUIRED_TOP_LEVEL = ("app.py", "chalicelib", "chalice", "pynamodb", "jinja2", "markupsafe", "govuk_frontend_jinja")
-PAGE_MACROS = "govuk_frontend_jinja/templates/"
-
-
-def check_zip(path: Path) -> list[str]:
-    path = Path(path)
-    if not path.exists():
-        return [f"{path} does not exist"]
-    problems = []
-    size = path.stat().st_size
-    if size > MAX_ZIP_BYTES:
-        problems.append(f"{path} is {size / 2**20:.1f} MiB, over {MAX_ZIP_BYTES / 2**20:.0f} MiB")
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        strays = _stray_files(archive, names)
-        unzipped = sum(info.file_size for info in archive.infolist())
-    if unzipped > MAX_UNZIPPED_BYTES:
-        problems.append(f"{path} unzips to {unzipped / 2**20:.1f} MiB, over Lambda's {MAX_UNZIPPED_BYTES / 2**20:.0f} MiB")
-    top = {name.split("/", 1)[0] for name in names}
-    packages = {
-        name.split("-", 1)[0].lower() if name.endswith((".dist-info", ".egg-info")) else name.removesuffix(".py").lower()
-        for name in {name.split("/", 1)[0] for name in names if name not in strays}
-    }
-    unwanted = sorted(packages & FORBIDDEN_TOP_LEVEL)
-    if unwanted:
-        problems.append(f"{path} contains test or development packages: {', '.join(unwanted)}")
-    for needed in REQUIRED_TOP_LEVEL:
-        if needed not in top:
-            problems.append(f"{path} has no {needed}")
-    if "govuk_frontend_jinja" in top and not any(n.startswith(PAGE_MACROS) and n.endswith(".html") for n in names):
-        problems.append(f"{path} has govuk_frontend_jinja without its templates ({PAGE_MACROS}...): the pages could not render")
-    return problems
-
-
-def _stray_files(archive: zipfile.ZipFile, names: list[str]) -> set[str]:
-    """Files a runtime dependency's wheel installs outside its own package, as its RECORD lists
-    them: govuk-frontend-jinja 4.1.0 ships its Flask test app as tests/utils/app.py. Dead code
-    (never imported), not a test suite of ours, so it does not count as `tests`."""
-    strays = set()
-    for name in names:
-        distribution = name.split("-", 1)[0].lower()
-        if distribution in STRAY_FILE_OWNERS and name.endswith(".dist-info/RECORD"):
-            listed = {line.split(",", 1)[0] for line in archive.read(name).decode("utf-8").splitlines()}
-            strays |= {n for n in listed if n in names and n.split("/", 1)[0] in FORBIDDEN_TOP_LEVEL}
-    return strays
-
-
-def zip_size_line(path: Path) -> str:
-    size = Path(path).stat().st_size
-    with zipfile.ZipFile(path) as archive:
-        unzipped = sum(info.file_size for info in archive.infolist())
-    return (
-        f"{path}: {size:,} bytes ({size / 2**20:.2f} MiB), {MAX_ZIP_BYTES - size:,} bytes under the "
-        f"{MAX_ZIP_BYTES:,}-byte limit; {unzipped / 2**20:.1f} MiB unzipped."
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m tools.check_stage", description=__doc__.split("\n")[0])
@@ -450,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge-template", type=Path, help="the template `chalice package --merge-template` will merge")
     parser.add_argument("--template", type=Path, help="check the packaged template instead of the config")
     parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE", help="a stack parameter as deployed")
-    parser.add_argument("--zip", type=Path, help="also check the packaged Lambda zip")
+    parser.add_argument("--zip", type=Path, help="also check the packaged function zip (with --layer)")
+    parser.add_argument("--layer", type=Path, help="the packaged layer zip (Chalice's automatic_layer)")
     try:
         args = parser.parse_args(argv)
     except SystemExit:
@@ -471,15 +401,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Refusing to package stage {stage!r}: {e}", file=sys.stderr)
                 return 1
         problems = check_file(args.config, stage, supplied)
-    if args.zip is not None:
-        problems.extend(check_zip(args.zip))
+    if (args.zip is None) != (args.layer is None):
+        problems.append("--zip and --layer go together: the function zip and its layer (automatic_layer in .chalice/config.json)")
+    elif args.zip is not None:
+        problems.extend(_check_package(args.zip, args.layer, args.template))
     if problems:
         lines = "\n".join(f"  - {problem}" for problem in problems)
         print(f"Refusing to package stage {stage!r} ({where}):\n{lines}\n{HELP}", file=sys.stderr)
         return 1
     print(f"Stage {stage!r}: sign-in settings look right ({where}).")
     if args.zip is not None:
-        print(zip_size_line(args.zip))
+        print("\n".join(size_lines(args.zip, args.layer)))
     return 0
 
 
@@ -500,6 +432,17 @@ def _check_template_file(path: Path, parameters: dict[str, str]) -> list[str]:
         return check_template(_load_json(path), parameters)
     except ValueError as e:
         return [str(e)]
+
+
+def _check_package(function_zip: Path, layer_zip: Path, template_path: Path | None) -> list[str]:
+    """The zips; with the packaged template, also the functions' references to them."""
+    template = None
+    if template_path is not None:
+        try:
+            template = _load_json(template_path)
+        except ValueError:
+            pass  # already reported by the template's check
+    return check_package(function_zip, layer_zip, template, template_path.parent if template_path else None)
 
 
 def _merge_template_api_variables(path: Path) -> set[str]:

@@ -140,6 +140,23 @@ def test_both_functions_log_to_groups_that_expire(merged_templates, stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
+def test_both_functions_run_the_app_zip_with_the_libraries_layer(merged_templates, stage):
+    """automatic_layer (.chalice/config.json): the app in deployment.zip, requirements.txt in one
+    layer, named per stage, that every function uses on its own Python."""
+    template = merged_templates[stage]
+    ((layer_id, layer),) = resources_of_type(template, "AWS::Serverless::LayerVersion").items()
+    assert layer["Properties"]["ContentUri"] == "./layer-deployment.zip"
+    assert layer["Properties"]["LayerName"] == f"ldd-tracker-{stage}-managed-layer"
+    functions = resources_of_type(template, "AWS::Serverless::Function")
+    assert set(functions) == set(CHALICE_FUNCTIONS)
+    for function in functions.values():
+        props = function["Properties"]
+        assert props["CodeUri"] == "./deployment.zip"
+        assert props["Layers"] == [{"Ref": layer_id}]
+        assert props["Runtime"] in layer["Properties"]["CompatibleRuntimes"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
 def test_sign_in_defaults_to_the_stacks_cognito_pool_and_can_be_another_provider(merged_templates, stage):
     template = merged_templates[stage]
     assert check_template(template, {"Stage": stage}) == []

@@ -125,10 +125,9 @@ def test_an_unknown_stage_or_a_broken_file_is_refused(write, tmp_path):
 
 # `make package`: the repository's own stages, the merge template and the packaged template -------
 
-import zipfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from tools.check_stage import check_template, check_zip  # noqa: E402
+from tools.check_stage import check_template, template_environments  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = str(ROOT / "infra" / "template.json")
@@ -155,15 +154,16 @@ PAGE_ENV = {
 }
 
 
-def packaged(issuer, audience="client", extra_env=None, without=()):
-    """A packaged template in the shape Chalice writes, the API's issuer a parameter."""
+def packaged(issuer, audience="client", extra_env=None, without=(), layer=False):
+    """A packaged template in the shape Chalice writes, the API's issuer a parameter (with
+    `layer`, its automatic layer too, as Chalice writes it next to deployment.zip)."""
     env = {
         "OIDC_ISSUER": {"Fn::If": ["NoIssuer", {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}"}, {"Ref": "Issuer"}]},
         "OIDC_AUDIENCE": audience,
         **PAGE_ENV,
         **(extra_env or {}),
     }
-    return {
+    template = {
         "Parameters": {
             "Issuer": {"Type": "String", "Default": issuer},
             "Stage": {"Type": "String"},
@@ -183,6 +183,15 @@ def packaged(issuer, audience="client", extra_env=None, without=()):
             "Other": {"Type": "AWS::Serverless::Function", "Properties": {}},
         },
     }
+    if layer:
+        template["Resources"]["ManagedLayer"] = {
+            "Type": "AWS::Serverless::LayerVersion",
+            "Properties": {"CompatibleRuntimes": ["python3.11"], "ContentUri": "./layer-deployment.zip", "LayerName": "l"},
+        }
+        for name in ("APIHandler", "Other"):
+            properties = template["Resources"][name]["Properties"]
+            properties.update(CodeUri="./deployment.zip", Runtime="python3.11", Layers=[{"Ref": "ManagedLayer"}])
+    return template
 
 
 def test_a_packaged_template_is_checked_as_the_stack_resolves_it(tmp_path):
@@ -199,92 +208,30 @@ def test_a_packaged_template_is_checked_as_the_stack_resolves_it(tmp_path):
     assert main(["prod", "--template", str(path), "--parameter", "Issuer=" + ENTRA["OIDC_ISSUER"]]) == 0
 
 
-RUNTIME = (
-    "app.py", "chalicelib/__init__.py", "chalice/app.py", "pynamodb/__init__.py", "botocore/__init__.py",
-    "jinja2/__init__.py", "markupsafe/__init__.py", "govuk_frontend_jinja/__init__.py",
-    "govuk_frontend_jinja/templates/components/button/macro.html",
-)
+def test_make_package_checks_the_function_zip_and_its_layer_and_prints_their_sizes(tmp_path, capsys):
+    """The zips themselves: tests/unit/test_check_package.py."""
+    from tests.unit.test_check_package import make_package
 
-
-def make_zip(path, names):
-    with zipfile.ZipFile(path, "w") as z:
-        for name in names:
-            z.writestr(name, "")
-    return path
-
-
-def test_the_zip_must_be_small_and_free_of_development_tools(tmp_path):
-    good = make_zip(tmp_path / "good.zip", RUNTIME)
-    assert check_zip(good) == []
-    bad = make_zip(tmp_path / "bad.zip", [*RUNTIME, "moto/__init__.py", "pytest-9.2.0.dist-info/METADATA"])
-    (problem,) = check_zip(bad)
-    assert "moto" in problem and "pytest" in problem
-    assert "does not exist" in check_zip(tmp_path / "none.zip")[0]
-
-
-@pytest.mark.parametrize("folder", ["devserver", "tools", "infra"])
-def test_the_projects_own_tools_never_reach_the_zip(tmp_path, folder):
-    zipped = make_zip(tmp_path / "with-tools.zip", [*RUNTIME, f"{folder}/__init__.py"])
-    (problem,) = check_zip(zipped)
-    assert folder in problem
-
-
-def test_a_dependencys_stray_test_file_is_not_our_test_suite(tmp_path):
-    """govuk-frontend-jinja 4.1.0's wheel installs its Flask test app as tests/utils/app.py."""
-    record = "govuk_frontend_jinja/__init__.py,sha256=x,1\ntests/utils/app.py,sha256=y,2\n"
-    path = tmp_path / "stray.zip"
-    with zipfile.ZipFile(path, "w") as z:
-        for name in (*RUNTIME, "tests/utils/app.py"):
-            z.writestr(name, "")
-        z.writestr("govuk_frontend_jinja-4.1.0.dist-info/RECORD", record)
-    assert check_zip(path) == []
-    # but our own tests, or a test file no RECORD of those wheels owns, are refused
-    ours = make_zip(tmp_path / "ours.zip", [*RUNTIME, "tests/utils/app.py", "tests/unit/test_scoring.py"])
-    assert "test or development packages: tests" in check_zip(ours)[0]
-    other = tmp_path / "other.zip"
-    with zipfile.ZipFile(other, "w") as z:
-        for name in (*RUNTIME, "tests/utils/app.py"):
-            z.writestr(name, "")
-        z.writestr("somewheel-1.0.dist-info/RECORD", "tests/utils/app.py,sha256=y,2\n")
-    assert "tests" in check_zip(other)[0]
-
-
-def test_the_zip_must_unzip_under_lambdas_250_mib(tmp_path, monkeypatch):
-    from tools import check_stage
-
-    path = tmp_path / "big.zip"
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name in RUNTIME:
-            z.writestr(name, "")
-        z.writestr("botocore/data.json", "0" * 10_000)
-    monkeypatch.setattr(check_stage, "MAX_UNZIPPED_BYTES", 9_999)
-    (problem,) = check_zip(path)
-    assert "unzips to" in problem
-
-
-def test_the_zip_must_hold_what_the_pages_need(tmp_path):
-    for package in ("jinja2", "markupsafe", "govuk_frontend_jinja"):
-        path = make_zip(tmp_path / f"no-{package}.zip", [n for n in RUNTIME if not n.startswith(package + "/")])
-        assert check_zip(path) == [f"{path} has no {package}"]
-    no_macros = make_zip(tmp_path / "no-macros.zip", [n for n in RUNTIME if "/templates/" not in n])
-    (problem,) = check_zip(no_macros)
-    assert "govuk_frontend_jinja without its templates" in problem
-
-
-def test_the_zip_must_stay_under_lambdas_25_mib_limit(tmp_path, monkeypatch, capsys):
-    from tools import check_stage
-
-    assert check_stage.MAX_ZIP_BYTES == 26_214_400  # 25 MiB
-    path = make_zip(tmp_path / "deployment.zip", RUNTIME)
-    monkeypatch.setattr(check_stage, "MAX_ZIP_BYTES", path.stat().st_size - 1)
-    (problem,) = check_zip(path)
-    assert "MiB, over" in problem
-    monkeypatch.setattr(check_stage, "MAX_ZIP_BYTES", path.stat().st_size)
-    assert check_zip(path) == []
+    function, layer = make_package(tmp_path)
     sam = tmp_path / "sam.json"
+    sam.write_text(json.dumps(packaged("", layer=True)))
+    args = ["prod", "--template", str(sam), "--zip", str(function), "--layer", str(layer)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"{function} (function): {function.stat().st_size:,} bytes" in out
+    assert f"{layer} (layer): {layer.stat().st_size:,} bytes" in out
+    # a template whose functions do not use the layer (automatic_layer dropped) is refused
     sam.write_text(json.dumps(packaged("")))
-    assert main(["prod", "--template", str(sam), "--zip", str(path)]) == 0
-    assert f"{path.stat().st_size:,} bytes" in capsys.readouterr().out
+    assert main(args) == 1
+    assert "has no AWS::Serverless::LayerVersion" in capsys.readouterr().err
+    assert main(["prod", "--template", str(sam), "--zip", str(function)]) == 1
+    assert "--zip and --layer go together" in capsys.readouterr().err
+
+
+def test_a_layer_in_the_template_does_not_count_as_a_function():
+    template = packaged("", layer=True)
+    assert check_template(template) == []
+    assert set(template_environments(template)) == {"api_handler", "Other"}
 
 
 def test_a_provider_in_the_config_that_the_merge_template_would_override_is_refused(write, capsys):
