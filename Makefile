@@ -80,6 +80,7 @@ LOCAL_BENCH ?=
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tools.bench
 	$(BIN)/python -m tools.local_bench $(LOCAL_BENCH)
+	$(BIN)/python -m tools.scale_bench
 
 # Prints only the token (also without -s), so that TOKEN=$$(make -s token ROLE=admin) works.
 token: $(STAMP)

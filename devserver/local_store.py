@@ -85,7 +85,7 @@ def _build_missing_rollups(store) -> None:
             if not is_built({name: data for name, (data, _) in store.get_rollup_items(org.org_id, [TOTALS]).items()}):
                 rollups = rollups or build(store=store).rollups
                 report = rollups.repair(org.org_id)
-                print(f"Built the roll-up of {org.org_id} ({report.services} services, {report.snapshots_moved} snapshots moved)")
+                print(f"Built the roll-up of {org.org_id} ({report.services} services, {report.moved['snapshots']} snapshots moved)")
         if page.next_cursor is None:
             return
         cursor = page.next_cursor

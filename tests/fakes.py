@@ -198,8 +198,8 @@ class InMemoryStore:
     def list_snapshots(self, org_id, first_month, last_month):
         return snapshots_of(self.read_rollup(org_id, [snapshot_range(first_month, last_month)]))
 
-    def legacy_snapshots(self, org_id):
-        return []
+    def upgrade_layout(self, org_id):
+        return {"audit records": 0, "snapshots": 0}  # the fake was never laid out otherwise
 
     # declaration projects
     def save_project(self, project, expected, audit):

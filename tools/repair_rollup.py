@@ -35,8 +35,8 @@ def main(argv: list[str]) -> int:
         close()
     for r in reports:
         print(
-            f"{r.org_id}: {r.services} services; {r.written} roll-up items written, {r.deleted} deleted, "
-            f"{r.snapshots_moved} snapshots moved"
+            f"{r.org_id}: {r.services} services; {r.written} roll-up items written, {r.deleted} deleted; moved: "
+            + ", ".join(f"{n} {kind}" for kind, n in r.moved.items())
         )
     print(f"{len(reports)} organisations repaired in {where}")
     return 0

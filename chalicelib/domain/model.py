@@ -1,7 +1,7 @@
 """The tracker's records. Everything an organisation owns carries its org_id; every write carries
 who made it and when."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from fractions import Fraction
 
@@ -308,13 +308,33 @@ class Assessment:
 
 @dataclass(frozen=True)
 class LatestAssessment:
-    """What a service's summary keeps of its latest assessment, enough to judge it when read."""
+    """What a service's summary keeps of its latest assessment, enough to judge it when read and
+    to list it: its score without the per-question contributions (a third of a summary's bytes,
+    which only the service scorecard shows: it reads them from the assessment), and the questions
+    rated red (what the level's explanation names)."""
 
     assessment_id: str
     framework_id: str
     submitted_at: datetime
     score: Score
     evidence_expires_on: date | None
+    red_questions: tuple[str, ...] = ()
+
+    @staticmethod
+    def of(assessment: "Assessment") -> "LatestAssessment":
+        score = assessment.score
+        return LatestAssessment(
+            assessment_id=assessment.assessment_id,
+            framework_id=assessment.framework_id,
+            submitted_at=assessment.submitted.at,
+            score=replace(score, contributions=()),
+            evidence_expires_on=assessment.evidence_expires_on(),
+            red_questions=tuple(c.question_id for c in score.contributions if c.rating == "red"),
+        )
+
+    def reds(self) -> tuple[str, ...]:
+        """The questions rated red (a summary kept before it was lean has them in its score)."""
+        return self.red_questions or tuple(c.question_id for c in self.score.contributions if c.rating == "red")
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def service_scorecard(summary: ServiceSummary, framework: Framework, today: date
         lock_in=service_lock_in(summary.component_specs(), framework.lock_in, framework.open_format_ids(), today),
         retired=summary.retired,
         # By the current framework's levels: a revision keeps its levels (docs/scoring.md, 13).
-        level_explanation=explain_level(framework, latest.score) if latest else None,
+        level_explanation=explain_level(framework, latest.score, latest.reds()) if latest else None,
     )
 
 

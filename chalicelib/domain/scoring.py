@@ -105,7 +105,7 @@ def _gate_holds(gate, reds: int, principles: list[PrincipleScore]) -> bool:
     raise ValueError(f"unknown gate {gate.gate_id}")
 
 
-def explain_level(framework: Framework, score: Score) -> str | None:
+def explain_level(framework: Framework, score: Score, reds: tuple[str, ...] | None = None) -> str | None:
     """What keeps `score` from the next level, with its numbers: the next level's min_score, or
     each of its gates that fails. None at the highest level. The climb in level_for stops at the
     first level that fails, so the next level up is the one that says what holds it back."""
@@ -114,7 +114,8 @@ def explain_level(framework: Framework, score: Score) -> str | None:
         return None
     target = higher[0]
     reported = report_number(score.overall)
-    reds = [c.question_id for c in score.contributions if c.rating == "red"]
+    if reds is None:
+        reds = tuple(c.question_id for c in score.contributions if c.rating == "red")
     reasons = []
     if reported < target.min_score:
         reasons.append(f"a score of {_figure(target.min_score)} or more; this one is {_figure(reported)}")

@@ -44,13 +44,7 @@ class AssessmentService:
             lock_in=lock_in,
             submitted=self._ctx.stamp(principal.actor),
         )
-        latest = LatestAssessment(
-            assessment_id=assessment.assessment_id,
-            framework_id=assessment.framework_id,
-            submitted_at=assessment.submitted.at,
-            score=score,
-            evidence_expires_on=assessment.evidence_expires_on(),
-        )
+        latest = LatestAssessment.of(assessment)
         target = f"services/{service_id}/assessments/{assessment.assessment_id}"
         audit = self._ctx.audit(org_id, assessment.submitted, "assessment.submitted", target)
 

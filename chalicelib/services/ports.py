@@ -225,8 +225,10 @@ class Store(Protocol):
     def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
         """Oldest first, months first_month..last_month inclusive."""
 
-    def legacy_snapshots(self, org_id: str) -> list[MonthlySnapshot]:
-        """Snapshots kept where they were before the roll-up held them (services/rollups.py moves them)."""
+    def upgrade_layout(self, org_id: str) -> dict[str, int]:
+        """Move the organisation's records kept where an earlier version kept them (the audit
+        trail in the organisation's partition, snapshots outside the roll-up's); how many of
+        each kind were moved. Idempotent."""
 
     # declaration projects
     def save_project(self, project: DeclarationProject, expected: DeclarationProject | None, audit: AuditRecord) -> None:

@@ -1,8 +1,8 @@
 """Repairing an organisation's roll-up (domain/rollup.py): recomputed from its summaries, its
 record and its projects, and written where it differs. Writes keep the roll-up current on their
 own; this is for an organisation made before roll-ups existed, a change of the lock-in policy
-(which moves the days a service's risk changes), and anything found wrong. Idempotent: a second
-run writes nothing. Best run when nobody is writing; a write it meets makes it start again."""
+(which moves the days a service's risk changes), and anything found wrong. It also moves records kept where an earlier version
+kept them (Store.upgrade_layout). Idempotent: a second run writes nothing. Best run when nobody is writing; a write it meets makes it start again."""
 
 from dataclasses import dataclass
 
@@ -21,7 +21,7 @@ class RepairReport:
     services: int
     written: int  # items replaced or added
     deleted: int
-    snapshots_moved: int  # monthly snapshots kept before the roll-up held them
+    moved: dict[str, int]  # records moved from where an earlier version kept them, by kind
 
 
 class RollupService:
@@ -67,9 +67,6 @@ class RollupService:
             batch = names[start : start + BATCH]
             versions = {name: current[name][1] if name in current else None for name in batch}
             store.write_rollup(org.org_id, {name: changes[name] for name in batch}, versions)
-        kept = {name for name in current if name.startswith(rollup.SNAPSHOT)}
-        moved = [s for s in store.legacy_snapshots(org.org_id) if rollup.SNAPSHOT + s.month not in kept]
-        for snapshot in moved:
-            store.put_snapshot(snapshot)
+        moved = store.upgrade_layout(org.org_id)
         deleted = sum(1 for data in changes.values() if not data)
-        return RepairReport(org.org_id, len(summaries), len(changes) - deleted, deleted, len(moved))
+        return RepairReport(org.org_id, len(summaries), len(changes) - deleted, deleted, moved)

@@ -24,9 +24,15 @@ class ScorecardService:
         self._ctx = ctx
 
     def for_service(self, principal: Principal, org_id: str, service_id: str) -> ServiceScorecard:
+        """The summary, and the latest assessment for its per-question contributions (the summary
+        keeps its score without them): two GetItems."""
         access.require_org_reader(principal, org_id)
         summary = self._ctx.summary_or_404(org_id, service_id)
-        return service_scorecard(summary, self._ctx.current_framework, self._ctx.clock.today())
+        card = service_scorecard(summary, self._ctx.current_framework, self._ctx.clock.today())
+        if summary.latest is None:
+            return card
+        assessment = self._ctx.store.get_assessment(org_id, service_id, summary.latest.assessment_id)
+        return replace(card, score=assessment.score) if assessment else card
 
     def every_service(self, principal: Principal, org_id: str) -> list[ServiceScorecard]:
         """Each service's scorecard, for the services list: any member may read each one, and

@@ -535,3 +535,47 @@ def test_rank_services_is_the_organisations_choice_and_orders_json_and_csv(clien
     assert [s["service_id"] for s in body(client.get(f"/orgs/{org}/scorecard"))["services"]] == [high, low]
     csv_rows = client.get(f"/orgs/{org}/scorecard?format=csv").body.decode().lstrip("\ufeff").splitlines()[1:]
     assert [row.split(",")[0] for row in csv_rows] == [high, low]
+
+
+def _pages(client, path: str, limit: int) -> list[list[str]]:
+    """Every page of the scorecard's services, following services_next_cursor."""
+    pages, cursor = [], None
+    while True:
+        separator = "&" if "?" in path else "?"
+        page = body(client.get(f"{path}{separator}limit={limit}" + (f"&cursor={cursor}" if cursor else "")))
+        pages.append([s["service_id"] for s in page["services"]])
+        cursor = page["services_next_cursor"]
+        if cursor is None:
+            return pages
+
+
+@pytest.mark.parametrize("ranked", [False, True], ids=["by-department", "ranked"])
+def test_the_services_come_a_page_at_a_time_in_order_and_every_figure_counts_them_all(client, org, ranked):
+    if ranked:
+        assert client.put(f"/orgs/{org}", org_body(rank_services=True), roles=("admin",)).status_code == 200
+    made = [new_service(client, org, name=f"Service {n}", department=("Adults", "Highways")[n % 2]) for n in range(5)]
+    for n, service_id in enumerate(made[:3]):
+        submit(client, org, service_id, rating=("green", "amber", "red")[n])
+    whole = body(client.get(f"/orgs/{org}/scorecard?limit=1000"))
+    assert whole["services_next_cursor"] is None and len(whole["services"]) == 5
+    pages = _pages(client, f"/orgs/{org}/scorecard", 2)
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert sum(pages, []) == [s["service_id"] for s in whole["services"]]
+    first = body(client.get(f"/orgs/{org}/scorecard?limit=2"))
+    assert (first["services_total"], first["services_assessed"]) == (5, 3)
+    assert {k: v for k, v in first.items() if k not in ("services", "services_next_cursor")} == {
+        k: v for k, v in whole.items() if k not in ("services", "services_next_cursor")
+    }
+    # A department's pages hold its services only; the CSV holds every service whatever the limit.
+    adults = _pages(client, f"/orgs/{org}/scorecard?department=Adults", 2)
+    assert sorted(sum(adults, [])) == sorted(made[0::2])
+    csv_rows = client.get(f"/orgs/{org}/scorecard?format=csv&limit=1").body.decode().lstrip("\ufeff").splitlines()[1:]
+    assert len(csv_rows) == 5
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "limit=ten", "cursor=", "cursor=not-a-cursor", "department=Adults&cursor=p-1"])
+def test_a_bad_page_of_the_scorecard_is_a_400(client, org, query):
+    new_service(client, org)
+    response = client.get(f"/orgs/{org}/scorecard?{query}")
+    assert response.status_code == 400, (query, response.body)
+    assert response.headers["Content-Type"].startswith("application/problem+json")

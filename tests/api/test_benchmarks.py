@@ -69,7 +69,7 @@ def test_a_platform_admin_imports_a_set_and_replaces_it(client, org):
     assert read["title"] == "Socitm benchmarks 2025 (revised)"
     assert read["kpis"][3]["kpi_id"] == "ict_satisfaction"
     # Each write left an audit record, kept under the platform pseudo-organisation.
-    audits = [i for i in table_items() if i["pk"]["S"] == "ORG#_platform"]
+    audits = [i for i in table_items() if i["pk"]["S"] == "ORG#_platform#AUDIT"]
     assert sorted(i["action"]["S"] for i in audits) == ["benchmark_set.created", "benchmark_set.replaced"]
 
 
@@ -153,7 +153,7 @@ def test_organisation_kpis_are_recorded_read_back_and_replaced(client, imported)
     listed = body(client.get("/orgs/testshire/kpis", **OWNER))["items"]
     # In calendar order: 2024-Q1 (from 1 January 2024), 2025 (1 January 2025), 2025-03 (1 March 2025).
     assert [i["period"] for i in listed] == ["2024-Q1", "2025", "2025-03"]
-    audits = [i["action"]["S"] for i in table_items() if i["sk"]["S"].startswith("AUDIT#") and i["pk"]["S"] == "ORG#testshire"]
+    audits = [i["action"]["S"] for i in table_items() if i["sk"]["S"].startswith("AUDIT#") and i["pk"]["S"] == "ORG#testshire#AUDIT"]
     assert audits.count("org.kpis.recorded") == 4
 
 

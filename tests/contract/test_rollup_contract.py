@@ -169,3 +169,46 @@ def test_eight_concurrent_writers_in_one_organisation_all_get_in(kind, tmp_path,
         data["suppliers"]["acme ltd"] for name, data in derived(store).items() if name.startswith(rollup.SUPP)
     )
     assert (supplier_line["services"], supplier_line["components"]) == (8, 24)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "dynamodb"])
+def test_the_repair_moves_records_kept_where_an_earlier_version_kept_them(kind, tmp_path, request):
+    """Before the roll-up, snapshots and the audit trail sat in the organisation's partition."""
+    from dataclasses import replace
+
+    from chalicelib.adapters.dynamodb import keys
+    from chalicelib.domain.model import AuditRecord
+    from tests.unit.builders import ANONYMOUS
+
+    old_audit = AuditRecord(ORG, "00000000000000000000000001", NOW, ANONYMOUS, "organisation.created", "")
+    if kind == "sqlite":
+        from chalicelib.adapters.sqlite.store import SqliteStore, _row
+
+        store = SqliteStore(tmp_path / "store.sqlite3")
+        request.addfinalizer(store.close)
+
+        def legacy(pk, sk, record):
+            with store.db.transaction() as tx:
+                tx.put(_row(pk, sk, record))
+    else:
+        request.getfixturevalue("table")
+        from chalicelib.adapters.dynamodb.items import AUDIT, SNAPSHOT
+        from chalicelib.adapters.dynamodb.store import DynamoStore
+
+        store = DynamoStore()
+
+        def legacy(pk, sk, record):
+            item = (AUDIT if isinstance(record, AuditRecord) else SNAPSHOT).item(record)
+            item.pk = pk
+            item.save()
+    app = use_cases(store)
+    app.organisations.put(ADMIN, ORG, {"name": "Testshire"})
+    legacy(keys.org_pk(ORG), keys.audit_sk(old_audit.audit_id), old_audit)
+    for month in ["2025-12", "2026-01"]:
+        legacy(keys.org_pk(ORG), keys.snapshot_sk(month), snapshot(month))
+    store.put_snapshot(replace(snapshot("2026-01"), services_assessed=7))  # taken since: it stays
+    report = RollupService(app.context).repair(ORG)
+    assert report.moved == {"audit records": 1, "snapshots": 1}
+    assert old_audit in store.list_audit(ORG, 10, None).items
+    assert [(s.month, s.services_assessed) for s in store.list_snapshots(ORG, "2025-01", "2026-12")] == [("2025-12", 1), ("2026-01", 7)]
+    assert RollupService(app.context).repair(ORG).moved == {"audit records": 0, "snapshots": 0}

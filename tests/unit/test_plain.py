@@ -38,6 +38,7 @@ def test_the_stored_form_of_a_score_keeps_exact_fractions():
             ],
         },
         "evidence_expires_on": "2027-01-31",
+        "red_questions": [],
     }
     assert from_plain(LatestAssessment, plain) == latest
 

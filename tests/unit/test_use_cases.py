@@ -209,3 +209,19 @@ def test_date_dependent_flags_are_judged_on_the_day_they_are_read(app, service, 
     assert "EXPIRY_WITHOUT_EXIT_PLAN" not in codes()
     clock.instant = datetime(2026, 8, 1, 12, 0, tzinfo=timezone.utc)
     assert "EXPIRY_WITHOUT_EXIT_PLAN" in codes()
+
+
+def test_the_summary_keeps_a_lean_score_and_the_service_scorecard_reads_the_contributions(app, store, service):
+    """The summary lists and rolls up: its score leaves out the per-question contributions (the
+    red questions kept for the level's explanation); the service scorecard reads them from the
+    assessment."""
+    framework = app.context.current_framework
+    answers = [Answer(q.question_id, "red" if n == 0 else "green", justification="x") for n, q in enumerate(framework.questions)]
+    submitted = app.assessments.submit(ADMIN, "testshire", service.service_id, framework.framework_id, answers)
+    latest = store.get_summary("testshire", service.service_id).latest
+    assert latest.score.contributions == ()
+    assert latest.red_questions == (framework.questions[0].question_id,)
+    assert latest.score.overall == submitted.score.overall
+    card = app.scorecards.for_service(ADMIN, "testshire", service.service_id)
+    assert card.score == submitted.score and len(card.score.contributions) == len(framework.questions)
+    assert framework.questions[0].question_id in (card.level_explanation or "")

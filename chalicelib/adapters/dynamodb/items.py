@@ -113,7 +113,7 @@ DRAFT = Mapping(
     keys=lambda d: {"pk": keys.service_pk(d.org_id, d.service_id), "sk": keys.draft_sk(d.person)},
     extra=lambda d: {"etag": etags.draft_etag(d)},
 )
-AUDIT = Mapping(AuditItem, AuditRecord, keys=lambda r: {"pk": keys.org_pk(r.org_id), "sk": keys.audit_sk(r.audit_id)})
+AUDIT = Mapping(AuditItem, AuditRecord, keys=lambda r: {"pk": keys.audit_pk(r.org_id), "sk": keys.audit_sk(r.audit_id)})
 INTEGRATION = Mapping(
     IntegrationItem,
     Integration,

@@ -43,6 +43,12 @@ def summaries_index_pk(org_id: str) -> str:
     return f"ORG#{org_id}#SUMMARIES"
 
 
+def audit_pk(org_id: str) -> str:
+    """The organisation's audit trail, in its own partition: it grows with every write, and
+    reads of the organisation's other items never page through it."""
+    return f"ORG#{org_id}#AUDIT"
+
+
 def rollup_pk(org_id: str) -> str:
     """The organisation's roll-up (domain/rollup.py): its items' names are their sort keys."""
     return f"ORG#{org_id}#ROLLUP"
@@ -131,6 +137,7 @@ def owned_partitions(org_id: str, service_ids: list[str], integration_ids: list[
     return [
         org_pk(org_id),
         rollup_pk(org_id),
+        audit_pk(org_id),
         *(service_pk(org_id, service_id) for service_id in sorted(service_ids)),
         *(integration_pk(integration_id) for integration_id in sorted(integration_ids)),
     ]

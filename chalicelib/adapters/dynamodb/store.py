@@ -5,6 +5,7 @@ errors in transactions.py."""
 from datetime import datetime
 
 from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
@@ -241,7 +242,7 @@ class DynamoStore(NotificationRecords, RollupRecords):
     # audit trail -----------------------------------------------------------------------------
 
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
-        items, cursor_out = self._newest_first(AuditItem, keys.org_pk(org_id), keys.AUDIT_PREFIX, limit, cursor)
+        items, cursor_out = self._newest_first(AuditItem, keys.audit_pk(org_id), keys.AUDIT_PREFIX, limit, cursor)
         return Page([AUDIT.record_of(i) for i in items], cursor_out)
 
     # monthly snapshots -----------------------------------------------------------------------
@@ -255,10 +256,29 @@ class DynamoStore(NotificationRecords, RollupRecords):
     def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
         return snapshots_of(self.read_rollup(org_id, [rollup.snapshot_range(first_month, last_month)]))
 
-    def legacy_snapshots(self, org_id: str) -> list[MonthlySnapshot]:
-        query = SnapshotItem.query(keys.org_pk(org_id), SnapshotItem.sk.startswith(keys.SNAPSHOT_PREFIX), consistent_read=True)
+    def upgrade_layout(self, org_id: str) -> dict[str, int]:
+        """Records where an earlier version kept them, moved (each a put where it belongs and a
+        delete where it was, in transactions of 40): the audit trail to its own partition,
+        monthly snapshots into the roll-up's (unless the month is there). Rerun after an
+        interruption, it moves what is left."""
+        pk, moved = keys.org_pk(org_id), {"audit records": 0, "snapshots": 0}
         with self._errors():
-            return [SNAPSHOT.record_of(item) for item in query]
+            audit = [AUDIT.record_of(i) for i in AuditItem.query(pk, AuditItem.sk.startswith(keys.AUDIT_PREFIX), consistent_read=True)]
+            snapshots = [SNAPSHOT.record_of(i) for i in SnapshotItem.query(pk, SnapshotItem.sk.startswith(keys.SNAPSHOT_PREFIX), consistent_read=True)]
+        kept = set(self.read_rollup(org_id, [rollup.snapshot_range("0000-00", "9999-99")]))
+        for start in range(0, len(audit), 40):
+            with translated_errors(), TransactWrite(connection=self.connection) as write:
+                for record in audit[start : start + 40]:
+                    write.save(AUDIT.item(record))
+                    write.delete(AuditItem(pk=pk, sk=keys.audit_sk(record.audit_id)))
+            moved["audit records"] += len(audit[start : start + 40])
+        for snapshot in snapshots:
+            if rollup.SNAPSHOT + snapshot.month not in kept:
+                self.put_snapshot(snapshot)
+                moved["snapshots"] += 1
+            with self._errors():
+                SnapshotItem(pk=pk, sk=keys.snapshot_sk(snapshot.month)).delete()
+        return moved
 
     # declaration projects --------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from chalicelib.domain.errors import AlreadyExists, Contended, Duplicate, NotFou
 # instead of being written into.
 APPLICATION_ID = 0x4C444454
 SCHEMA_VERSION = 2
-# Version 2: summaries carry an etag and, unless retired, the summaries' index keys (gsi1).
+# Version 2: summaries carry an etag and, unless retired, the summaries' index keys (gsi1); the
+# audit trail is in its own partition.
 # A version 1 file is upgraded in place when the store opens it (SqliteStore._upgrade).
 UPGRADABLE = {1}
 
@@ -183,6 +184,9 @@ class Transaction:
     def discard(self, pk: str, sk: str) -> None:
         """Delete if there, as DynamoDB's unconditional delete does."""
         self._db.execute("DELETE FROM items WHERE pk = ? AND sk = ?", (pk, sk))
+
+    def execute(self, sql: str, params: tuple):
+        return self._db.execute(sql, params)
 
     def set_version(self, version: int) -> None:
         self._db.execute(f"PRAGMA user_version = {int(version)}")

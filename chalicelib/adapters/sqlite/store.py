@@ -12,12 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from chalicelib.adapters.cursors import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.sqlite.database import SCHEMA_VERSION, Database, Transaction
 from chalicelib.adapters.sqlite.notifications import NotificationRecords
+from chalicelib.adapters.sqlite.rollups import RollupRecords, put_copy, write_change
+from chalicelib.adapters.sqlite.rows import after_prefix as _after_prefix
+from chalicelib.adapters.sqlite.rows import decode as _decode
+from chalicelib.adapters.sqlite.rows import raw_row as _raw_row
+from chalicelib.adapters.sqlite.rows import row as _row
+from chalicelib.adapters.sqlite.rows import summary_row as _summary_row
 from chalicelib.domain import etags, rollup
 from chalicelib.domain.benchmarks.model import (
     BenchmarkSetListing,
@@ -29,7 +34,7 @@ from chalicelib.domain.benchmarks.shape import (
     benchmark_set_from_dict,
     benchmark_set_to_dict,
 )
-from chalicelib.domain.errors import Contended, Duplicate, NotFound
+from chalicelib.domain.errors import Duplicate, NotFound
 from chalicelib.domain.model import (
     CLAIM_DAYS,
     Assessment,
@@ -51,7 +56,7 @@ from chalicelib.domain.summaries import SummaryChange
 from chalicelib.services.ports import Page
 
 
-class SqliteStore(NotificationRecords):
+class SqliteStore(NotificationRecords, RollupRecords):
     def __init__(self, path: Path | str, durable: bool = True):
         self.db = Database(Path(path), durable)
         if self.db.version < SCHEMA_VERSION:
@@ -62,11 +67,17 @@ class SqliteStore(NotificationRecords):
 
     def _upgrade(self) -> None:
         """From schema version 1, in one transaction: every summary written again with its etag
-        and index keys (the roll-up is built by the local server at start, or make repair-rollup)."""
+        and index keys, and the audit trails moved (the roll-ups are built by the local server
+        at start, or make repair-rollup)."""
         rows = self.db.rows("SELECT data FROM items WHERE sk >= ? AND sk < ?", (keys.SUMMARY_PREFIX, _after_prefix(keys.SUMMARY_PREFIX)))
         with self.db.transaction() as tx:
             for (data,) in rows:
                 tx.put(_summary_row(_decode(ServiceSummary, data)))
+            # The audit trails to their own partitions (ORG#<org> -> ORG#<org>#AUDIT).
+            tx.execute(
+                "UPDATE items SET pk = pk || '#AUDIT' WHERE sk >= ? AND sk < ? AND pk LIKE 'ORG#%' AND pk NOT LIKE '%#AUDIT'",
+                (keys.AUDIT_PREFIX, _after_prefix(keys.AUDIT_PREFIX)),
+            )
             tx.set_version(SCHEMA_VERSION)
         self.db.version = SCHEMA_VERSION
 
@@ -78,9 +89,9 @@ class SqliteStore(NotificationRecords):
     def save_org(self, org: Organisation, expected: Organisation | None, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             _put_conditional(tx, _org_row(org), expected and etags.org_etag(expected))
-            _put_copy(tx, org.org_id, rollup.ORG, org_item(org))
+            put_copy(tx, org.org_id, rollup.ORG, org_item(org))
             if expected is None:
-                _put_copy(tx, org.org_id, rollup.TOTALS, rollup.NEW_TOTALS)
+                put_copy(tx, org.org_id, rollup.TOTALS, rollup.NEW_TOTALS)
 
     def list_orgs(self, limit: int, cursor: str | None) -> Page[Organisation]:
         return self._index_page(Organisation, keys.ORGS_INDEX_PK, limit, cursor)
@@ -91,7 +102,7 @@ class SqliteStore(NotificationRecords):
         with self._write(audit) as tx:
             _require(tx, keys.org_pk(service.org_id), keys.ORG_SK, NotFound)
             tx.insert(_service_row(service))
-            _write_change(tx, change)
+            write_change(tx, change)
 
     def get_service(self, org_id: str, service_id: str) -> Service | None:
         return self._record(Service, keys.service_pk(org_id, service_id), keys.SERVICE_SK)
@@ -103,14 +114,14 @@ class SqliteStore(NotificationRecords):
     def update_service(self, service: Service, expected: Service, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             tx.replace(_service_row(service), etags.service_etag(expected))
-            _write_change(tx, change)
+            write_change(tx, change)
 
     def get_summary(self, org_id: str, service_id: str) -> ServiceSummary | None:
         return self._record(ServiceSummary, keys.org_pk(org_id), keys.summary_sk(service_id))
 
     def set_retired(self, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
-            _write_change(tx, change)
+            write_change(tx, change)
 
     def list_summaries(self, org_id: str) -> list[ServiceSummary]:
         return self._prefixed(ServiceSummary, keys.org_pk(org_id), keys.SUMMARY_PREFIX)
@@ -118,32 +129,6 @@ class SqliteStore(NotificationRecords):
     def list_summary_page(self, org_id: str, department: str | None, limit: int, cursor: str | None) -> Page[ServiceSummary]:
         prefix = department + keys.SEPARATOR if department is not None else ""
         return self._index_page(ServiceSummary, keys.summaries_index_pk(org_id), limit, cursor, prefix)
-
-    # the roll-up -----------------------------------------------------------------------------
-
-    def get_rollup_items(self, org_id: str, names: list[str]) -> dict[str, tuple[dict, int]]:
-        if not names:
-            return {}
-        marks = ",".join("?" * len(names))
-        rows = self.db.rows(f"SELECT sk, etag, data FROM items WHERE pk = ? AND sk IN ({marks})", (keys.rollup_pk(org_id), *names))
-        return {sk: (json.loads(data), int(etag)) for sk, etag, data in rows}
-
-    def read_rollup(self, org_id: str, ranges: list[tuple[str, str]]) -> dict[str, dict]:
-        found = {}
-        for first, last in ranges:
-            rows = self.db.rows(
-                "SELECT sk, data FROM items WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk", (keys.rollup_pk(org_id), first, last)
-            )
-            found.update((sk, json.loads(data)) for sk, data in rows)
-        return found
-
-    def list_rollup(self, org_id: str) -> dict[str, tuple[dict, int]]:
-        rows = self.db.rows("SELECT sk, etag, data FROM items WHERE pk = ? ORDER BY sk", (keys.rollup_pk(org_id),))
-        return {sk: (json.loads(data), int(etag)) for sk, etag, data in rows}
-
-    def write_rollup(self, org_id: str, items: dict[str, dict], versions: dict[str, int | None]) -> None:
-        with self.db.transaction() as tx:
-            _write_rollup(tx, org_id, items, versions)
 
     # components ------------------------------------------------------------------------------
 
@@ -153,13 +138,13 @@ class SqliteStore(NotificationRecords):
     def put_component(self, component: Component, expected: Component | None, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             _put_conditional(tx, _component_row(component), expected and etags.component_etag(expected))
-            _write_change(tx, change)
+            write_change(tx, change)
 
     def delete_component(self, expected: Component, change: SummaryChange, audit: AuditRecord) -> None:
         with self._write(audit) as tx:
             pk = keys.service_pk(expected.org_id, expected.service_id)
             tx.delete(pk, keys.component_sk(expected.component_id), etags.component_etag(expected))
-            _write_change(tx, change)
+            write_change(tx, change)
 
     # assessments -----------------------------------------------------------------------------
 
@@ -174,7 +159,7 @@ class SqliteStore(NotificationRecords):
             pk = keys.service_pk(assessment.org_id, assessment.service_id)
             tx.insert(_row(pk, keys.assessment_sk(assessment.assessment_id), assessment))
             if change is not None:
-                _write_change(tx, change)
+                write_change(tx, change)
 
     def get_assessment(self, org_id: str, service_id: str, assessment_id: str) -> Assessment | None:
         return self._record(Assessment, keys.service_pk(org_id, service_id), keys.assessment_sk(assessment_id))
@@ -212,20 +197,17 @@ class SqliteStore(NotificationRecords):
     # audit trail -----------------------------------------------------------------------------
 
     def list_audit(self, org_id: str, limit: int, cursor: str | None) -> Page[AuditRecord]:
-        return self._newest_first(AuditRecord, keys.org_pk(org_id), keys.AUDIT_PREFIX, limit, cursor)
+        return self._newest_first(AuditRecord, keys.audit_pk(org_id), keys.AUDIT_PREFIX, limit, cursor)
 
     # monthly snapshots -----------------------------------------------------------------------
 
     def put_snapshot(self, snapshot: MonthlySnapshot) -> None:
         """In the roll-up's partition (domain/rollup.py), where the dashboard reads its trend."""
         with self.db.transaction() as tx:
-            _put_copy(tx, snapshot.org_id, rollup.SNAPSHOT + snapshot.month, snapshot_item(snapshot))
+            put_copy(tx, snapshot.org_id, rollup.SNAPSHOT + snapshot.month, snapshot_item(snapshot))
 
     def list_snapshots(self, org_id: str, first_month: str, last_month: str) -> list[MonthlySnapshot]:
         return snapshots_of(self.read_rollup(org_id, [rollup.snapshot_range(first_month, last_month)]))
-
-    def legacy_snapshots(self, org_id: str) -> list[MonthlySnapshot]:
-        return self._prefixed(MonthlySnapshot, keys.org_pk(org_id), keys.SNAPSHOT_PREFIX)
 
     # declaration projects --------------------------------------------------------------------
 
@@ -235,7 +217,7 @@ class SqliteStore(NotificationRecords):
             if expected is None:
                 _require(tx, keys.org_pk(project.org_id), keys.ORG_SK, NotFound)
             _put_conditional(tx, row, expected and etags.project_etag(expected))
-            _put_copy(tx, project.org_id, rollup.PROJECT + project.project_id, project_item(project))
+            put_copy(tx, project.org_id, rollup.PROJECT + project.project_id, project_item(project))
 
     def get_project(self, org_id: str, project_id: str) -> DeclarationProject | None:
         return self._record(DeclarationProject, keys.org_pk(org_id), keys.project_sk(project_id))
@@ -380,31 +362,13 @@ def _audited(db: Database, audit: AuditRecord) -> Iterator[Transaction]:
         if claim and tx.exists(*claim):
             raise Duplicate("This delivery was already processed.")
         yield tx
-        tx.insert(_row(keys.org_pk(audit.org_id), keys.audit_sk(audit.audit_id), audit))
+        tx.insert(_row(keys.audit_pk(audit.org_id), keys.audit_sk(audit.audit_id), audit))
         if claim:
             expires = (audit.at + timedelta(days=CLAIM_DAYS)).timestamp()
             tx.insert({**_raw_row(*claim, {"claimed_at": to_plain(audit.at)}), "expires_at": expires}, Duplicate)
 
 
 # rows ------------------------------------------------------------------------------------------
-
-
-def _encode(record: Any) -> str:
-    return json.dumps(to_plain(record), separators=(",", ":"), ensure_ascii=False)
-
-
-def _decode(kind: type, data: str):
-    return from_plain(kind, json.loads(data))
-
-
-def _raw_row(pk: str, sk: str, data: Any, etag: str | None = None, gsi1: tuple[str, str] | None = None) -> dict:
-    gsi1pk, gsi1sk = gsi1 or (None, None)
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return {"pk": pk, "sk": sk, "gsi1pk": gsi1pk, "gsi1sk": gsi1sk, "etag": etag, "data": text}
-
-
-def _row(pk: str, sk: str, record: Any, etag: str | None = None, gsi1: tuple[str, str] | None = None) -> dict:
-    return _raw_row(pk, sk, to_plain(record), etag, gsi1)
 
 
 def _org_row(org: Organisation) -> dict:
@@ -414,49 +378,6 @@ def _org_row(org: Organisation) -> dict:
 def _service_row(s: Service) -> dict:
     index = (keys.services_index_pk(s.org_id), keys.services_index_sk(s.department, s.name, s.service_id))
     return _row(keys.service_pk(s.org_id, s.service_id), keys.SERVICE_SK, s, etags.service_etag(s), index)
-
-
-def _summary_row(summary: ServiceSummary) -> dict:
-    """Listed in the summaries' index unless retired."""
-    index = None
-    if not summary.retired:
-        index = (keys.summaries_index_pk(summary.org_id), keys.services_index_sk(summary.department, summary.name, summary.service_id))
-    return _row(keys.org_pk(summary.org_id), keys.summary_sk(summary.service_id), summary, etags.summary_etag(summary), index)
-
-
-def _write_change(tx: Transaction, change: SummaryChange) -> None:
-    """The summary over the one read and the roll-up items at their versions: Contended if
-    another write got in between (the use case reads again)."""
-    row = _summary_row(change.after)
-    if change.before is None:
-        tx.insert(row)
-    else:
-        tx.replace(row, etags.summary_etag(change.before), Contended)
-    _write_rollup(tx, change.after.org_id, change.rollup, change.versions)
-
-
-def _write_rollup(tx: Transaction, org_id: str, items: dict[str, dict], versions: dict[str, int | None]) -> None:
-    pk = keys.rollup_pk(org_id)
-    for name, data in items.items():
-        version = versions.get(name)
-        if not data:
-            if version is not None:
-                tx.delete(pk, name, str(version), Contended)
-            elif tx.exists(pk, name):
-                raise Contended("Another request changed the same records.")
-            continue
-        row = _raw_row(pk, name, data, str((version or 0) + 1))
-        if version is None:
-            tx.insert(row, Contended)
-        else:
-            tx.replace(row, str(version), Contended)
-
-
-def _put_copy(tx: Transaction, org_id: str, name: str, data: dict) -> None:
-    """A record's copy in the roll-up (the organisation, a project): whatever was there."""
-    current = tx.get(keys.rollup_pk(org_id), name)
-    version = tx.etag(keys.rollup_pk(org_id), name) if current is not None else None
-    tx.put(_raw_row(keys.rollup_pk(org_id), name, data, str(int(version or 0) + 1)))
 
 
 def _component_row(c: Component) -> dict:
@@ -478,11 +399,6 @@ def _put_conditional(tx: Transaction, row: dict, expected_etag: str | None) -> N
 def _require(tx: Transaction, pk: str, sk: str, on_fail: type) -> None:
     if not tx.exists(pk, sk):
         raise on_fail("The record it belongs to does not exist.")
-
-
-def _after_prefix(prefix: str) -> str:
-    """The least string above every string that starts with `prefix` (its last character + 1)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _page(kind: type, rows: list[tuple[str, str]], limit: int, position) -> Page:
