@@ -75,20 +75,9 @@ def _build_missing_rollups(store) -> None:
     """Organisations kept by an earlier version have no roll-up (their scorecard is computed
     from every summary until then): build theirs, as `make repair-rollup` does on a stage."""
     from chalicelib.bootstrap import build
-    from chalicelib.domain.rollup import TOTALS
-    from chalicelib.domain.rollup_read import is_built
 
-    rollups, cursor = None, None
-    while True:
-        page = store.list_orgs(100, cursor)
-        for org in page.items:
-            if not is_built({name: data for name, (data, _) in store.get_rollup_items(org.org_id, [TOTALS]).items()}):
-                rollups = rollups or build(store=store).rollups
-                report = rollups.repair(org.org_id)
-                print(f"Built the roll-up of {org.org_id} ({report.services} services, {report.moved['snapshots']} snapshots moved)")
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+    for report in build(store=store).rollups.repair_all(only_unbuilt=True):
+        print(f"Built the roll-up of {report.org_id} ({report.services} services, {report.moved['snapshots']} snapshots moved)")
 
 
 def _point_at_the_previous_store(local_dir: Path) -> None:

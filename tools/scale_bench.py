@@ -66,30 +66,33 @@ def _get(http, path: str):
     return response
 
 
-def measure(http, path: str, spy: Spy | None = None, runs: int = RUNS) -> dict:
-    cpu, wall, ops, size = [], [], [], 0
-    for _ in range(runs):
-        if spy:
-            with spy.window() as seen:
-                c0, w0 = time.process_time(), time.perf_counter()
-                response = _get(http, path)
-                cpu.append(time.process_time() - c0)
-                wall.append(time.perf_counter() - w0)
-            ops = seen
-        else:
+def timed(call, spy: Spy | None, runs: int) -> dict:
+    """`call(n)` made `runs` times: the requests of the last run, medians of CPU and wall time."""
+    cpu, wall, ops = [], [], []
+    for n in range(runs):
+        with spy.window() if spy else _nothing() as seen:
             c0, w0 = time.process_time(), time.perf_counter()
-            response = _get(http, path)
+            response = call(n)
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
-        size = len(response.body)
+        ops = seen
     return {
         "requests": len(ops),
         "ops": ", ".join(op for op, _ in ops),
         "bytes_read": sum(n for _, n in ops),
         "cpu_ms": 1000 * statistics.median(cpu),
         "ms": 1000 * statistics.median(wall),
-        "response_bytes": size,
+        "response_bytes": len(response.body),
     }
+
+
+@contextmanager
+def _nothing():
+    yield []
+
+
+def measure(http, path: str, spy: Spy | None = None, runs: int = RUNS) -> dict:
+    return timed(lambda n: _get(http, path), spy, runs)
 
 
 def paths(org: str, service_id: str) -> list[tuple[str, str]]:
@@ -106,33 +109,16 @@ def measure_write(http, org: str, service_id: str, spy: Spy | None, runs: int = 
     """A component replaced (its supplier alternating, so the roll-up moves each time)."""
     from tools.workload import component_body
 
-    cpu, wall, ops = [], [], []
-    for n in range(runs):
-        body = component_body(n, 0, datetime.now(timezone.utc).date())
-        body["supplier"] = f"Bench supplier {n % 2}"
-        raw = json.dumps(body).encode()
-        path = f"/orgs/{org}/services/{service_id}/components/casebook"
-        headers = {**authorization(path), "Content-Type": "application/json"}
-        with spy.window() if spy else _nothing() as seen:
-            c0, w0 = time.process_time(), time.perf_counter()
-            response = http.request("PUT", path, headers=headers, body=raw)
-            cpu.append(time.process_time() - c0)
-            wall.append(time.perf_counter() - w0)
+    path = f"/orgs/{org}/services/{service_id}/components/casebook"
+    headers = {**authorization(path), "Content-Type": "application/json"}
+
+    def put(n: int):
+        body = {**component_body(n, 0, datetime.now(timezone.utc).date()), "supplier": f"Bench supplier {n % 2}"}
+        response = http.request("PUT", path, headers=headers, body=json.dumps(body).encode())
         assert response.status_code in (200, 201), response.body[:300]
-        ops = seen if spy else []
-    return {
-        "requests": len(ops),
-        "ops": ", ".join(op for op, _ in ops),
-        "bytes_read": sum(n for _, n in ops),
-        "cpu_ms": 1000 * statistics.median(cpu),
-        "ms": 1000 * statistics.median(wall),
-        "response_bytes": len(response.body),
-    }
+        return response
 
-
-@contextmanager
-def _nothing():
-    yield []
+    return timed(put, spy, runs)
 
 
 def partnership(store, org_ids: list[str]) -> dict:

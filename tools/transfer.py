@@ -54,10 +54,11 @@ def main(argv: list[str]) -> int:
             archive, where, close = _archive(args.table, args.region, must_exist=args.command == "export")
         if args.command == "export":
             return export(archive, where, args.org, Path(args.file))
-        code = import_(archive, where, Path(args.file))
-        if code == 0:
-            _repair_rollup(args.table, args.region, read_file(Path(args.file))[0])
-        return code
+        org_id = import_(archive, where, Path(args.file))
+        if org_id is None:
+            return 1
+        _repair_rollup(args.table, args.region, org_id)
+        return 0
     except (CorruptStore, FileProblem, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
     except NotFound as e:
@@ -100,7 +101,8 @@ def export(archive, where: str, org_id: str, file: Path) -> int:
     return 0
 
 
-def import_(archive, where: str, file: Path) -> int:
+def import_(archive, where: str, file: Path) -> str | None:
+    """The organisation imported, or None when the target refused it (and nothing was written)."""
     from chalicelib.services.transfer import apply_import, plan_import
 
     org_id, entries = read_file(file)
@@ -111,13 +113,13 @@ def import_(archive, where: str, file: Path) -> int:
             print(f"  {refusal.entry.pk} / {refusal.entry.sk}: {_REASONS[refusal.outcome]}", file=sys.stderr)
         if len(plan.refusals) > SHOWN_REFUSALS:
             print(f"  and {len(plan.refusals) - SHOWN_REFUSALS} more", file=sys.stderr)
-        return 1
+        return None
     with tqdm(total=len(plan.writes), unit="record", desc=f"import {org_id}", file=sys.stderr) as bar:
         apply_import(archive, plan, bar.update)
     print(f"{org_id}: {len(plan.writes)} records written to {where}, {plan.same} already there")
     for name in _integrations_to_rotate(entries, where):
         print(f"note: rotate the signing secret of the integration {name!r} (POST .../rotate-secret): it was sealed elsewhere")
-    return 0
+    return org_id
 
 
 def _repair_rollup(table: str | None, region: str | None, org_id: str) -> None:

@@ -1,15 +1,15 @@
 """Repairing an organisation's roll-up (domain/rollup.py): recomputed from its summaries, its
 record and its projects, and written where it differs. Writes keep the roll-up current on their
 own; this is for an organisation made before roll-ups existed, a change of the lock-in policy
-(which moves the days a service's risk changes), and anything found wrong. It also moves records kept where an earlier version
-kept them (Store.upgrade_layout). Idempotent: a second run writes nothing. Best run when nobody is writing; a write it meets makes it start again."""
+(which moves the days a service's risk changes), and anything found wrong. It also moves records
+kept where an earlier version kept them (Store.upgrade_layout). Idempotent: a second run writes
+nothing. Best run when nobody is writing; a write it meets makes it start again."""
 
 from dataclasses import dataclass
 
 from chalicelib.domain import rollup
-from chalicelib.domain.errors import Contended
-from chalicelib.domain.rollup_read import org_item, project_item
-from chalicelib.services.context import CONTENDED_ATTEMPTS, Context
+from chalicelib.domain.rollup_read import is_built, org_item, project_item
+from chalicelib.services.context import Context, on_contention
 
 # Items per write (DynamoDB's transactions hold at most 100).
 BATCH = 90
@@ -31,22 +31,24 @@ class RollupService:
     def repair(self, org_id: str) -> RepairReport:
         """NotFound without the organisation."""
         org = self._ctx.org_or_404(org_id)
-        for tries in range(1, CONTENDED_ATTEMPTS + 1):
-            try:
-                return self._repair_once(org)
-            except Contended:
-                if tries == CONTENDED_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        return on_contention(lambda: self._repair_once(org))
 
-    def repair_all(self) -> list[RepairReport]:
+    def repair_all(self, only_unbuilt: bool = False) -> list[RepairReport]:
+        """Every organisation in the registry, or (`only_unbuilt`) those whose roll-up has not
+        been built (organisations an earlier version made)."""
         reports, cursor = [], None
         while True:
             page = self._ctx.store.list_orgs(100, cursor)
-            reports.extend(self.repair(org.org_id) for org in page.items)
+            for org in page.items:
+                if not only_unbuilt or not self._built(org.org_id):
+                    reports.append(on_contention(lambda org=org: self._repair_once(org)))
             if page.next_cursor is None:
                 return reports
             cursor = page.next_cursor
+
+    def _built(self, org_id: str) -> bool:
+        found = self._ctx.store.get_rollup_items(org_id, [rollup.TOTALS])
+        return is_built({name: data for name, (data, _) in found.items()})
 
     def _repair_once(self, org) -> RepairReport:
         store = self._ctx.store

@@ -11,6 +11,8 @@ from chalicelib import bootstrap
 from chalicelib.domain import rollup
 from chalicelib.domain.access import Principal
 from chalicelib.domain.clock import FixedClock
+from chalicelib.domain.etags import service_etag
+from chalicelib.domain.preconditions import Preconditions
 from chalicelib.domain.model import Answer
 from chalicelib.domain.rollup_read import headline, org_of, projects_of, snapshots_of
 from chalicelib.domain.scorecards import org_scorecard
@@ -58,9 +60,6 @@ def a_council(app) -> list[str]:
     app.components.put(ADMIN, ORG, ids[0], "crm", component_spec(supplier="Delta Systems"))  # replaced
     app.components.delete(ADMIN, ORG, ids[1], "web")
     service = app.services.get(ADMIN, ORG, ids[2])
-    from chalicelib.domain.etags import service_etag
-    from chalicelib.domain.preconditions import Preconditions
-
     app.services.patch(ADMIN, ORG, ids[2], {"department": "Children", "name": "Renamed"}, Preconditions.from_headers(service_etag(service), None))
     app.services.retire(ADMIN, ORG, ids[3])
     app.services.retire(ADMIN, ORG, ids[4])

@@ -1,7 +1,6 @@
 """Key builders: everything an organisation owns sits under ORG#<org_id>."""
 
 from chalicelib.domain import rollup
-from chalicelib.domain.rollup import is_rollup_name
 
 # Sorts below every character a name may contain (names refuse control characters), so
 # "A" sorts before "A B" exactly as the tuple (department, name, service_id) does.
@@ -145,7 +144,7 @@ def owned_partitions(org_id: str, service_ids: list[str], integration_ids: list[
 
 def is_derived(sk: str) -> bool:
     """Items kept from other records (a service's summary, an integration's route, the roll-up)."""
-    return sk.startswith(SUMMARY_PREFIX) or sk == ROUTE_SK or (is_rollup_name(sk) and not sk.startswith(rollup.SNAPSHOT))
+    return sk.startswith(SUMMARY_PREFIX) or sk == ROUTE_SK or (rollup.is_rollup_name(sk) and not sk.startswith(rollup.SNAPSHOT))
 
 
 def dispatch_sk(day: str, kind: str, recipient: str) -> str:

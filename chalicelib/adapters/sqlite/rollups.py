@@ -91,6 +91,5 @@ def _write_rollup(tx: Transaction, org_id: str, items: dict[str, dict], versions
 
 def put_copy(tx: Transaction, org_id: str, name: str, data: dict) -> None:
     """A record's copy in the roll-up (the organisation, a project): whatever was there."""
-    current = tx.get(keys.rollup_pk(org_id), name)
-    version = tx.etag(keys.rollup_pk(org_id), name) if current is not None else None
+    version = tx.etag(keys.rollup_pk(org_id), name)  # None: not there yet
     tx.put(raw_row(keys.rollup_pk(org_id), name, data, str(int(version or 0) + 1)))
